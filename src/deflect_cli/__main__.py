@@ -1,0 +1,3 @@
+from deflect_cli.cli import main
+
+main()

@@ -1,0 +1,182 @@
+"""What counts as a valid answer for each question type, shared by prompts, answers files and plans.
+
+`validate` is the single gate every stored answer goes through; `parse_text` turns what a person
+typed into a value; `display` shows a value back in words.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from typing import Any, Optional
+
+_YES = {"y", "yes", "true"}
+_NO = {"n", "no", "false"}
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _number_error(rule, value) -> Optional[str]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        return "expected a number"
+    if rule.integer and not float(value).is_integer():
+        return "expected a whole number"
+    if rule.min is not None and value < rule.min:
+        return f"must be at least {_fmt_number(rule.min)}"
+    if rule.max is not None and value > rule.max:
+        return f"must be at most {_fmt_number(rule.max)}"
+    return None
+
+
+def _fmt_number(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _choice_error(rule, value) -> Optional[str]:
+    if not isinstance(value, str) or not value.strip():
+        return "expected one of the listed choices"
+    if value in {c.value for c in rule.choices}:
+        return None
+    if rule.other:
+        return None
+    return f"{value!r} is not one of: {', '.join(c.value for c in rule.choices)}"
+
+
+def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
+    """Return (normalised value, None) or (value, message) for a question or table column."""
+    kind = rule.type
+    if is_empty(value):
+        return value, "no answer given"
+    if kind in ("text", "long_text"):
+        if not isinstance(value, str):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = str(value)
+            else:
+                return value, "expected text"
+        if rule.pattern and not re.fullmatch(rule.pattern, value):
+            return value, rule.pattern_help or f"must match the pattern {rule.pattern}"
+        return value, None
+    if kind == "choice":
+        return value, _choice_error(rule, value)
+    if kind == "multi_choice":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return value, "expected a list of choices"
+        for item in value:
+            error = _choice_error(rule, item)
+            if error:
+                return value, error
+        return list(dict.fromkeys(value)), None
+    if kind == "yes_no":
+        if isinstance(value, bool):
+            return value, None
+        return value, "expected yes or no (true or false)"
+    if kind == "number":
+        return value, _number_error(rule, value)
+    if kind == "date":
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        if isinstance(value, _dt.date):
+            return value.isoformat(), None
+        if isinstance(value, str):
+            try:
+                return _dt.date.fromisoformat(value.strip()).isoformat(), None
+            except ValueError:
+                pass
+        return value, "expected a date as YYYY-MM-DD"
+    if kind == "table":
+        return _validate_table(rule, value)
+    return value, f"unknown question type {kind!r}"
+
+
+def _validate_table(rule, rows) -> tuple[Any, Optional[str]]:
+    if not isinstance(rows, list):
+        return rows, "expected a list of rows"
+    columns = {c.id: c for c in rule.columns}
+    clean = []
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            return rows, f"row {number}: expected a mapping of column to value"
+        unknown = [k for k in row if k not in columns]
+        if unknown:
+            return rows, f"row {number}: unknown column {unknown[0]!r}"
+        out = {}
+        for column in rule.columns:
+            cell = row.get(column.id)
+            if is_empty(cell):
+                if column.required:
+                    return rows, f"row {number}: {column.label} is required"
+                continue
+            cell, error = validate(column, cell)
+            if error:
+                return rows, f"row {number}, {column.label}: {error}"
+            out[column.id] = cell
+        clean.append(out)
+    return clean, None
+
+
+def parse_text(rule, text: str) -> tuple[Any, Optional[str]]:
+    """Turn typed text into a value for text-entered types (text, number, date, yes/no)."""
+    if rule.type in ("text", "long_text"):
+        text = text.strip() if rule.type == "text" else text.strip("\n")
+        if not text.strip():
+            return None, None
+        return validate(rule, text)
+    text = text.strip()
+    if not text:
+        return None, None
+    if rule.type == "number":
+        cleaned = text.replace(",", "").replace("$", "").replace("%", "").strip()
+        try:
+            value = int(cleaned)
+        except ValueError:
+            try:
+                value = float(cleaned)
+            except ValueError:
+                return text, "type a number, like 12 or 2500.50"
+        return validate(rule, value)
+    if rule.type == "date":
+        value, error = validate(rule, text)
+        return value, ("type a date as YYYY-MM-DD, like 2027-03-01" if error else None)
+    if rule.type == "yes_no":
+        lowered = text.lower()
+        if lowered in _YES:
+            return True, None
+        if lowered in _NO:
+            return False, None
+        return text, "type yes or no"
+    if rule.type == "choice":
+        return validate(rule, text)
+    return text, f"{rule.type} answers are not typed as one line"
+
+
+def display(rule, value: Any) -> str:
+    """A value in words: labels for choices, Yes/No, grouped numbers with unit."""
+    if is_empty(value):
+        return ""
+    kind = rule.type
+    if kind == "yes_no":
+        return "Yes" if value else "No"
+    if kind == "choice":
+        return _label(rule, value)
+    if kind == "multi_choice":
+        return ", ".join(_label(rule, v) for v in value)
+    if kind == "number":
+        text = _fmt_number(value)
+        return f"{text} {rule.unit}" if rule.unit else text
+    if kind == "table":
+        return f"{len(value)} row{'s' if len(value) != 1 else ''}"
+    return str(value)
+
+
+def _label(rule, value) -> str:
+    for choice in rule.choices:
+        if choice.value == value:
+            return choice.label
+    return str(value)

@@ -1,0 +1,558 @@
+"""The content model: workbook, sections and questions, loaded from YAML and fully validated.
+
+Loading collects *every* problem (one `FILE:LINE: message` each) before refusing the content, so
+an author fixes a file in one pass. Nothing here knows about terminals or plan files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from deflect_cli import conditions, yamlio
+from deflect_cli.errors import ContentError
+
+QUESTION_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "number", "date", "table")
+COLUMN_TYPES = ("text", "long_text", "number", "date", "choice", "yes_no")
+CHOICE_TYPES = ("choice", "multi_choice")
+LIST_TYPES = ("multi_choice", "table")
+PROFILE_ID = "profile"
+OTHER_LABEL = "Other (describe)"
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    label: str
+    type: str
+    required: bool = False
+    choices: tuple = ()
+    help: str = ""
+    min: Optional[float] = None
+    max: Optional[float] = None
+    integer: bool = False
+    unit: str = ""
+    pattern: str = ""
+    pattern_help: str = ""
+    other: bool = False
+
+
+@dataclass(frozen=True)
+class Question(Column):
+    """A workbook question; shares its value rules with a table column."""
+
+    section_id: str = ""
+    prompt: str = ""
+    default: Any = None
+    when: Optional[str] = None
+    columns: tuple = ()
+    renamed_from: Optional[str] = None
+    file: str = ""
+    line: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.section_id}.{self.id}"
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    when: str
+    message: str
+    section_id: str
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    summary: str = ""
+    guide: str = ""
+    objectives: tuple = ()
+    practices: tuple = ()
+    recommendations: tuple = ()
+    sources: tuple = ()
+    basis: str = ""
+    questions: tuple = ()
+    checks: tuple = ()
+    file: str = ""
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class Content:
+    title: str
+    version: str
+    profile: Section
+    sections: tuple
+    welcome: str = ""
+    estimated_minutes: int = 0
+    checks: tuple = ()
+    sources: tuple = ()
+    glossary: tuple = ()
+    root: str = ""
+    _index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def all_sections(self) -> tuple:
+        """The plan profile first, then the guide sections: the order questions are asked in."""
+        return (self.profile,) + self.sections
+
+    def questions(self):
+        for section in self.all_sections:
+            yield from section.questions
+
+    def question(self, key: str) -> Optional[Question]:
+        return self._index.get(key)
+
+    def section(self, ref: str) -> Optional[Section]:
+        """Find a section by id, number (`5`) or file slug (`05-partnerships`)."""
+        for section in self.all_sections:
+            if ref in (section.id, str(section.number), Path(section.file).stem):
+                return section
+        if ref.isdigit():
+            return next((s for s in self.sections if s.number == int(ref)), None)
+        return None
+
+    def all_checks(self):
+        yield from self.checks
+        for section in self.sections:
+            yield from section.checks
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Collector:
+    """Accumulates problems as `FILE:LINE: message`."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def add(self, file: str, line: int, message: str) -> None:
+        self.problems.append(f"{file}:{line}: {message}")
+
+
+def _line(node, key=None) -> int:
+    if key is not None and isinstance(node, yamlio.LineDict) and key in node.key_lines:
+        return node.key_lines[key]
+    return getattr(node, "line", 0)
+
+
+def _read(path: Path, display: str, out: _Collector):
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        out.add(display, 0, "file not found")
+        return None
+    except UnicodeDecodeError:
+        out.add(display, 0, "not UTF-8 text")
+        return None
+    except OSError as exc:
+        out.add(display, 0, f"cannot read: {exc.strerror or exc}")
+        return None
+    try:
+        data = yamlio.parse(text)
+    except yamlio.YAMLProblem as problem:
+        out.add(display, problem.line, problem.message)
+        return None
+    if not isinstance(data, dict):
+        out.add(display, getattr(data, "line", 1), "expected a mapping of fields at the top level")
+        return None
+    return data
+
+
+class _Reader:
+    """Typed field access on one YAML mapping, recording problems instead of raising."""
+
+    def __init__(self, node: dict, file: str, out: _Collector, what: str, known: tuple):
+        self.node, self.file, self.out, self.what = node, file, out, what
+        for key in node:
+            if key not in known:
+                self.problem(key, f"{what}: unknown field {key!r}")
+
+    def problem(self, key, message: str) -> None:
+        self.out.add(self.file, _line(self.node, key), message)
+
+    def str(self, key, required=False, default="") -> str:
+        value = self.node.get(key)
+        if value is None:
+            if required:
+                self.out.add(self.file, _line(self.node), f"{self.what}: missing required field {key!r}")
+            return default
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            self.problem(key, f"{self.what}: {key!r} must be text")
+            return default
+        value = str(value)
+        if required and not value.strip():
+            self.problem(key, f"{self.what}: {key!r} must not be empty")
+        return value
+
+    def bool(self, key, default=False) -> bool:
+        value = self.node.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(key, f"{self.what}: {key!r} must be true or false")
+            return default
+        return value
+
+    def number(self, key):
+        value = self.node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.problem(key, f"{self.what}: {key!r} must be a number")
+            return None
+        return value
+
+    def list(self, key, required=False) -> list:
+        value = self.node.get(key)
+        if value is None:
+            if required:
+                self.out.add(self.file, _line(self.node), f"{self.what}: missing required field {key!r}")
+            return []
+        if not isinstance(value, list):
+            self.problem(key, f"{self.what}: {key!r} must be a list")
+            return []
+        return value
+
+    def strings(self, key) -> tuple:
+        items = []
+        for item in self.list(key):
+            if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+                items.append(str(item))
+            else:
+                self.problem(key, f"{self.what}: every item of {key!r} must be text")
+        return tuple(items)
+
+    def records(self, key, fields: tuple, required_fields: tuple) -> tuple:
+        items = []
+        for item in self.list(key):
+            if not isinstance(item, dict):
+                self.out.add(self.file, _line(self.node, key), f"{self.what}: every item of {key!r} must be a mapping")
+                continue
+            reader = _Reader(item, self.file, self.out, f"{self.what} {key}", fields)
+            items.append({f: reader.str(f, required=f in required_fields) for f in fields})
+        return tuple(items)
+
+
+_SECTION_FIELDS = (
+    "id", "title", "summary", "objectives", "guide", "practices", "recommendations",
+    "sources", "basis", "questions", "checks",
+)
+_QUESTION_FIELDS = (
+    "id", "prompt", "label", "help", "type", "required", "default", "when", "choices", "other",
+    "min", "max", "integer", "unit", "pattern", "pattern_help", "columns", "renamed_from",
+)
+_COLUMN_FIELDS = (
+    "id", "label", "type", "required", "choices", "help", "min", "max", "integer", "unit",
+    "pattern", "pattern_help", "other",
+)
+_PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
+
+
+def _parse_choices(reader: _Reader, what: str) -> tuple:
+    choices, seen = [], set()
+    for item in reader.list("choices"):
+        if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            choice = Choice(str(item), str(item))
+        elif isinstance(item, dict):
+            sub = _Reader(item, reader.file, reader.out, f"{what} choice", ("value", "label"))
+            value = sub.str("value", required=True)
+            choice = Choice(value, sub.str("label") or value)
+        else:
+            reader.problem("choices", f"{what}: a choice must be text or {{value, label}}")
+            continue
+        if choice.value in seen:
+            reader.problem("choices", f"{what}: duplicate choice value {choice.value!r}")
+        seen.add(choice.value)
+        choices.append(choice)
+    return tuple(choices)
+
+
+def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
+    """The fields a question and a table column share, validated the same way."""
+    qtype = reader.str("type", required=True)
+    if qtype and qtype not in types:
+        reader.problem("type", f"{what}: unknown type {qtype!r} (expected one of: {', '.join(types)})")
+    rules = dict(
+        type=qtype,
+        required=reader.bool("required"),
+        help=reader.str("help"),
+        choices=_parse_choices(reader, what) if "choices" in node else (),
+        other=reader.bool("other"),
+        min=reader.number("min"),
+        max=reader.number("max"),
+        integer=reader.bool("integer"),
+        unit=reader.str("unit"),
+        pattern=reader.str("pattern"),
+        pattern_help=reader.str("pattern_help"),
+    )
+    if qtype in CHOICE_TYPES and not rules["choices"]:
+        reader.problem("type", f"{what}: a {qtype} question needs a non-empty 'choices' list")
+    if rules["choices"] and qtype not in CHOICE_TYPES:
+        reader.problem("choices", f"{what}: 'choices' only applies to choice and multi_choice")
+    if rules["other"] and qtype not in CHOICE_TYPES:
+        reader.problem("other", f"{what}: 'other' only applies to choice and multi_choice")
+    for key in ("min", "max", "integer", "unit"):
+        if key in node and qtype != "number":
+            reader.problem(key, f"{what}: {key!r} only applies to number")
+    if rules["min"] is not None and rules["max"] is not None and rules["min"] > rules["max"]:
+        reader.problem("min", f"{what}: 'min' is greater than 'max'")
+    if rules["pattern"]:
+        if qtype not in ("text", "long_text"):
+            reader.problem("pattern", f"{what}: 'pattern' only applies to text")
+        try:
+            re.compile(rules["pattern"])
+        except re.error as exc:
+            reader.problem("pattern", f"{what}: 'pattern' is not a valid regular expression: {exc}")
+    return rules
+
+
+def _parse_column(node, file: str, out: _Collector, what: str) -> Optional[Column]:
+    if not isinstance(node, dict):
+        out.add(file, getattr(node, "line", 0), f"{what}: a column must be a mapping")
+        return None
+    reader = _Reader(node, file, out, what, _COLUMN_FIELDS)
+    cid = reader.str("id", required=True)
+    if cid and not _ID.match(cid):
+        reader.problem("id", f"{what}: column id {cid!r} must be snake_case (a-z, 0-9, _)")
+    rules = _value_rules(reader, node, f"{what} column {cid!r}", COLUMN_TYPES)
+    return Column(id=cid, label=reader.str("label") or cid.replace("_", " ").capitalize(), **rules)
+
+
+def _parse_question(node, section_id: str, file: str, out: _Collector) -> Optional[Question]:
+    if not isinstance(node, dict):
+        out.add(file, getattr(node, "line", 0), "a question must be a mapping")
+        return None
+    reader = _Reader(node, file, out, "question", _QUESTION_FIELDS)
+    qid = reader.str("id", required=True)
+    what = f"question {section_id}.{qid}" if qid else "question"
+    reader.what = what
+    if qid and not _ID.match(qid):
+        reader.problem("id", f"{what}: id must be snake_case (a-z, 0-9, _)")
+    prompt = reader.str("prompt", required=True)
+    rules = _value_rules(reader, node, what, QUESTION_TYPES)
+    if not rules["help"].strip():
+        out.add(file, _line(node), f"{what}: missing required field 'help' (say why it matters)")
+    columns: list[Column] = []
+    if rules["type"] == "table":
+        raw_columns = reader.list("columns", required=True)
+        if "columns" in node and not raw_columns:
+            reader.problem("columns", f"{what}: a table needs at least one column")
+        seen = set()
+        for raw in raw_columns:
+            column = _parse_column(raw, file, out, what)
+            if column is None:
+                continue
+            if column.id in seen:
+                out.add(file, _line(raw), f"{what}: duplicate column id {column.id!r}")
+            seen.add(column.id)
+            columns.append(column)
+    elif "columns" in node:
+        reader.problem("columns", f"{what}: 'columns' only applies to table")
+    when = reader.str("when") or None
+    return Question(
+        id=qid,
+        section_id=section_id,
+        prompt=prompt,
+        label=reader.str("label") or prompt,
+        default=node.get("default"),
+        when=when,
+        columns=tuple(columns),
+        renamed_from=reader.str("renamed_from") or None,
+        file=file,
+        line=_line(node),
+        **rules,
+    )
+
+
+def _parse_checks(reader: _Reader, section_id: str, file: str, out: _Collector) -> tuple:
+    checks = []
+    for node in reader.list("checks"):
+        if not isinstance(node, dict):
+            reader.problem("checks", "every check must be a mapping with id, when and message")
+            continue
+        sub = _Reader(node, file, out, "check", ("id", "when", "message"))
+        checks.append(Check(
+            id=sub.str("id", required=True), when=sub.str("when", required=True),
+            message=sub.str("message", required=True), section_id=section_id,
+            file=file, line=_line(node),
+        ))
+    return tuple(checks)
+
+
+def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profile=False) -> Section:
+    fields = ("title", "questions") if profile else _SECTION_FIELDS
+    reader = _Reader(data, file, out, "profile" if profile else "section", fields)
+    sid = PROFILE_ID if profile else reader.str("id", required=True)
+    if sid and not _ID.match(sid):
+        reader.problem("id", f"section id {sid!r} must be snake_case (a-z, 0-9, _)")
+    if not profile:
+        reader.what = f"section {sid}"
+    questions = []
+    for node in reader.list("questions", required=True):
+        question = _parse_question(node, sid, file, out)
+        if question is not None:
+            questions.append(question)
+    if "questions" in data and not questions and isinstance(data.get("questions"), list):
+        reader.problem("questions", f"{reader.what}: needs at least one question")
+    if profile:
+        return Section(id=sid, title=reader.str("title") or "Plan profile", questions=tuple(questions), file=file)
+    return Section(
+        id=sid,
+        title=reader.str("title", required=True),
+        summary=reader.str("summary", required=True),
+        guide=reader.str("guide", required=True),
+        objectives=reader.strings("objectives"),
+        practices=reader.records("practices", _PRACTICE_FIELDS, ("program",)),
+        recommendations=reader.strings("recommendations"),
+        sources=reader.records("sources", ("title", "url"), ("title",)),
+        basis=reader.str("basis"),
+        questions=tuple(questions),
+        checks=_parse_checks(reader, sid, file, out),
+        file=file,
+        number=number,
+    )
+
+
+def _check_defaults(question, out: _Collector) -> None:
+    from deflect_cli import answers
+
+    if question.default is not None:
+        error = answers.validate(question, question.default)[1]
+        if error:
+            out.add(question.file, question.line, f"question {question.key}: default is not valid: {error}")
+
+
+def _check_conditions(content: Content, out: _Collector) -> None:
+    """Every condition compiles and names only questions that come before it."""
+    order = {q.key: i for i, q in enumerate(content.questions())}
+    section_ids = {s.id for s in content.all_sections}
+
+    def check(source, file, line, what, position):
+        try:
+            conditions.compile_condition(source)
+            names = conditions.referenced_names(source)
+        except conditions.ConditionError as exc:
+            out.add(file, line, f"{what}: {exc}")
+            return
+        for name in sorted(names):
+            if "." not in name:
+                if name in section_ids:
+                    out.add(file, line, f"{what}: condition names section {name!r}; name a question as {name}.QUESTION")
+                elif name not in ("true", "false", "none", "True", "False", "None"):
+                    out.add(file, line, f"{what}: condition names unknown question {name!r} (use SECTION.QUESTION)")
+                continue
+            if name not in order:
+                out.add(file, line, f"{what}: condition names unknown question {name!r}")
+            elif position is not None and order[name] >= position:
+                out.add(file, line, f"{what}: condition names {name!r}, which is not asked before this question")
+
+    for question in content.questions():
+        if question.when:
+            check(question.when, question.file, question.line, f"question {question.key}", order[question.key])
+    for item in content.all_checks():
+        if item.when:
+            check(item.when, item.file, item.line, f"check {item.id}", None)
+
+
+def load_content(root: Path | str, display_root: Optional[str] = None) -> Content:
+    """Load and validate a content directory; raise ContentError listing every problem."""
+    root = Path(root)
+    out = _Collector()
+    shown = display_root if display_root is not None else str(root)
+
+    def display(path: Path) -> str:
+        return str(Path(shown) / path.relative_to(root))
+
+    if not root.is_dir():
+        raise ContentError([f"{shown}:0: content directory not found"])
+    workbook_path = root / "workbook.yaml"
+    workbook = _read(workbook_path, display(workbook_path), out) or {}
+    wb_file = display(workbook_path)
+    reader = _Reader(workbook, wb_file, out, "workbook", (
+        "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
+    )) if workbook else None
+
+    profile_node = workbook.get("profile") if workbook else None
+    if workbook and not isinstance(profile_node, dict):
+        out.add(wb_file, _line(workbook, "profile") or 1, "workbook: missing required field 'profile' (plan-level questions)")
+        profile_node = {"questions": []}
+    profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
+
+    sections = []
+    section_dir = root / "sections"
+    files = sorted(section_dir.glob("*.yaml")) if section_dir.is_dir() else []
+    if not files:
+        out.add(display(section_dir), 0, "no section files (expected sections/NN-<slug>.yaml)")
+    for path in files:
+        file = display(path)
+        match = re.match(r"^(\d+)-[a-z0-9-]+$", path.stem)
+        if not match:
+            out.add(file, 0, "file name must look like NN-<slug>.yaml (e.g. 05-partnerships.yaml)")
+            continue
+        data = _read(path, file, out)
+        if data is not None:
+            sections.append(_parse_section(data, file, int(match.group(1)), out))
+
+    glossary = []
+    glossary_path = root / "glossary.yaml"
+    if glossary_path.exists():
+        data = _read(glossary_path, display(glossary_path), out)
+        if data is not None:
+            greader = _Reader(data, display(glossary_path), out, "glossary", ("terms",))
+            glossary = list(greader.records("terms", ("term", "definition"), ("term", "definition")))
+
+    seen_sections: dict[str, str] = {PROFILE_ID: wb_file}
+    seen_numbers: dict[int, str] = {}
+    index: dict[str, Question] = {}
+    for section in (profile, *sections):
+        if section is not profile:
+            if section.id in seen_sections:
+                out.add(section.file, 1, f"duplicate section id {section.id!r} (also in {seen_sections[section.id]})")
+            if section.number in seen_numbers:
+                out.add(section.file, 0, f"duplicate section number {section.number:02d} (also {seen_numbers[section.number]})")
+            seen_sections[section.id] = section.file
+            seen_numbers[section.number] = section.file
+        for question in section.questions:
+            if question.key in index:
+                out.add(question.file, question.line, f"duplicate question id {question.key!r}")
+            else:
+                index[question.key] = question
+    seen_checks = set()
+    content = Content(
+        title=reader.str("title", required=True) if reader else "",
+        version=reader.str("version", required=True) if reader else "",
+        welcome=reader.str("welcome") if reader else "",
+        estimated_minutes=int(reader.number("estimated_minutes") or 0) if reader else 0,
+        profile=profile,
+        sections=tuple(sections),
+        checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
+        sources=reader.records("sources", ("title", "url"), ("title",)) if reader else (),
+        glossary=tuple(glossary),
+        root=str(root),
+        _index=index,
+    )
+    for item in content.all_checks():
+        if item.id in seen_checks:
+            out.add(item.file, item.line, f"duplicate check id {item.id!r}")
+        seen_checks.add(item.id)
+    for question in content.questions():
+        _check_defaults(question, out)
+    _check_conditions(content, out)
+    if out.problems:
+        raise ContentError(out.problems)
+    return content
