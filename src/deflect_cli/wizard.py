@@ -32,6 +32,10 @@ class Interrupted(Exception):
     """Ctrl-C or Ctrl-D at a prompt: save and leave with exit code 130."""
 
 
+class QuitRequested(Exception):
+    """Ctrl-Q somewhere other than a question prompt: save and leave normally."""
+
+
 def _nav_bindings() -> KeyBindings:
     bindings = KeyBindings()
     for key, result in (("c-b", BACK), ("c-n", SKIP), ("c-q", QUIT)):
@@ -101,6 +105,8 @@ class Wizard:
                 current = following
         except Interrupted:
             return self._leave(current, 130)
+        except QuitRequested:
+            return self._leave(current, 0)
         self._finished(evaluation)
         return 0
 
@@ -158,7 +164,7 @@ class Wizard:
             if choice == "guide":
                 self.show_guide(section)
             elif choice is QUIT:
-                raise Interrupted()
+                raise QuitRequested()
 
     def show_guide(self, section) -> None:
         from deflect_cli.guide import section_markdown

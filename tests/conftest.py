@@ -1,0 +1,81 @@
+"""Shared fixtures: the bundled content, a plan in a temp folder, piped keystrokes, the CLI runner."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from deflect_cli import resources
+from deflect_cli.plan import new_plan
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DOWN, UP, ENTER, SPACE, ESC = "\x1b[B", "\x1b[A", "\r", " ", "\x1b"
+CTRL_B, CTRL_N, CTRL_Q, CTRL_C, CTRL_D = "\x02", "\x0e", "\x11", "\x03", "\x04"
+
+
+@pytest.fixture(scope="session")
+def content():
+    return resources.load()
+
+
+@pytest.fixture
+def plan(tmp_path, content):
+    return new_plan(tmp_path / "deflection-plan.yaml", content)
+
+
+@pytest.fixture
+def keys():
+    """Type into every prompt_toolkit prompt created inside the test; closing the pipe after the
+    last chunk makes a missing keystroke an EOFError instead of a hang."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    with create_pipe_input() as pipe:
+        with create_app_session(input=pipe, output=DummyOutput()):
+            def send(*chunks: str) -> None:
+                for chunk in chunks:
+                    pipe.send_text(chunk)
+                pipe.close()
+
+            yield send
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    """Run `deflect ARGS` in-process from a temp folder; returns (exit code, stdout, stderr)."""
+    from typer.testing import CliRunner
+
+    from deflect_cli.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DEFLECT_PLAN", raising=False)
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        resources.load.cache_clear()  # each real command is a fresh process
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+@pytest.fixture
+def deflect_bin():
+    """The installed `deflect` executable next to this Python."""
+    import shutil
+    import sys
+
+    candidate = Path(sys.executable).parent / "deflect"
+    found = str(candidate) if candidate.exists() else shutil.which("deflect")
+    if not found:
+        pytest.skip("the deflect console script is not installed")
+    return found
+
+
+def clean_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFLECT_")}
+    env.update(extra)
+    return env

@@ -1,0 +1,148 @@
+"""Content loading: the bundled guide is clean; broken content reports every problem with file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from deflect_cli.content import load_content
+from deflect_cli.errors import ContentError
+
+from conftest import FIXTURES
+
+BROKEN_SECTION = """\
+id: broken
+title: Broken
+summary: A section full of mistakes.
+guide: Text.
+questions:
+  - id: a
+    prompt: First?
+    help: Help.
+    type: slider
+  - id: a
+    prompt: Duplicate?
+    help: Help.
+    type: text
+  - id: pick
+    prompt: Pick one?
+    help: Help.
+    type: choice
+  - id: cond
+    prompt: Conditional?
+    help: Help.
+    type: text
+    when: "models.chosen =="
+  - id: ghost
+    prompt: Names a ghost?
+    help: Help.
+    type: text
+    when: "models.nothing_here == 1"
+  - id: noprompt
+    help: Help.
+    type: text
+  - id: nohelp
+    prompt: No help?
+    type: number
+    min: 5
+    max: 1
+  - id: table
+    prompt: Table without columns?
+    help: Help.
+    type: table
+"""
+
+
+@pytest.fixture
+def mini_copy(tmp_path):
+    target = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", target)
+    return target
+
+
+def test_bundled_content_loads_clean(content):
+    assert len(content.sections) == 12
+    assert content.question("partnerships.roster").type == "table"
+
+
+def test_every_problem_is_reported_with_file_and_line(mini_copy):
+    (mini_copy / "sections" / "04-broken.yaml").write_text(BROKEN_SECTION)
+    with pytest.raises(ContentError) as caught:
+        load_content(mini_copy, display_root="content")
+    problems = caught.value.problems
+    text = "\n".join(problems)
+    file = "content/sections/04-broken.yaml"
+    expected = [
+        f"{file}:9: question broken.a: unknown type 'slider'",
+        f"{file}:10: duplicate question id 'broken.a'",
+        f"{file}:17: question broken.pick: a choice question needs a non-empty 'choices' list",
+        f"{file}:18: question broken.cond: condition does not compile",
+        f"{file}:23: question broken.ghost: condition names unknown question 'models.nothing_here'",
+        f"{file}:28: question broken.noprompt: missing required field 'prompt'",
+        f"{file}:31: question broken.nohelp: missing required field 'help'",
+        f"{file}:34: question broken.nohelp: 'min' is greater than 'max'",
+        f"{file}:36: question broken.table: missing required field 'columns'",
+    ]
+    for line in expected:
+        assert any(p.startswith(line) for p in problems), f"missing {line!r} in:\n{text}"
+    assert all(p.count(":") >= 2 for p in problems)
+
+
+def test_yaml_syntax_error_names_the_line(mini_copy):
+    (mini_copy / "sections" / "02-partners.yaml").write_text("id: partners\ntitle: [unclosed\nsummary: x\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(mini_copy, display_root="c")
+    assert any(p.startswith("c/sections/02-partners.yaml:") and "not valid YAML" in p for p in caught.value.problems)
+
+
+def test_condition_may_not_look_forward(mini_copy):
+    path = mini_copy / "sections" / "01-models.yaml"
+    path.write_text(path.read_text().replace("when: \"'qrt' in models.chosen\"", "when: \"models.lead == 'qrt'\""))
+    with pytest.raises(ContentError) as caught:
+        load_content(mini_copy)
+    assert any("not asked before this question" in p for p in caught.value.problems)
+
+
+def test_yaml_tags_and_aliases_are_refused(mini_copy):
+    (mini_copy / "sections" / "04-evil.yaml").write_text("a: &x [1, 2]\nb: *x\n")
+    (mini_copy / "sections" / "05-tag.yaml").write_text("id: !!python/object/apply:os.system ['true']\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(mini_copy)
+    text = "\n".join(caught.value.problems)
+    assert "anchors and aliases" in text
+    assert "05-tag.yaml:1:" in text
+
+
+def test_bad_file_name_and_missing_workbook(tmp_path):
+    root = tmp_path / "c"
+    (root / "sections").mkdir(parents=True)
+    (root / "sections" / "intro.yaml").write_text("id: x\n")
+    with pytest.raises(ContentError) as caught:
+        load_content(root, display_root="c")
+    text = "\n".join(caught.value.problems)
+    assert "c/workbook.yaml:0: file not found" in text
+    assert "c/sections/intro.yaml:0: file name must look like NN-<slug>.yaml" in text
+
+
+def test_lint_command_lists_problems_and_fails(cli, mini_copy):
+    code, out, _ = cli("lint", "--content", str(mini_copy))
+    assert code == 0 and "no problems found" in out
+    (mini_copy / "sections" / "04-broken.yaml").write_text(BROKEN_SECTION)
+    code, out, err = cli("lint", "--content", str(mini_copy))
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) >= 10
+    assert all("04-broken.yaml:" in line for line in lines[:-1])
+    assert "Traceback" not in err
+
+
+def test_other_commands_refuse_broken_content_the_same_way(cli, mini_copy):
+    (mini_copy / "sections" / "04-broken.yaml").write_text(BROKEN_SECTION)
+    _, _, lint_err = cli("lint", "--content", str(mini_copy))
+    for command in (["start", "--no-input"], ["status"], ["export"], ["sections"]):
+        code, _, err = cli(*command, "--content", str(mini_copy))
+        assert code == 1, command
+        assert err == lint_err, command
+    assert not Path("deflection-plan.yaml").exists()
