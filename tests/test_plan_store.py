@@ -88,3 +88,13 @@ def test_unwritable_folder_is_one_clear_line(cli, tmp_path):
 def test_resume_without_a_plan_says_how_to_start(cli):
     code, _, err = cli("resume")
     assert code == 1 and "deflect start" in err
+
+
+def test_a_loaded_plan_saves_again(plan):
+    plan.set_answer("program_types.models", ["qrt"])
+    plan.set_answer("partnerships.roster", [{"name": "Clinic"}])
+    store.save_plan(plan)
+    loaded = store.load_plan(plan.path)
+    loaded.set_answer("profile.agency", "PD")
+    store.save_plan(loaded)
+    assert store.load_plan(plan.path).answers["program_types"] == {"models": ["qrt"]}

@@ -152,7 +152,8 @@ class Wizard:
             self.console.print(section.summary, markup=False)
         if section.objectives:
             self.console.print(Markdown("\n".join(f"- {o}" for o in section.objectives)))
-        if section.guide:
+        first_in_section = next(q for q in evaluation.applicable if q.section_id == section.id)
+        if section.guide and question.key == first_in_section.key:
             choice = ask(questionary.select(
                 "How would you like to begin this section?",
                 choices=[

@@ -101,6 +101,11 @@ class _PlainDumper(_Dumper):
         return True
 
 
+# Loaded plans contain LineDict/LineList; they dump as the plain mappings and lists they are.
+_PlainDumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represent_dict)
+_PlainDumper.add_representer(LineList, yaml.representer.SafeRepresenter.represent_list)
+
+
 def dump(data) -> str:
     """Human-readable block YAML, keys in the order given, any Unicode kept as-is."""
     return yaml.dump(
