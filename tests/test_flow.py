@@ -91,4 +91,20 @@ def test_a_condition_that_fails_at_run_time_counts_as_false(content):
     from deflect_cli import conditions
 
     assert conditions.evaluate("profile.population > 1000", {"profile": {"population": None}}) is False
-    assert conditions.evaluate("''.__class__.__mro__[1].__subclasses__()", {}) is False
+    with pytest.raises(conditions.ConditionError):  # refused outright, never run
+        conditions.evaluate("''.__class__.__mro__[1].__subclasses__()", {})
+
+
+def test_numbers_read_naturally():
+    from deflect_cli.answers import display
+    from deflect_cli.content import Column
+
+    def show(value, unit):
+        return display(Column(id="n", label="n", type="number", unit=unit), value)
+
+    assert show(1, "days") == "1 day"
+    assert show(2, "days") == "2 days"
+    assert show(85, "% of sworn officers") == "85% of sworn officers"
+    assert show(185000, "USD") == "$185,000"
+    assert show(2500.5, "USD") == "$2,500.5"
+    assert show(84000, "people") == "84,000 people"

@@ -168,11 +168,23 @@ def display(rule, value: Any) -> str:
     if kind == "multi_choice":
         return ", ".join(_label(rule, v) for v in value)
     if kind == "number":
-        text = _fmt_number(value)
-        return f"{text} {rule.unit}" if rule.unit else text
+        return _with_unit(_fmt_number(value), value, rule.unit)
     if kind == "table":
         return f"{len(value)} row{'s' if len(value) != 1 else ''}"
     return str(value)
+
+
+def _with_unit(text: str, value, unit: str) -> str:
+    """`12 hours`, `1 hour`, `85% of staff`, `$2,500`: a unit reads as a person would write it."""
+    if not unit:
+        return text
+    if unit.startswith("%"):
+        return f"{text}{unit}"
+    if unit == "USD":
+        return f"${text}"
+    if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{text} {unit}"
 
 
 def _label(rule, value) -> str:
