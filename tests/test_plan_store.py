@@ -17,7 +17,7 @@ def test_save_and_load_round_trip(plan):
     plan.position = "profile.setting"
     store.save_plan(plan)
     text = plan.path.read_text()
-    assert "deflect_plan: 1" in text and text.rstrip().endswith("end_of_plan: true")
+    assert f"deflect_plan: {store.SCHEMA_VERSION}" in text and text.rstrip().endswith("end_of_plan: true")
     loaded = store.load_plan(plan.path)
     assert loaded.answers == plan.answers
     assert loaded.skipped == ["profile.population"]

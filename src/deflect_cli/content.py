@@ -6,12 +6,13 @@ an author fixes a file in one pass. Nothing here knows about terminals or plan f
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from deflect_cli import conditions, yamlio
+from deflect_cli import conditions  # yamlio is imported where files are parsed: a cached load needs no YAML
 from deflect_cli.errors import ContentError
 
 QUESTION_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "number", "date", "table")
@@ -56,13 +57,29 @@ class Question(Column):
     default: Any = None
     when: Optional[str] = None
     columns: tuple = ()
-    renamed_from: Optional[str] = None
+    renamed_from: tuple = ()
     file: str = ""
     line: int = 0
 
-    @property
+    @functools.cached_property  # read in every loop over the questions: computed once
     def key(self) -> str:
         return f"{self.section_id}.{self.id}"
+
+    @functools.cached_property  # computed once; the content cache stores it (see resources.load)
+    def fingerprint(self) -> str:
+        """`TYPE/HASH` of what a stored answer depends on: the type, choice values, table columns.
+
+        A plan records it beside each answer, so a later session can tell that a question changed
+        shape since it was answered (prompt and help wording changes do not count)."""
+        import hashlib
+        import json
+
+        def shape(rule) -> list:
+            return [rule.type, sorted(c.value for c in rule.choices), rule.other]
+
+        data = shape(self) + [sorted([c.id] + shape(c) for c in self.columns)]
+        digest = hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
+        return f"{self.type}/{digest[:10]}"
 
 
 @dataclass(frozen=True)
@@ -147,7 +164,7 @@ class _Collector:
 
 
 def _line(node, key=None) -> int:
-    if key is not None and isinstance(node, yamlio.LineDict) and key in node.key_lines:
+    if key is not None and key in getattr(node, "key_lines", ()):
         return node.key_lines[key]
     return getattr(node, "line", 0)
 
@@ -164,6 +181,8 @@ def _read(path: Path, display: str, out: _Collector):
     except OSError as exc:
         out.add(display, 0, f"cannot read: {exc.strerror or exc}")
         return None
+    from deflect_cli import yamlio
+
     try:
         data = yamlio.parse(text)
     except yamlio.YAMLProblem as problem:
@@ -372,11 +391,30 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
         default=node.get("default"),
         when=when,
         columns=tuple(columns),
-        renamed_from=reader.str("renamed_from") or None,
+        renamed_from=_parse_renamed_from(reader, node, what),
         file=file,
         line=_line(node),
         **rules,
     )
+
+
+_FULL_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+def _parse_renamed_from(reader: _Reader, node: dict, what: str) -> tuple:
+    """`renamed_from: section.old_id` (or a list of them, newest first) so answers follow a rename."""
+    value = node.get("renamed_from")
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    found = []
+    for item in items:
+        if not isinstance(item, str) or not _FULL_ID.match(item):
+            reader.problem("renamed_from", f"{what}: 'renamed_from' must be a previous full id like "
+                                           f"section.old_id (or a list of them), got {item!r}")
+        elif item not in found:
+            found.append(item)
+    return tuple(found)
 
 
 def _parse_checks(reader: _Reader, section_id: str, file: str, out: _Collector) -> tuple:
@@ -435,6 +473,23 @@ def _check_defaults(question, out: _Collector) -> None:
         error = answers.validate(question, question.default)[1]
         if error:
             out.add(question.file, question.line, f"question {question.key}: default is not valid: {error}")
+
+
+def _check_renames(index: dict, out: _Collector) -> None:
+    """A previous id may lead to one question only, and not to a question that still exists."""
+    claimed: dict = {}
+    for question in index.values():
+        for old in question.renamed_from:
+            if old == question.key:
+                out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names the question itself")
+            elif old in index:
+                out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names {old!r}, "
+                                                      "which is still a question; its answers cannot belong to both")
+            elif old in claimed:
+                out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names {old!r}, "
+                                                      f"which question {claimed[old]} also names")
+            else:
+                claimed[old] = question.key
 
 
 def _check_conditions(content: Content, out: _Collector) -> None:
@@ -532,6 +587,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
                 out.add(question.file, question.line, f"duplicate question id {question.key!r}")
             else:
                 index[question.key] = question
+    _check_renames(index, out)
     seen_checks = set()
     content = Content(
         title=reader.str("title", required=True) if reader else "",

@@ -2,27 +2,32 @@
 
 A save writes a temp file in the same folder, flushes and fsyncs it, renames it over the plan and
 fsyncs the folder, so a killed process leaves either the old plan or the new one, never a torn file.
-The `end_of_plan` marker written last lets a load tell a truncated-but-parsable file from a whole one.
+The `end_of_plan` marker written last, and a check of every field's shape, let a load tell a
+truncated-but-parsable or hand-damaged file from a whole one. The first save of a session first
+copies the plan as it was loaded (already checked) to `<name>.bak`, so a good copy is always at hand.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import os
-import tempfile
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from deflect_cli import yamlio
 from deflect_cli.errors import PlanError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 added `fingerprints` and `orphaned`; a format-1 plan loads as is
 DEFAULT_NAME = "deflection-plan.yaml"
+MAX_PLAN_BYTES = 64 * 1024 * 1024
 _HEADER = (
     "# deflect plan: answers to the Deflection Planning Workbook.\n"
     "# Continue with `deflect resume`; write the plan document with `deflect export --format md`.\n"
 )
+_FIELDS = ("deflect_plan", "content", "created", "updated", "position", "answers", "skipped",
+           "fingerprints", "orphaned", "end_of_plan")
 
 
 def now() -> str:
@@ -39,6 +44,14 @@ class Plan:
     position: Optional[str] = None
     answers: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
+    # SECTION.QUESTION -> "TYPE/HASH" of the question when it was answered (see Question.fingerprint).
+    fingerprints: dict = field(default_factory=dict)
+    # Answers set aside because their question left the workbook or changed shape: kept, never dropped.
+    orphaned: list = field(default_factory=list)
+    # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), and the
+    # checked bytes this plan was loaded from, which become `<name>.bak` on the first save.
+    question_fingerprints: dict = field(default_factory=dict, repr=False, compare=False)
+    loaded_bytes: Optional[bytes] = field(default=None, repr=False, compare=False)
 
     def answer(self, section_id: str, question_id: str):
         return (self.answers.get(section_id) or {}).get(question_id)
@@ -53,11 +66,39 @@ class Plan:
         section_id, question_id = key.split(".", 1)
         if key not in self.skipped:
             self.skipped.append(key)
-        (self.answers.get(section_id) or {}).pop(question_id, None)
+        self.remove_answer(key)
+
+    def remove_answer(self, key: str):
+        """Take an answer out of the plan (returns it); the section entry goes when it empties."""
+        section_id, question_id = key.split(".", 1)
+        value = (self.answers.get(section_id) or {}).pop(question_id, None)
         if section_id in self.answers and not self.answers[section_id]:
             del self.answers[section_id]
+        return value
+
+    def earlier_answer(self, key: str):
+        """The most recent answer set aside for `key` (its question changed), or None: worth showing
+        when the question is asked again."""
+        for entry in reversed(self.orphaned):
+            if entry.get("question") == key:
+                return entry.get("answer")
+        return None
+
+    def answer_count(self) -> int:
+        return sum(len(v) for v in self.answers.values())
+
+    def _answer_fingerprints(self) -> dict:
+        out = {}
+        for section_id, values in self.answers.items():
+            for question_id in values:
+                key = f"{section_id}.{question_id}"
+                stamp = self.question_fingerprints.get(key) or self.fingerprints.get(key)
+                if stamp:
+                    out[key] = stamp
+        return out
 
     def to_yaml(self) -> str:
+        self.fingerprints = self._answer_fingerprints()
         data = {
             "deflect_plan": SCHEMA_VERSION,
             "content": {"title": self.content_title, "version": self.content_version},
@@ -66,8 +107,12 @@ class Plan:
             "position": self.position,
             "answers": self.answers,
             "skipped": list(self.skipped),
+            "fingerprints": self.fingerprints,
+            "orphaned": self.orphaned,
             "end_of_plan": True,
         }
+        from deflect_cli import yamlio
+
         return _HEADER + yamlio.dump(data)
 
 
@@ -77,111 +122,339 @@ def default_path(explicit: Optional[str] = None) -> Path:
 
 
 def new_plan(path: Path, content) -> Plan:
-    return Plan(path=Path(path), content_title=content.title, content_version=content.version)
+    return Plan(
+        path=Path(path), content_title=content.title, content_version=content.version,
+        question_fingerprints={q.key: q.fingerprint for q in content.questions()},
+    )
+
+
+def plan_flag(path: Path) -> str:
+    """` --plan PATH` when the plan is not the default one, for commands we suggest."""
+    return "" if str(path) == DEFAULT_NAME else f" --plan {path}"
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def _describe_os_error(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-def load_plan(path: Path) -> Plan:
-    """Read and check a plan file; any problem is a one-line PlanError naming the file."""
-    path = Path(path)
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
-        raise PlanError(f"{path}: no plan here. Start one with `deflect start`.") from None
+        raise PlanError(f"{path}: no plan here. Start one with `deflect start{plan_flag(path)}`.") from None
     except IsADirectoryError:
-        raise PlanError(f"{path}: is a folder, not a plan file.") from None
-    except UnicodeDecodeError:
-        raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text).") from None
+        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.") from None
+    except PermissionError:
+        raise PlanError(f"{path}: cannot read the plan: permission denied (check the file's permissions).") from None
     except OSError as exc:
         raise PlanError(f"{path}: cannot read the plan: {_describe_os_error(exc)}.") from None
-    if not text.strip():
-        raise PlanError(f"{path}: the plan file is empty.{_backup_hint(path)}")
+
+
+def load_plan(path: Path, *, hint_backup: bool = True) -> Plan:
+    """Read and check a plan file; any problem is a one-line PlanError naming the file (and, when
+    the file is damaged, the good backup and how to put it back)."""
+    path = Path(path)
+    raw = _read_bytes(path)
+    hint = (lambda: backup_hint(path)) if hint_backup else (lambda: "")
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(f"{path}: the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; "
+                        f"it is not a deflect plan.{hint()}")
     try:
-        data = yamlio.parse(text)
-    except yamlio.YAMLProblem as problem:
-        where = f" (line {problem.line})" if problem.line else ""
-        raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{_backup_hint(path)}") from None
-    return _from_data(path, data)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?).{hint()}") from None
+    if not text.strip():
+        raise PlanError(f"{path}: the plan file is empty.{hint()}")
+    from deflect_cli import cache  # the parse of these exact bytes, kept from an earlier run
+
+    data = cache.load_parsed_plan(path, raw)
+    if data is None:
+        from deflect_cli import yamlio
+
+        try:
+            data = yamlio.parse(text, max_bytes=MAX_PLAN_BYTES)
+        except yamlio.YAMLProblem as problem:
+            where = f" (line {problem.line})" if problem.line else ""
+            raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{hint()}") from None
+        cache.store_parsed_plan(path, raw, data)
+    plan = _from_data(path, data, hint)
+    plan.loaded_bytes = raw
+    return plan
 
 
-def _backup_hint(path: Path) -> str:
-    backup = backup_path(path)
-    return f" A previous copy is at {backup}." if backup.is_file() else ""
+def _plain(value):
+    """LineDict/LineList from the parser become plain dict/list; dates become ISO text, as stored."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
 
 
-def _from_data(path: Path, data) -> Plan:
+_SCALARS = (str, int, float, bool)
+
+
+def _answer_shape_ok(value) -> bool:
+    """What any question type stores: a scalar, a list of scalars, or a list of {column: scalar} rows."""
+    if value is None or isinstance(value, _SCALARS):
+        return True
+    if isinstance(value, list):
+        return all(
+            isinstance(item, _SCALARS)
+            or (isinstance(item, dict) and all(isinstance(k, str) and (v is None or isinstance(v, _SCALARS))
+                                               for k, v in item.items()))
+            for item in value
+        )
+    return False
+
+
+def _is_key(value) -> bool:
+    return isinstance(value, str) and "." in value
+
+
+def _from_data(path: Path, data, hint) -> Plan:
     def bad(message: str) -> PlanError:
-        return PlanError(f"{path}: {message}.{_backup_hint(path)}")
+        return PlanError(f"{path}: {message}.{hint()}")
 
     if not isinstance(data, dict) or "deflect_plan" not in data:
-        raise PlanError(f"{path}: not a deflect plan (no 'deflect_plan' version field).")
+        raise bad("not a deflect plan (no 'deflect_plan' format field; is this the right file?)")
     version = data["deflect_plan"]
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise bad("'deflect_plan' must be a whole number")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise bad("'deflect_plan' must be a whole number (the plan format)")
     if version > SCHEMA_VERSION:
-        raise PlanError(f"{path}: written by a newer deflect (plan format {version}); upgrade deflect to open it.")
+        raise PlanError(f"{path}: written by a newer deflect (plan format {version}; this one reads up to "
+                        f"{SCHEMA_VERSION}); upgrade deflect to open it. The file was not changed.")
     if data.get("end_of_plan") is not True:
         raise bad("the plan file is incomplete (its end marker is missing; it may have been cut off)")
+    unknown = [str(k) for k in data if k not in _FIELDS]
+    if unknown:
+        raise bad(f"unknown field {unknown[0]!r} in the plan file")
+    data = _plain(data)
     content = data.get("content") or {}
     answers = data.get("answers") or {}
     skipped = data.get("skipped") or []
-    if not isinstance(content, dict):
-        raise bad("'content' must be a mapping")
+    fingerprints = data.get("fingerprints") or {}
+    orphaned = data.get("orphaned") or []
+    position = data.get("position")
+    if not isinstance(content, dict) or not all(
+        v is None or isinstance(v, (str, int, float)) for v in content.values()
+    ):
+        raise bad("'content' must be a mapping with the workbook's title and version")
     if not isinstance(answers, dict) or not all(
         isinstance(k, str) and isinstance(v, dict) and all(isinstance(q, str) for q in v)
         for k, v in answers.items()
     ):
         raise bad("'answers' must map each section id to its answers")
-    if not isinstance(skipped, list) or not all(isinstance(k, str) and "." in k for k in skipped):
+    for section_id, values in answers.items():
+        for question_id, value in values.items():
+            if not _answer_shape_ok(value):
+                raise bad(f"the answer to {section_id}.{question_id} has a shape no question stores")
+    if not isinstance(skipped, list) or not all(_is_key(k) for k in skipped):
         raise bad("'skipped' must be a list of SECTION.QUESTION ids")
-    position = data.get("position")
-    if position is not None and not isinstance(position, str):
+    if position is not None and not _is_key(position):
         raise bad("'position' must be a SECTION.QUESTION id")
+    if not isinstance(fingerprints, dict) or not all(
+        _is_key(k) and isinstance(v, str) for k, v in fingerprints.items()
+    ):
+        raise bad("'fingerprints' must map SECTION.QUESTION ids to question fingerprints")
+    if not isinstance(orphaned, list) or not all(
+        isinstance(e, dict) and _is_key(e.get("question")) and "answer" in e and _answer_shape_ok(e["answer"])
+        and all(isinstance(k, str) for k in e)
+        for e in orphaned
+    ):
+        raise bad("'orphaned' must be a list of set-aside answers, each with 'question' and 'answer'")
+    for stamp in ("created", "updated"):
+        if data.get(stamp) is not None and not isinstance(data[stamp], str):
+            raise bad(f"'{stamp}' must be a date and time")
     return Plan(
         path=path,
         content_title=str(content.get("title") or ""),
         content_version=str(content.get("version") or ""),
-        created=str(data.get("created") or ""),
-        updated=str(data.get("updated") or ""),
+        created=data.get("created") or "",
+        updated=data.get("updated") or "",
         position=position,
         answers={k: dict(v) for k, v in answers.items()},
         skipped=list(dict.fromkeys(skipped)),
+        fingerprints=dict(fingerprints),
+        orphaned=[dict(e) for e in orphaned],
     )
 
 
+# --------------------------------------------------------------------------- backups
+
+
 def backup_path(path: Path) -> Path:
-    return path.with_name(path.name + ".bak")
+    return Path(path).with_name(Path(path).name + ".bak")
+
+
+def backup_hint(path: Path) -> str:
+    """' A good copy … put it back with `deflect restore`.' when `<name>.bak` holds a whole plan."""
+    backup = backup_path(path)
+    try:
+        good = load_plan(backup, hint_backup=False)
+    except PlanError:
+        return ""
+    when = short_time(good.updated or good.created)
+    saved = f" saved {when}" if when else ""
+    return (f" A good copy{saved} ({good.answer_count()} answers) is in {backup}; "
+            f"put it back with `deflect restore{plan_flag(path)}`.")
+
+
+def short_time(stamp: str) -> str:
+    try:
+        return _dt.datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return ""
+
+
+def describe(plan: Plan) -> str:
+    """`saved 2027-03-01 10:42, 38 answers`: enough to recognise a copy."""
+    when = short_time(plan.updated or plan.created)
+    return f"{'saved ' + when + ', ' if when else ''}{plan.answer_count()} answers"
+
+
+def set_aside_existing(path: Path) -> tuple[Path, bool]:
+    """Before `start --force` replaces a plan: a whole plan becomes `<name>.bak`; anything else
+    (damaged, foreign) is copied to `<name>.damaged` so the good backup is not overwritten with it.
+    Returns (where it went, whether it was a whole plan)."""
+    path = Path(path)
+    try:
+        plan = load_plan(path, hint_backup=False)
+    except PlanError:
+        target = path.with_name(path.name + ".damaged")
+        atomic_write(target, _read_bytes(path))
+        return target, False
+    atomic_write(backup_path(path), plan.loaded_bytes)
+    return backup_path(path), True
+
+
+def restore_backup(path: Path, force: bool = False) -> tuple[Plan, Optional[Path]]:
+    """Put `<name>.bak` back as the plan. The file it replaces is kept as `<name>.before-restore`.
+    A plan that loads fine is only replaced with `force`. Call with the plan's lock held."""
+    path = Path(path)
+    backup = backup_path(path)
+    if not backup.exists():
+        raise PlanError(f"{backup}: there is no backup of {path} to restore (one is kept from the second session on).")
+    try:
+        good = load_plan(backup, hint_backup=False)
+    except PlanError as exc:
+        raise PlanError(f"the backup cannot be restored: {exc}") from None
+    kept = None
+    if path.is_dir():
+        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
+    if path.exists():
+        try:
+            current = load_plan(path, hint_backup=False)
+        except PlanError:
+            current = None
+        if current is not None and not force:
+            raise PlanError(
+                f"{path} is not damaged ({describe(current)}); to replace it with the backup anyway "
+                f"({describe(good)}) run `deflect restore --force{plan_flag(path)}`."
+            )
+        kept = path.with_name(path.name + ".before-restore")
+        atomic_write(kept, _read_bytes(path))
+    atomic_write(path, good.loaded_bytes)
+    return good, kept
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
+def _write_advice(exc: OSError, folder: Path) -> str:
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        return "; free some space and try again"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"; check that you may write in {folder}"
+    return ""
+
+
+def _fsync(fd: int) -> None:
+    if sys.platform == "darwin":  # fsync does not flush the drive cache on macOS; F_FULLFSYNC does
+        import fcntl
+
+        try:
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            return
+        except (AttributeError, OSError):
+            pass
+    os.fsync(fd)
+
+
+def _replace(source: str, target: Path) -> None:
+    # On Windows a virus scanner or an editor holding the target open makes rename fail briefly.
+    attempts = 5 if os.name == "nt" else 1
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == attempts - 1:
+                raise
+            import time
+
+            time.sleep(0.1)
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
-    """Replace `path` with `data` so that readers and crashes only ever see old or new, whole."""
+    """Replace `path` with `data` so that readers and crashes only ever see old or new, whole.
+
+    A new file is readable by its owner only (0600); an existing one keeps its permissions. A
+    symlinked plan is written through the link, so the file it points to is the one replaced."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    folder = _folder(path)
     if not folder.is_dir():
         raise PlanError(f"{path}: the folder {folder} does not exist.")
     if path.is_dir():
         raise PlanError(f"{path}: is a folder, not a file.")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError:
+        raise PlanError(f"{path}: could not save: an answer contains characters that are not valid text. "
+                        "The file on disk is unchanged.") from None
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        mode = 0o600
+    tmp = str(folder / f".{path.name}.{os.urandom(4).hex()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
     except OSError as exc:
-        raise PlanError(f"{path}: cannot write here: {_describe_os_error(exc)}.") from None
+        reason = f"{_describe_os_error(exc)}{_write_advice(exc, folder)}"
+        error = PlanError(f"{path}: cannot write here: {reason}.")
+        error.reason = reason
+        raise error from None
     try:
         with os.fdopen(fd, "wb") as handle:
+            if mode != 0o600 and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), mode)
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            _fsync(handle.fileno())
+        _replace(tmp, path)
     except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         if isinstance(exc, OSError):
-            raise PlanError(f"{path}: could not save: {_describe_os_error(exc)}. The file on disk is unchanged.") from None
+            reason = f"{_describe_os_error(exc)}{_write_advice(exc, folder)}"
+            error = PlanError(f"{path}: could not save: {reason}. The file on disk is unchanged.")
+            error.reason = reason
+            raise error from None
         raise
     _fsync_folder(folder)
 
@@ -202,29 +475,45 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def save_plan(plan: Plan) -> None:
+    """Write the plan atomically; the first save after a load first keeps the loaded file as `.bak`."""
     plan.updated = now()
-    atomic_write(plan.path, plan.to_yaml())
-
-
-def keep_backup(path: Path) -> Path:
-    """Copy the current plan to `<name>.bak` (atomically) before it is replaced."""
-    backup = backup_path(path)
-    try:
-        atomic_write(backup, Path(path).read_bytes())
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read it to keep a backup: {_describe_os_error(exc)}.") from None
-    return backup
+    text = plan.to_yaml()
+    if len(text) > MAX_PLAN_BYTES:
+        raise PlanError(f"{plan.path}: could not save: the plan would be larger than "
+                        f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. The file on disk is unchanged.")
+    if plan.loaded_bytes is not None:
+        backup = backup_path(plan.path)
+        try:
+            atomic_write(backup, plan.loaded_bytes)
+        except PlanError as exc:
+            reason = getattr(exc, "reason", None)
+            if reason is None:
+                raise
+            raise PlanError(f"{plan.path}: could not save: keeping the previous version as {backup.name} "
+                            f"failed ({reason}). The plan on disk is unchanged.") from None
+        plan.loaded_bytes = None
+    atomic_write(plan.path, text)
 
 
 def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files left by saves that were killed mid-way; returns how many went."""
+    """Delete temp files left by saves of this plan (and its backup) that were killed mid-way.
+    Only safe while holding the plan's lock (lock.plan_lock does it); returns how many went."""
+    import re
+
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
+    pattern = re.compile(rf"^\.{re.escape(path.name)}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$")
     removed = 0
-    for stale in folder.glob(f".{path.name}.*.tmp"):
-        try:
-            stale.unlink()
-            removed += 1
-        except OSError:
-            pass
+    try:
+        candidates = list(_folder(path).iterdir())
+    except OSError:
+        return 0
+    for stale in candidates:
+        if pattern.match(stale.name):
+            try:
+                stale.unlink()
+                removed += 1
+            except OSError:
+                pass
     return removed

@@ -1,4 +1,4 @@
-"""YAML in and out: libyaml when present, line numbers for content errors, no tags or aliases.
+"""YAML in and out: libyaml when present, line numbers for content errors, no tags, aliases or merge keys.
 
 `yaml.safe_load` never uses libyaml (about 20x slower on our content), so we pick the C classes
 ourselves. Content loaded here remembers the line of every mapping and key, so the content model can
@@ -8,7 +8,7 @@ report `FILE:LINE: message`.
 from __future__ import annotations
 
 import yaml
-from yaml.nodes import MappingNode, SequenceNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -27,6 +27,9 @@ class LineList(list):
     line = 0
 
 
+_MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+
+
 class _LineLoader(_Loader):
     def construct_object(self, node, deep=False):
         # An alias makes the same node appear twice; refuse it so "billion laughs" documents and
@@ -35,7 +38,24 @@ class _LineLoader(_Loader):
             raise yaml.constructor.ConstructorError(
                 None, None, "anchors and aliases (& and *) are not allowed", node.start_mark
             )
+        if node.tag != self._implicit_tag(node):
+            # An explicit tag (`!!binary`, `!!set`, `!!str 12`, `!custom`) would turn text into
+            # something else; plain YAML is all content and plans need.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"YAML tags are not allowed (found {node.tag.replace('tag:yaml.org,2002:', '!!')})",
+                node.start_mark,
+            )
         return super().construct_object(node, deep=deep)
+
+    def _implicit_tag(self, node) -> str:
+        """The tag the node would have had without one written in the file."""
+        if isinstance(node, MappingNode):
+            return _MAP
+        if isinstance(node, SequenceNode):
+            return _SEQ
+        if node.style:  # quoted or block scalars are always text
+            return _STR
+        return self.resolve(ScalarNode, node.value, (True, False))
 
     def construct_line_mapping(self, node):
         if not isinstance(node, MappingNode):
@@ -80,20 +100,31 @@ class YAMLProblem(Exception):
         self.line = line
 
 
-def parse(text: str):
-    """Parse one YAML document into LineDict/LineList/scalars, or raise YAMLProblem."""
-    if len(text) > MAX_BYTES:
-        raise YAMLProblem(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+def parse(text: str, max_bytes: int = MAX_BYTES):
+    """Parse one YAML document into LineDict/LineList/scalars, or raise YAMLProblem.
+
+    Bounded: more than `max_bytes` characters is refused before parsing, and aliases cannot
+    multiply what is there, so a hostile file cannot exhaust memory."""
+    if len(text) > max_bytes:
+        raise YAMLProblem(f"file is larger than {max_bytes // (1024 * 1024)} MB")
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         what = exc.problem or exc.context or "not valid YAML"
-        return_msg = f"not valid YAML: {what}"
-        raise YAMLProblem(return_msg, line) from None
+        raise YAMLProblem(f"not valid YAML: {_one_line(what)}", line) from None
+    except yaml.reader.ReaderError as exc:
+        # A control character or invalid byte: libyaml reports a position, not a line.
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else 0
+        raise YAMLProblem(f"not valid YAML: {_one_line(str(exc).splitlines()[0])}", line) from None
     except yaml.YAMLError as exc:
-        raise YAMLProblem(f"not valid YAML: {exc}") from None
+        raise YAMLProblem(f"not valid YAML: {_one_line(str(exc))}") from None
+
+
+def _one_line(message: str) -> str:
+    """Problems are shown one per line, so a parser message never spans two."""
+    return " ".join(str(message).split())
 
 
 class _PlainDumper(_Dumper):
@@ -106,8 +137,7 @@ _PlainDumper.add_representer(LineDict, yaml.representer.SafeRepresenter.represen
 _PlainDumper.add_representer(LineList, yaml.representer.SafeRepresenter.represent_list)
 
 
-def dump(data) -> str:
-    """Human-readable block YAML, keys in the order given, any Unicode kept as-is."""
+def _dump_whole(data) -> str:
     return yaml.dump(
         data,
         Dumper=_PlainDumper,
@@ -116,3 +146,71 @@ def dump(data) -> str:
         default_flow_style=False,
         width=100,
     )
+
+
+# Saving after every answer re-dumps the whole plan, and PyYAML's representer is pure Python (about
+# 8 ms for a fully answered plan). In block style every entry of a mapping is emitted independently
+# of its neighbours, so the text of a top-level mapping is the concatenation of the texts of its
+# entries. dump() therefore keeps the text of each group of entries keyed by an exact, type-strict
+# snapshot of its value (JSON: 1, 1.0 and true differ) and only re-dumps the groups that changed;
+# the result is byte-for-byte what one yaml.dump of the whole would give (tests/test_cache.py).
+_FRAGMENTS: dict = {}
+_FRAGMENT_LIMIT = 20000
+
+
+def _groups(mapping: dict) -> list:
+    """Runs of entries dumped together: one per key whose value is a mapping, else runs of keys that
+    share the prefix before the first dot (`section.question`)."""
+    runs, current, prefix = [], [], object()
+    for key, value in mapping.items():
+        group = key if isinstance(value, dict) else (key.split(".", 1)[0] if isinstance(key, str) else None)
+        if current and (group != prefix or isinstance(value, dict)):
+            runs.append(current)
+            current = []
+        current.append((key, value))
+        prefix = group
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _fragment(name: str, run: list) -> str:
+    import json
+
+    try:
+        snapshot = json.dumps(run, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):  # dates and the like: no snapshot, dump as is
+        snapshot = None
+    key = (name, snapshot)
+    text = _FRAGMENTS.get(key) if snapshot is not None else None
+    if text is None:
+        text = _dump_whole({name: dict(run)})
+        text = text[len(name) + 2:] if text.startswith(f"{name}:\n") else None
+        if text is None:
+            raise ValueError("unexpected YAML layout")
+        if snapshot is not None:
+            if len(_FRAGMENTS) > _FRAGMENT_LIMIT:
+                _FRAGMENTS.clear()
+            _FRAGMENTS[key] = text
+    return text
+
+
+def dump(data) -> str:
+    """Human-readable block YAML, keys in the order given, any Unicode kept as-is."""
+    if not isinstance(data, dict) or not all(isinstance(k, str) and "\n" not in k for k in data):
+        return _dump_whole(data)
+    parts, plain = [], {}
+    for name, value in data.items():
+        if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
+            if plain:
+                parts.append(_dump_whole(plain))
+                plain = {}
+            try:
+                parts.append(f"{name}:\n" + "".join(_fragment(name, run) for run in _groups(value)))
+            except ValueError:
+                parts.append(_dump_whole({name: value}))
+        else:
+            plain[name] = value
+    if plain:
+        parts.append(_dump_whole(plain))
+    return "".join(parts)

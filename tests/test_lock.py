@@ -1,0 +1,216 @@
+"""One writer per plan, across processes: a second writer is told who holds the plan and since when;
+readers never wait; a lock left by a killed process never blocks the next run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, clean_env
+from deflect_cli import plan as store
+from deflect_cli.errors import PlanError
+from deflect_cli.lock import PlanLocked, holder, lock_paths, plan_lock
+
+MINI = str(FIXTURES / "mini")
+NAME = "deflection-plan.yaml"
+
+HOLDER = r"""
+import sys
+from deflect_cli.lock import plan_lock
+with plan_lock(sys.argv[1], sys.argv[2]):
+    print("locked", flush=True)
+    sys.stdin.read()          # hold until the test closes stdin (or kills us)
+"""
+
+
+@pytest.fixture(autouse=True)
+def _no_content_cache(monkeypatch):
+    monkeypatch.setenv("DEFLECT_NO_CACHE", "1")
+
+
+@pytest.fixture
+def hold(tmp_path):
+    """Start a separate process that holds the plan's lock; yields the Popen."""
+    started = []
+
+    def start(path: Path, command: str = "resume") -> subprocess.Popen:
+        proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), command], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, env=clean_env())
+        started.append(proc)
+        assert proc.stdout.readline().strip() == "locked"
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def answers_file(tmp_path) -> str:
+    path = tmp_path / "answers.yaml"
+    path.write_text("profile:\n  agency: PD\nmodels:\n  chosen: [qrt]\nlaunch:\n  start_date: '2027-03-01'\n")
+    return str(path)
+
+
+def make_plan(cli, tmp_path) -> bytes:
+    code, _, err = cli("start", "--no-input", "--content", MINI, "--answers", answers_file(tmp_path))
+    assert code == 0, err
+    return (tmp_path / NAME).read_bytes()
+
+
+def test_a_second_writer_is_told_who_holds_the_plan(cli, tmp_path, hold):
+    original = make_plan(cli, tmp_path)
+    proc = hold(tmp_path / NAME, "resume")
+    for args in (("resume", "--no-input"), ("start", "--no-input", "--force"), ("restore", "--force")):
+        code, out, err = cli(*args, "--content", MINI) if args[0] != "restore" else cli(*args)
+        assert code == 1 and "Traceback" not in err
+        line, = err.strip().splitlines()
+        assert f"{NAME} is open in another deflect session (`deflect resume`, process {proc.pid}, since " in line
+        assert "Finish or quit that session first" in line
+    assert (tmp_path / NAME).read_bytes() == original
+    assert not (tmp_path / f"{NAME}.bak").exists()
+
+    # Readers never wait for the writer.
+    code, out, err = cli("status", "--content", MINI)
+    assert code == 0 and "Plan:" in out, err
+    code, out, err = cli("export", "--format", "json", "--content", MINI, "-o", "-")
+    assert code == 0 and json.loads(out)["plan"]["path"] == NAME
+
+    proc.stdin.close()
+    assert proc.wait(timeout=10) == 0
+    code, _, err = cli("resume", "--no-input", "--content", MINI)
+    assert code == 0, err
+
+
+def test_a_killed_holder_never_blocks_the_next_run(cli, tmp_path, hold):
+    make_plan(cli, tmp_path)
+    proc = hold(tmp_path / NAME, "edit")
+    assert holder(tmp_path / NAME)["pid"] == proc.pid
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert lock_paths(tmp_path / NAME)[1].exists()  # its note is left behind, and harmless
+    code, _, err = cli("resume", "--no-input", "--content", MINI)
+    assert code == 0, err
+    assert not lock_paths(tmp_path / NAME)[1].exists()  # the next holder's note replaced it, then went
+
+
+def test_two_plans_in_one_folder_do_not_block_each_other(cli, tmp_path, hold):
+    make_plan(cli, tmp_path)
+    hold(tmp_path / NAME)
+    code, _, err = cli("start", "--no-input", "--plan", "other.yaml", "--content", MINI,
+                       "--answers", answers_file(tmp_path))
+    assert code == 0, err
+
+
+def test_a_symlinked_plan_shares_its_targets_lock(cli, tmp_path, hold):
+    make_plan(cli, tmp_path)
+    os.symlink(tmp_path / NAME, tmp_path / "link.yaml")
+    hold(tmp_path / NAME)
+    code, _, err = cli("resume", "--no-input", "--plan", "link.yaml", "--content", MINI)
+    assert code == 1 and "open in another deflect session" in err
+
+
+def test_the_lock_is_reentrant_within_one_process(tmp_path):
+    path = tmp_path / NAME
+    with plan_lock(path, "edit"):
+        with plan_lock(path, "edit"):
+            assert holder(path)["command"] == "edit"
+        assert holder(path) is not None  # the inner block did not release it
+    assert holder(path) is None
+
+
+def test_another_process_cannot_take_a_held_lock(tmp_path):
+    path = tmp_path / NAME
+    probe = ("import sys\nfrom deflect_cli.lock import plan_lock, PlanLocked\n"
+             "try:\n    with plan_lock(sys.argv[1], 'x'): print('got it')\n"
+             "except PlanLocked as exc: print('refused:', exc)\n")
+    with plan_lock(path, "start"):
+        out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                             env=clean_env(), timeout=30).stdout
+        assert out.startswith("refused:") and f"process {os.getpid()}" in out
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True,
+                         env=clean_env(), timeout=30).stdout
+    assert out.strip() == "got it"
+
+
+def test_holder_details_degrade_gracefully(tmp_path, hold):
+    path = tmp_path / NAME
+    hold(path)
+    info = lock_paths(path)[1]
+    info.write_text(json.dumps({"command": "resume", "pid": 4242, "host": "planning-laptop",
+                                "since": "2027-03-01T10:42:00+00:00"}))
+    with pytest.raises(PlanLocked, match=r"process 4242 on planning-laptop, since 2027-03-01 \d\d:42"):
+        with plan_lock(path, "edit"):
+            pass
+    info.write_text("not json {")
+    with pytest.raises(PlanLocked, match=rf"^{path} is open in another deflect session\. Finish"):
+        with plan_lock(path, "edit"):
+            pass
+
+
+def test_lock_files_are_private(cli, tmp_path):
+    old = os.umask(0o022)
+    try:
+        with plan_lock(tmp_path / NAME, "start"):
+            lock_file, info_file = lock_paths(tmp_path / NAME)
+            assert lock_file.stat().st_mode & 0o777 == 0o600
+            assert info_file.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+
+
+def test_a_folder_where_no_lock_can_be_made(cli, tmp_path, monkeypatch):
+    make_plan(cli, tmp_path)
+    real_open = os.open
+
+    def no_lock_files(path, *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", no_lock_files)
+    code, _, err = cli("resume", "--no-input", "--content", MINI)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "cannot lock the plan for writing: permission denied" in err
+
+
+def test_a_missing_plan_makes_no_lock_file(cli, tmp_path):
+    code, _, err = cli("resume", "--content", MINI)
+    assert code == 1 and "deflect start" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_concurrent_starts_leave_exactly_one_whole_plan(deflect_bin, tmp_path):
+    """Eight `deflect start` at once on one plan, three times: one wins, the rest say why, never a mix."""
+    answers = answers_file(tmp_path)
+    for round_ in range(3):
+        folder = tmp_path / f"round{round_}"
+        folder.mkdir()
+        procs = [subprocess.Popen([deflect_bin, "start", "--no-input", "--content", MINI, "--answers", answers],
+                                  cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  env=clean_env(DEFLECT_NO_CACHE="1"))
+                 for _ in range(8)]
+        results = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
+        for p in procs:
+            p.stdout.close()
+            p.stderr.close()
+        winners = [err for code, err in results if code == 0]
+        assert len(winners) == 1, results
+        for code, err in results:
+            if code:
+                assert "already exists" in err or "open in another deflect session" in err, err
+                assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+        plan = store.load_plan(folder / NAME)
+        assert plan.answers["profile"] == {"agency": "PD"}
+        assert sorted(p.name for p in folder.iterdir()) == [f".{NAME}.lock", NAME]
+
+
+def test_plan_locked_is_a_plan_error():
+    assert issubclass(PlanLocked, PlanError)
