@@ -74,6 +74,8 @@ def test_a_person_starts_stops_resumes_and_exports(deflect_bin, tmp_path):
     child.expect("Who owns the launch")
     child.sendcontrol("n")                      # skip for now
     child.expect("end of the workbook")
+    child.expect("What would you like to do")
+    child.send(ENTER)                           # Finish for now
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0

@@ -124,7 +124,7 @@ def test_finishing_says_how_to_export(keys, wizard, mini):
                        "models.lead": "qrt", "partners.roster": [{"name": "Clinic"}], "partners.has_mou": True,
                        "partners.notes": "n", "launch.start_date": "2027-01-01"}.items():
         wizard.plan.set_answer(key, value)
-    keys("Chief Ruiz" + ENTER)
+    keys("Chief Ruiz" + ENTER, ENTER)     # the answer, then "Finish for now" on the end screen
     assert wizard.run() == 0
     assert saved(wizard).answers["launch"]["owner"] == "Chief Ruiz"
     assert "deflect export --format md" in wizard.screen.getvalue()

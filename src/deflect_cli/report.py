@@ -1,36 +1,178 @@
-"""`deflect status`: progress per section, checks that fire and the next step, as plain text.
+"""`deflect status` and the resume summary: how far along a plan is, as plain text.
 
-Plain text keeps `status` fast (no rich import) and readable through a pipe or a screen reader.
+Plain text (ASCII table, no colour) keeps `status` fast (no rich import) and readable through a
+pipe or a screen reader. Counts are taken over the questions that apply now, so they follow the
+answers: choosing a program model that brings up five more questions adds five to the total.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from deflect_cli import flow
+
+
+def saved_when(stamp: str, now=None) -> str:
+    """`2026-03-01 14:02 (5 minutes ago)` from a plan's ISO timestamp; the text as is if unreadable."""
+    if not stamp:
+        return "not saved yet"
+    try:
+        when = _dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if when.tzinfo is None:
+        when = when.astimezone()
+    now = now or _dt.datetime.now(_dt.timezone.utc)
+    seconds = (now - when).total_seconds()
+    shown = when.astimezone().strftime("%Y-%m-%d %H:%M")
+    if seconds < -60:
+        return shown
+    for limit, unit, size in ((60, None, 1), (3600, "minute", 60), (86400, "hour", 3600), (86400 * 14, "day", 86400)):
+        if seconds < limit:
+            if unit is None:
+                return f"{shown} (just now)"
+            n = int(seconds // size)
+            return f"{shown} ({n} {unit}{'' if n == 1 else 's'} ago)"
+    return shown
+
+
+def percent(part: int, whole: int) -> int:
+    if not whole:
+        return 100
+    value = 100 * part / whole
+    # Never show 100% while something is left, nor 0% once something is answered.
+    return min(99, max(1, round(value))) if 0 < part < whole else round(value)
+
+
+def plan_name(plan) -> str:
+    profile = plan.answers.get("profile") or {}
+    for key in ("program_name", "agency"):
+        if isinstance(profile.get(key), str) and profile[key].strip():
+            return profile[key].strip()
+    return ""
+
+
+def where(content, evaluation, question, sep: str = ", ") -> str:
+    """"Section 3 of 12, question 4 of 9", counted over the questions that apply now, so the count
+    grows or shrinks as answers bring questions up or hide them."""
+    in_section = [q for q in evaluation.applicable if q.section_id == question.section_id]
+    index = next((i for i, q in enumerate(in_section, 1) if q.key == question.key), None)
+    section = next(s for s in content.all_sections if s.id == question.section_id)
+    place = f"Section {section.number} of {len(content.sections)}" if section.number else section.title
+    return f"{place}{sep}question {index} of {len(in_section)}" if index else place
 
 
 def status_text(content, plan) -> str:
     evaluation = flow.evaluate(content, plan.answers)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
-    width = max(len(p.section.title) for p in rows)
-    lines = [f"Plan: {plan.path}", f"Last saved: {plan.updated or 'never'}", ""]
-    lines.append(f"{'#':>2}  {'Section':<{width}}  answered  skipped  to do")
+    width = max(len("Section"), *(len(p.section.title) for p in rows))
+    name = plan_name(plan)
+    lines = [f"Plan: {plan.path}" + (f" ({name})" if name else ""),
+             f"Last saved: {saved_when(plan.updated)}", ""]
+    header = f"{'#':>2}  {'Section':<{width}}  Answered  Skipped  Remaining  Done"
+    lines += [header, "-" * len(header)]
     for p in rows:
         number = f"{p.section.number:>2}" if p.section.number else " -"
-        lines.append(f"{number}  {p.section.title:<{width}}  {p.answered:>8}  {p.skipped:>7}  {p.open:>5}")
+        done = f"{percent(p.answered, p.total):>3}%" if p.total else "  --"
+        lines.append(f"{number}  {p.section.title:<{width}}  {p.answered:>8}  {p.skipped:>7}  {p.open:>9}  {done}")
     answered = sum(p.answered for p in rows)
+    skipped = sum(p.skipped for p in rows)
+    remaining = sum(p.open for p in rows)
     total = sum(p.total for p in rows)
-    percent = round(100 * answered / total) if total else 100
-    lines.append("")
-    lines.append(f"{answered} of {total} questions that apply are answered ({percent}%).")
+    lines += ["-" * len(header), ""]
+    lines.append(f"Overall: {answered} of {total} questions that apply are answered ({percent(answered, total)}%); "
+                 f"{skipped} skipped for now, {remaining} still to answer.")
     checks = flow.firing_checks(content, evaluation)
     if checks:
-        lines.append("")
-        lines.append("Things to double-check:")
+        lines += ["", "Things to double-check:"]
         lines.extend(f"- {c.message}" for c in checks)
-    lines.append("")
+    lines += orphaned_lines(plan)
+    lines += ["", next_step(content, plan, evaluation)]
+    return "\n".join(lines)
+
+
+# ---- issue 6 (content changes): answers set aside by deflect_cli.migrate, listed so none is forgotten
+
+
+def orphaned_lines(plan) -> list:
+    """Answers kept aside because their question left the workbook or changed (empty if none)."""
+    if not getattr(plan, "orphaned", None):
+        return []
+    from deflect_cli.migrate import preview
+
+    lines = ["", f"Kept aside ({len(plan.orphaned)}): earlier answers to questions that changed or left "
+                 "the workbook; the exported plan lists them in an appendix."]
+    lines.extend(f"- {e['question']}: {preview(e.get('answer'), 60)} ({e.get('reason') or 'set aside'})"
+                 for e in plan.orphaned)
+    return lines
+
+
+def next_step(content, plan, evaluation) -> str:
+    flag = _plan_flag(plan)
     following = flow.first_open(evaluation, plan.answers, plan.skipped)
     if following is not None:
-        lines.append(f"Next: `deflect resume` continues at {following.key}: {following.prompt}")
-    else:
-        lines.append("Next: `deflect export --format md` writes the plan document.")
-    return "\n".join(lines)
+        return (f"Next: `deflect resume{flag}` continues at {where(content, evaluation, following)}: "
+                f"{following.prompt}")
+    skipped = [q for q in evaluation.applicable if q.key in plan.skipped]
+    if skipped:
+        return (f"Next: every question has been reached; {len(skipped)} skipped for now. Settle them with "
+                f"`deflect review{flag}`, or write the plan now with `deflect export --format md{flag}` "
+                "(they are listed as still to decide).")
+    return f"Next: `deflect export --format md{flag}` writes the plan document."
+
+
+def resume_summary(content, plan, start, where_fn=None) -> list:
+    """The welcome-back screen: what is done, where the person stopped, what comes next."""
+    evaluation = flow.evaluate(content, plan.answers)
+    rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
+    name = plan_name(plan)
+    describe = where_fn or (lambda q: where(content, evaluation, q))
+    lines = [f"Plan: {plan.path}" + (f" ({name})" if name else ""),
+             f"Last saved: {saved_when(plan.updated)}"]
+    finished = [p for p in rows if p.total and not p.open]
+    started = [p for p in rows if p.open and (p.answered or p.skipped)]
+    untouched = [p for p in rows if p.open and not (p.answered or p.skipped)]
+    answered = sum(p.answered for p in rows)
+    total = sum(p.total for p in rows)
+    lines.append(f"Answered so far: {answered} of {total} questions that apply ({percent(answered, total)}%).")
+    if finished:
+        lines.append(f"Sections done: {_names(finished)}.")
+    if started:
+        lines.append("In progress: " + "; ".join(
+            f"{_name(p)} ({p.answered} of {p.total} answered)" for p in started) + ".")
+    if untouched:
+        lines.append(f"Not started yet: {_names(untouched)}.")
+    stopped = content.question(plan.position) if plan.position else None
+    if stopped is not None and evaluation.applies(stopped) and (start is None or stopped.key != start.key):
+        lines.append(f"You stopped at: {describe(stopped)}: {stopped.prompt}")
+    if start is not None:
+        lines.append(f"Next: {describe(start)}: {start.prompt}")
+    return lines
+
+
+def _name(p) -> str:
+    return f"{p.section.number}. {p.section.title}" if p.section.number else p.section.title
+
+
+def _names(progress: list) -> str:
+    """Section numbers as ranges ("About this plan, 1-3, 5"); titles if only one or two."""
+    if len(progress) <= 2:
+        return ", ".join(_name(p) for p in progress)
+    names = [p.section.title for p in progress if not p.section.number]
+    numbers = [p.section.number for p in progress if p.section.number]
+    runs: list = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    names += [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
+    prefix = "sections " if numbers else ""
+    return ", ".join(names[: len(names) - len(runs)] + ([prefix + ", ".join(names[len(names) - len(runs):])]
+                                                        if runs else []))
+
+
+def _plan_flag(plan) -> str:
+    from deflect_cli.plan import DEFAULT_NAME
+
+    return "" if str(plan.path) == DEFAULT_NAME else f" --plan {plan.path}"

@@ -1,271 +1,543 @@
 """The interactive session: guide text on screen, one prompt per question, a save after each answer.
 
-Navigation keys are bound on every prompt: Ctrl-B goes back, Ctrl-N skips for now, Ctrl-Q saves
-and quits. Ctrl-C and Ctrl-D do the same as Ctrl-Q but exit with 130, as a terminal user expects.
-Which question comes next is decided by `flow`; this module only asks and shows.
+At every prompt a person can go back, skip for now, open the section menu (jump to a section,
+review and change answers, re-read the guide, the glossary) or save and quit; Ctrl-C and Ctrl-D
+save and leave with 130. The same logic drives both modes: all talking goes through a `Prompter`
+(rich keys in a terminal, typed commands in plain mode). Which question comes next is decided by
+`flow`; answers hidden by a changed condition are kept (dormant), never deleted.
 """
 
 from __future__ import annotations
 
 from typing import Optional
 
-import questionary
-from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-
 from deflect_cli import flow
 from deflect_cli.answers import display, is_empty, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
+from deflect_cli.prompter import (  # noqa: F401 - re-exported: tests and callers import them from here
+    BACK, MENU, QUIT, SKIP, Interrupted, Option, RichPrompter, ask, is_signal, make_prompter,
+)
+from deflect_cli.review import counts_text, section_rows, section_title
 
-BACK, SKIP, QUIT = "<back>", "<skip>", "<quit>"
-NAV_KEYS = "Ctrl-B back  ·  Ctrl-N skip for now  ·  Ctrl-Q save and quit"
+NAV_KEYS = RichPrompter.nav_hint
 _OTHER = "<other>"
-_STYLE = questionary.Style([("instruction", "fg:#888888 italic"), ("answer", "fg:#5fafff bold")])
+_BLANK = "<blank>"
 
 
-class Interrupted(Exception):
-    """Ctrl-C or Ctrl-D at a prompt: save and leave with exit code 130."""
-
-
-class QuitRequested(Exception):
-    """Ctrl-Q somewhere other than a question prompt: save and leave normally."""
-
-
-def _nav_bindings() -> KeyBindings:
-    bindings = KeyBindings()
-    for key, result in (("c-b", BACK), ("c-n", SKIP), ("c-q", QUIT)):
-        bindings.add(key, eager=True)(lambda event, result=result: event.app.exit(result=result))
-    return bindings
-
-
-def ask(question) -> object:
-    """Run one questionary prompt with the navigation keys; Ctrl-C/Ctrl-D raise Interrupted."""
-    app = question.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings()])
-    try:
-        return question.unsafe_ask()
-    except (KeyboardInterrupt, EOFError):
-        raise Interrupted() from None
-
-
-def _text_validator(rule, required: bool):
+def _text_validator(rule, required: bool, skip_hint: str):
     def check(text: str):
         value, error = parse_text(rule, text)
         if error:
-            return error
+            return _sentence(error)
         if required and is_empty(value):
-            return "This answer is required: type it, or press Ctrl-N to skip for now."
+            return f"This answer is required: type it, or {skip_hint}."
         return True
 
     return check
 
 
+def _sentence(message: str) -> str:
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
 class Wizard:
-    def __init__(self, content: Content, plan: Plan, console: Optional[Console] = None):
+    def __init__(self, content: Content, plan: Plan, console=None, ui=None, plain: bool = False):
         self.content = content
         self.plan = plan
-        self.console = console or Console(highlight=False)
+        self.ui = ui or make_prompter(plain, console)
+        self.console = getattr(self.ui, "console", None)
         self._introduced: set = set()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _evaluate(self):
+        return flow.evaluate(self.content, self.plan.answers)
+
+    def _section(self, question: Question):
+        return next(s for s in self.content.all_sections if s.id == question.section_id)
+
+    def _sep(self) -> str:
+        return " - " if self.ui.plain else " · "
+
+    def where(self, question: Question, evaluation=None) -> str:
+        """"Section 3 of 12 · question 4 of 9", counted over the questions that apply now."""
+        from deflect_cli.report import where
+
+        return where(self.content, evaluation or self._evaluate(), question, self._sep())
+
+    def _percent_done(self, evaluation) -> int:
+        from deflect_cli.report import percent
+
+        answered = sum(1 for q in evaluation.applicable if not is_empty(flow.answer_of(self.plan.answers, q)))
+        return percent(answered, len(evaluation.applicable))
 
     # ------------------------------------------------------------------ the walk
 
     def run(self, start: Optional[Question] = None, welcome: bool = False) -> int:
         """Walk the questions from `start`; returns the process exit code."""
-        evaluation = flow.evaluate(self.content, self.plan.answers)
+        evaluation = self._evaluate()
         current = start or flow.first_open(evaluation, self.plan.answers, self.plan.skipped)
         try:
             if welcome:
                 self._welcome()
-            while current is not None:
-                self._section_header(current, evaluation)
-                result = self.ask_question(current)
+            while True:
+                if current is None:
+                    current = self._end_of_workbook()
+                    if current is None:
+                        return 0
+                    if current is QUIT:
+                        return self._leave(None, 0)
+                    continue
+                evaluation = self._evaluate()
+                if not evaluation.applies(current):  # hidden by an answer changed in the menu
+                    current = flow.step(evaluation, current, 1)
+                    continue
+                result = self._section_header(current)
+                if result is None:
+                    result = self.ask_question(current)
                 if result is QUIT:
                     return self._leave(current, 0)
+                if result is MENU:
+                    target = self.menu(current)
+                    if target is QUIT:
+                        return self._leave(current, 0)
+                    if target is not None:
+                        current = target
+                    continue
                 if result is BACK:
                     previous = flow.step(evaluation, current, -1)
                     if previous is None:
-                        self.console.print("[dim]This is the first question.[/dim]")
+                        self.ui.note("This is the first question.")
                     else:
                         current = previous
                     continue
-                if result is SKIP:
-                    self.plan.skip(current.key)
-                else:
-                    self.plan.set_answer(current.key, result)
-                evaluation = flow.evaluate(self.content, self.plan.answers)
-                following = flow.step(evaluation, current, 1)
-                self.plan.position = following.key if following else None
-                save_plan(self.plan)
-                self._echo(current, result)
+                following = self.record(current, result, walking=True)
                 current = following
         except Interrupted:
             return self._leave(current, 130)
-        except QuitRequested:
-            return self._leave(current, 0)
-        self._finished(evaluation)
-        return 0
+
+    def record(self, question: Question, result, walking: bool = False):
+        """Store an answer (or a skip), save, say so, and report what the change did to conditions.
+
+        Returns the next question in the walk when `walking`, else the questions that this change
+        newly brought into play and that still need an answer.
+        """
+        before = self._evaluate()
+        if result is SKIP:
+            self.plan.skip(question.key)
+        else:
+            self.plan.set_answer(question.key, result)
+        after = self._evaluate()
+        following = flow.step(after, question, 1)
+        if walking:
+            self.plan.position = following.key if following else None
+        save_plan(self.plan)
+        if result is SKIP:
+            self.ui.note("Skipped for now; it stays on the Still to decide list.")
+        else:
+            self.ui.saved(display(question, result))
+        new_open = self._changes(before, after, announce_new=not walking)
+        return following if walking else new_open
+
+    def _changes(self, before, after, announce_new: bool) -> list:
+        answers = self.plan.answers
+        hidden = [q for q in before.applicable if not after.applies(q)
+                  and not is_empty(flow.answer_of(answers, q))]
+        appeared = [q for q in after.applicable if not before.applies(q)]
+        restored = [q for q in appeared if not is_empty(flow.answer_of(answers, q))]
+        new_open = [q for q in appeared if flow.status(q, answers, self.plan.skipped) == flow.OPEN]
+        if hidden:
+            names = ", ".join(q.label for q in hidden)
+            self.ui.note(f"{_count(len(hidden), 'answer')} no longer apply after this change ({names}). "
+                         "They are kept aside, and come back if you change this answer back.")
+        if restored:
+            names = ", ".join(q.label for q in restored)
+            self.ui.note(f"{_count(len(restored), 'earlier answer')} apply again and are back ({names}).")
+        if new_open and announce_new:
+            self.ui.note(f"This change brings up {_count(len(new_open), 'new question')}.")
+        return new_open
 
     def _leave(self, current: Optional[Question], code: int) -> int:
         if current is not None:
             self.plan.position = current.key
         save_plan(self.plan)
-        self.console.print()
-        self.console.print(f"Your answers are saved in {self.plan.path}.", markup=False)
-        self.console.print(f"Pick up where you left off with: deflect resume{_plan_flag(self.plan)}", markup=False)
+        self.ui.blank()
+        self.ui.say(f"Your answers are saved in {self.plan.path}.")
+        self.ui.say(f"Pick up where you left off with: deflect resume{_plan_flag(self.plan)}")
         return code
 
-    def _finished(self, evaluation) -> None:
-        still = flow.still_to_decide(evaluation, self.plan.answers, self.plan.skipped)
-        self.console.print()
-        self.console.rule("You have reached the end of the workbook")
-        if still:
-            self.console.print(f"{len(still)} question(s) are still to decide; the plan lists them so a planning meeting can settle them.")
-        self.console.print(f"Your answers are saved in {self.plan.path}.", markup=False)
-        self.console.print(f"Write the plan document with: deflect export --format md{_plan_flag(self.plan)}", markup=False)
+    def signed_off(self, code: int) -> int:
+        """After `deflect review` or `deflect edit`: where the answers are and what to do next."""
+        from deflect_cli.report import next_step
 
-    def _echo(self, question: Question, result) -> None:
-        if result is SKIP:
-            self.console.print("[dim]Skipped for now; it stays on the Still to decide list.[/dim]")
+        self.ui.blank()
+        self.ui.say(f"Your answers are saved in {self.plan.path}.")
+        self.ui.say(next_step(self.content, self.plan, self._evaluate()))
+        return code
+
+    def _end_of_workbook(self):
+        """The last screen: finish, check the answers first, or go to what is still open.
+
+        Returns None when finished, QUIT, or the question to go to.
+        """
+        while True:
+            evaluation = self._evaluate()
+            still = flow.still_to_decide(evaluation, self.plan.answers, self.plan.skipped)
+            first = flow.first_open(evaluation, self.plan.answers, self.plan.skipped)
+            self.ui.heading("You have reached the end of the workbook")
+            self.ui.say(f"The plan is {self._percent_done(evaluation)}% answered.")
+            if still:
+                self.ui.say(f"{_count(len(still), 'question')} still to decide; the plan lists them "
+                            "so a planning meeting can settle them.")
+            options = [Option("Finish for now (every answer is saved)", "finish"),
+                       Option("Check your answers, section by section", "review")]
+            if first is not None:
+                options.append(Option(f"Go to the first question not yet answered ({self.where(first)})", "first"))
+            choice = self.ui.select("What would you like to do?", options, default="finish")
+            if choice == "review":
+                if self.review() is QUIT:
+                    return QUIT
+                continue
+            if choice == "first":
+                return first
+            if choice is BACK and evaluation.applicable:
+                return evaluation.applicable[-1]
+            if choice is MENU:
+                target = self.menu(None)
+                if target is None:
+                    continue
+                return target
+            if choice is QUIT:
+                return QUIT
+            self.plan.position = None
+            save_plan(self.plan)
+            self.ui.blank()
+            self.ui.say(f"Your answers are saved in {self.plan.path}.")
+            self.ui.say(f"Write the plan document with: deflect export --format md{_plan_flag(self.plan)}")
+            return None
 
     # ------------------------------------------------------------------ screens
 
     def _welcome(self) -> None:
-        self.console.print(Panel(Markdown(self.content.welcome or ""), title=self.content.title, expand=False))
-        self.console.print(f"[dim]At every question: {NAV_KEYS}. Ctrl-C also saves and quits.[/dim]")
+        self.ui.panel(self.content.title, self.content.welcome or "")
+        self.ui.note(self.ui.welcome_hint)
 
-    def _section_header(self, question: Question, evaluation) -> None:
-        section = next(s for s in self.content.all_sections if s.id == question.section_id)
+    def welcome_back(self, start: Optional[Question]) -> None:
+        """`deflect resume`: one screen saying what is done, where the person stopped, what is next."""
+        from deflect_cli.report import resume_summary
+
+        self.ui.heading("Welcome back")
+        for line in resume_summary(self.content, self.plan, start, self.where):
+            self.ui.say(line)
+        self.ui.note(self.ui.welcome_hint if self.ui.plain else
+                     f"{NAV_KEYS}. Ctrl-O opens the menu: review answers, jump to a section, read the guide.")
+
+    def _section_header(self, question: Question):
+        """The first time a section is reached: its title, summary and the offer to read its guide.
+
+        Returns None to go on to the question, or a navigation signal.
+        """
+        section = self._section(question)
         if section.id in self._introduced:
-            return
+            return None
         self._introduced.add(section.id)
-        self.console.print()
-        if section.number:
-            self.console.rule(Text(f"Section {section.number} of {len(self.content.sections)}: {section.title}"))
-        else:
-            self.console.rule(Text(section.title))
+        self.ui.heading(section_title(self.content, section))
         if section.summary:
-            self.console.print(section.summary, markup=False)
+            self.ui.say(section.summary)
         if section.objectives:
-            self.console.print(Markdown("\n".join(f"- {o}" for o in section.objectives)))
-        first_in_section = next(q for q in evaluation.applicable if q.section_id == section.id)
-        if section.guide and question.key == first_in_section.key:
-            choice = ask(questionary.select(
-                "How would you like to begin this section?",
-                choices=[
-                    questionary.Choice("Go to the questions", value="questions"),
-                    questionary.Choice("Read the guide text first", value="guide"),
-                ],
-                style=_STYLE,
-            ))
-            if choice == "guide":
-                self.show_guide(section)
-            elif choice is QUIT:
-                raise QuitRequested()
+            self.ui.markdown("\n".join(f"- {o}" for o in section.objectives))
+        if self.ui.plain:
+            self.ui.note(self.ui.nav_hint)
+        evaluation = self._evaluate()
+        opening = next((q for q in evaluation.applicable if q.section_id == section.id), None)
+        if not section.guide or (opening is not None and opening.key != question.key):
+            return None  # resuming mid-section: the heading orients; the guide is one Ctrl-O away
+        self.ui.set_help("Choose 1 to go to this section's questions, or 2 to read its guide text first.")
+        choice = self.ui.select("How would you like to begin this section?", [
+            Option("Go to the questions", "questions"),
+            Option("Read the guide text first", "guide"),
+        ], default="questions")
+        if choice == "guide":
+            self.show_guide(section)
+        if choice in (BACK, MENU, QUIT):
+            if choice is BACK:
+                self._introduced.discard(section.id)
+            return choice
+        return None
 
     def show_guide(self, section) -> None:
         from deflect_cli.guide import section_markdown
 
-        with self.console.pager(styles=True):
-            self.console.print(Markdown(section_markdown(section)))
+        self.ui.page(section_markdown(section))
 
-    def _position_line(self, question: Question) -> str:
-        evaluation = flow.evaluate(self.content, self.plan.answers)
-        in_section = [q for q in evaluation.applicable if q.section_id == question.section_id]
-        index = next((i for i, q in enumerate(in_section, 1) if q.key == question.key), None)
-        section = next(s for s in self.content.all_sections if s.id == question.section_id)
-        where = f"Section {section.number} of {len(self.content.sections)}" if section.number else section.title
-        count = f"question {index} of {len(in_section)}" if index else "question"
-        return f"{where} · {count}"
+    def show_glossary(self) -> None:
+        from deflect_cli.guide import glossary_markdown
+
+        self.ui.page(glossary_markdown(self.content))
+
+    # ------------------------------------------------------------------ the section menu
+
+    def menu(self, current: Optional[Question]):
+        """The section menu. Returns a question to go to, QUIT, or None to stay where we are."""
+        section = self._section(current) if current is not None else None
+        while True:
+            evaluation = self._evaluate()
+            first = flow.first_open(evaluation, self.plan.answers, self.plan.skipped)
+            options = [Option("Back to the question" if current else "Back", "stay"),
+                       Option("Jump to a section", "jump"),
+                       Option("Check and change your answers", "review")]
+            if first is not None and (current is None or first.key != current.key):
+                options.append(Option(f"Go to the first question not yet answered ({self.where(first, evaluation)})",
+                                      "first"))
+            if section is not None and section.guide:
+                options.append(Option(f"Read the guide for {section.title}", "guide"))
+            if self.content.glossary:
+                options.append(Option("Open the glossary", "glossary"))
+            options.append(Option("Save and quit", "quit"))
+            self.ui.blank()
+            self.ui.set_help("The section menu: move anywhere in the workbook, or read the guide. "
+                             "Your answers are kept wherever you go.")
+            choice = self.ui.select("Menu: what would you like to do?", options, default="stay")
+            if choice is QUIT or choice == "quit":
+                return QUIT
+            if choice == "jump":
+                target = self.choose_section(section)
+                if target is QUIT:
+                    return QUIT
+                if target is not None:
+                    return target
+                continue
+            if choice == "review":
+                outcome = self.review()
+                if outcome is QUIT:
+                    return QUIT
+                return None
+            if choice == "first":
+                return first
+            if choice == "guide":
+                self.show_guide(section)
+            elif choice == "glossary":
+                self.show_glossary()
+            return None
+
+    def choose_section(self, current_section=None):
+        """Pick a section; returns its first question that applies, None to cancel, or QUIT."""
+        evaluation = self._evaluate()
+        options = []
+        for p in flow.progress(self.content, evaluation, self.plan.answers, self.plan.skipped):
+            title = section_title(self.content, p.section)
+            if p.total:
+                options.append(Option(f"{title} ({p.answered} of {p.total} answered)", p.section.id))
+            else:
+                options.append(Option(title, p.section.id, disabled="no questions apply to this plan"))
+        self.ui.set_help("Choose a section to go to its first question. Your answers are kept.")
+        choice = self.ui.select("Jump to which section?", options,
+                                default=current_section.id if current_section else None)
+        if choice is QUIT:
+            return QUIT
+        if is_signal(choice):
+            return None
+        target = next((q for q in evaluation.applicable if q.section_id == choice), None)
+        if target is not None:
+            self._introduced.discard(choice)
+        return target
+
+    # ------------------------------------------------------------------ review and edit
+
+    def review(self, section=None):
+        """Check your answers: a section's list, or first a choice of section. Returns QUIT or None."""
+        if section is not None:
+            return self.review_section(section)
+        chosen = None
+        while True:
+            evaluation = self._evaluate()
+            options = []
+            for p in flow.progress(self.content, evaluation, self.plan.answers, self.plan.skipped):
+                name = f"Section {p.section.number}: {p.section.title}" if p.section.number else p.section.title
+                counts = f"{p.answered} of {p.total} answered" + (f", {p.skipped} skipped" if p.skipped else "")
+                options.append(Option(f"{name} ({counts})", p.section.id))
+            options.append(Option("Done checking", "done"))
+            self.ui.heading("Check your answers")
+            self.ui.set_help("Choose a section to see its answers and change any of them.")
+            chosen = self.ui.select("Which section would you like to check?", options, default=chosen)
+            if chosen is QUIT:
+                return QUIT
+            if is_signal(chosen) or chosen == "done":
+                return None
+            if self.review_section(self.content.section(chosen)) is QUIT:
+                return QUIT
+
+    def review_section(self, section):
+        """One section's answers; choosing one changes it, then the list comes back. Returns QUIT or None."""
+        pointer, last = None, None
+        while True:
+            rows = section_rows(self.content, self.plan, section)
+            if last is not None:  # after a change, the pointer waits on the next answer to check
+                keys = [r.question.key for r in rows]
+                later = [r.question.key for r in rows[keys.index(last) + 1:] if r.editable]
+                pointer = later[0] if later else "done"
+            self.ui.heading(f"Check your answers: {section_title(self.content, section)}")
+            self.ui.note(counts_text(rows))
+            self._review_header = None
+            options = self._plain_review_options(rows) if self.ui.plain else self._review_options(rows)
+            options.append(Option("Done with this section", "done"))
+            self.ui.set_help("Choose an answer to change it; you come back to this list afterwards.")
+            choice = self.ui.select("Choose an answer to change, or Done.", options, default=pointer,
+                                    header=self._review_header)
+            if choice is QUIT:
+                return QUIT
+            if is_signal(choice) or choice == "done":
+                return None
+            if self.edit(self.content.question(choice)) is QUIT:
+                return QUIT
+            last = choice
+
+    def _plain_review_options(self, rows) -> list:
+        """One sentence per question: label, answer, where it stands."""
+        options = []
+        for row in rows:
+            answer = f": {row.answer}" if row.answer and row.editable else ""
+            options.append(Option(f"{row.question.label}{answer} - {row.status_label.lower()}", row.question.key,
+                                  disabled=None if row.editable else "does not apply to this plan now"))
+        return options
+
+    def _review_options(self, rows) -> list:
+        """The check-your-answers table as the rows of a select: choosing a row changes that answer."""
+        label_width = min(36, max(len(r.question.label) for r in rows))
+        status_width = max(len(r.status_label) for r in rows)
+        answer_width = max(12, getattr(self.ui, "width", 100) - 4 - 4 - label_width - status_width - 4)
+        self._review_header = f"  {'#':>2}  {'Question':<{label_width}}  {'Status':<{status_width}}  Answer"
+        options = []
+        for i, row in enumerate(rows, 1):
+            label = _fit(row.question.label, label_width)
+            answer = _fit(row.answer, answer_width) if row.editable else ""
+            text = f"{i:>2}. {label:<{label_width}}  {row.status_label:<{status_width}}  {answer}".rstrip()
+            options.append(Option(("  " if row.editable else "") + text, row.question.key,
+                                  disabled=None if row.editable else "does not apply", quiet=True))
+        return options
+
+    def edit(self, question: Question):
+        """Change one answer, then ask any question the change newly brings up. Returns QUIT or None."""
+        evaluation = self._evaluate()
+        if not evaluation.applies(question):
+            self.ui.warn(f"{question.label} does not apply to this plan now, because of an earlier answer. "
+                         "Its answer, if any, is kept.")
+            return None
+        queue = [question]
+        first = True
+        while queue:
+            current = queue.pop(0)
+            if not self._evaluate().applies(current):
+                continue
+            before = self.plan.answer(current.section_id, current.id)
+            result = self.ask_question(current)
+            if result is QUIT:
+                return QUIT
+            if result in (BACK, MENU):
+                if not first:
+                    self.ui.note("The remaining new questions are left for later.")
+                elif self.plan.answer(current.section_id, current.id) == before:
+                    self.ui.note("Not changed.")
+                return None
+            new_open = self.record(current, result)
+            queue.extend(q for q in new_open if q not in queue)
+            first = False
+        return None
 
     # ------------------------------------------------------------------ questions
 
     def ask_question(self, question: Question):
-        """Ask one question; returns a valid value, or BACK / SKIP / QUIT."""
+        """Ask one question; returns a valid value, or BACK / SKIP / MENU / QUIT."""
         current = self.plan.answer(question.section_id, question.id)
         if is_empty(current):
             current = question.default
-        self.console.print()
-        self.console.print(self._position_line(question), style="dim", markup=False)
+        self.ui.blank()
+        evaluation = self._evaluate()
+        self.ui.note(f"{self.where(question, evaluation)}{self._sep()}plan {self._percent_done(evaluation)}% done")
         if question.help:
-            self.console.print(question.help, style="dim", markup=False)
-        self.console.print(NAV_KEYS, style="dim", markup=False)
+            self.ui.note(question.help)
+        if not self.ui.plain:
+            self.ui.note(NAV_KEYS)
+        self.ui.set_help(question.help)
         handler = getattr(self, f"_ask_{question.type}")
         return handler(question, current)
 
     def _prompt(self, question: Question) -> str:
         suffix = f" ({question.unit})" if question.unit else ""
-        required = "" if not question.required else " *"
+        required = "" if not question.required else self.ui.required_mark
         return f"{question.prompt}{suffix}{required}"
 
-    def _typed(self, question: Question, current, *, multiline: bool = False, instruction=None):
+    def _typed(self, rule, current, message: str, *, multiline: bool = False, instruction=None):
+        """A typed answer (text, number, date, long text), validated while it is typed."""
         default = "" if is_empty(current) else _as_text(current)
-        answer = ask(questionary.text(
-            self._prompt(question), default=default, multiline=multiline,
-            instruction=instruction, validate=_text_validator(question, question.required), style=_STYLE,
-        ))
-        if answer in (BACK, SKIP, QUIT):
+        answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
+                              validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+        if is_signal(answer):
             return answer
-        value, _ = parse_text(question, answer)
+        value, _ = parse_text(rule, answer)
         return SKIP if is_empty(value) else value
 
     def _ask_text(self, question, current):
-        return self._typed(question, current)
+        return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
 
     def _ask_number(self, question, current):
-        return self._typed(question, current)
+        return self._typed(question, current, self._prompt(question), instruction=_number_hint(question))
 
     def _ask_date(self, question, current):
-        return self._typed(question, current, instruction="(YYYY-MM-DD)")
+        return self._typed(question, current, self._prompt(question), instruction="(YYYY-MM-DD, like 2027-03-01)")
 
     def _ask_long_text(self, question, current):
-        return self._typed(question, current, multiline=True,
-                           instruction="(Enter adds a line; press Esc then Enter to finish)")
+        return self._typed(question, current, self._prompt(question), multiline=True,
+                           instruction=self._long_text_hint())
+
+    def _long_text_hint(self) -> str:
+        from deflect_cli.prompter import editor_command
+
+        editor = "  ·  Ctrl-E opens your editor" if editor_command() else ""
+        return f"(Enter adds a line  ·  Esc then Enter finishes{editor})"
 
     def _ask_yes_no(self, question, current):
-        choices = [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
-        default = next((c for c in choices if c.value == current), None) if isinstance(current, bool) else None
-        return ask(questionary.select(self._prompt(question), choices=choices, default=default, style=_STYLE))
+        return self.ui.select(self._prompt(question), [Option("Yes", True), Option("No", False)],
+                              default=current if isinstance(current, bool) else None)
 
     def _ask_choice(self, question, current):
-        choices = [questionary.Choice(c.label, value=c.value) for c in question.choices]
+        options = [Option(c.label, c.value) for c in question.choices]
         is_other = not is_empty(current) and current not in {c.value for c in question.choices}
         if question.other:
-            choices.append(questionary.Choice(OTHER_LABEL, value=_OTHER))
-        default = next((c for c in choices if c.value == (_OTHER if is_other else current)), None)
-        answer = ask(questionary.select(self._prompt(question), choices=choices, default=default, style=_STYLE))
+            options.append(Option(OTHER_LABEL, _OTHER))
+        answer = self.ui.select(self._prompt(question), options, default=_OTHER if is_other else current)
         if answer == _OTHER:
-            return self._ask_other(question, current if is_other else "")
+            return self._ask_other(current if is_other else "")
         return answer
 
-    def _ask_other(self, question, current: str):
-        answer = ask(questionary.text("Describe it:", default=current or "", style=_STYLE,
-                                      validate=lambda t: bool(t.strip()) or "Type a short description."))
-        return answer.strip() if isinstance(answer, str) and answer not in (BACK, SKIP, QUIT) else answer
+    def _ask_other(self, current: str):
+        answer = self.ui.text("Describe it:", default=current or "",
+                              validate=lambda t: bool(t.strip()) or "Type a short description.")
+        return answer.strip() if isinstance(answer, str) else answer
 
     def _ask_multi_choice(self, question, current):
         current = current if isinstance(current, list) else []
         known = {c.value for c in question.choices}
         others = [v for v in current if v not in known]
-        choices = [questionary.Choice(c.label, value=c.value, checked=c.value in current) for c in question.choices]
+        options = [Option(c.label, c.value) for c in question.choices]
+        checked = [v for v in current if v in known]
         if question.other:
-            choices.append(questionary.Choice(OTHER_LABEL, value=_OTHER, checked=bool(others)))
-        answer = ask(questionary.checkbox(
-            self._prompt(question), choices=choices, style=_STYLE,
-            instruction="(Space to tick, Enter when done)",
-            validate=(lambda picked: bool(picked) or "Tick at least one, or press Ctrl-N to skip for now.")
+            options.append(Option(OTHER_LABEL, _OTHER))
+            if others:
+                checked.append(_OTHER)
+        answer = self.ui.checkbox(
+            self._prompt(question), options, checked=checked,
+            validate=(lambda picked: bool(picked) or f"Tick at least one, or {self.ui.skip_hint}.")
             if question.required else None,
-        ))
-        if answer in (BACK, SKIP, QUIT):
+        )
+        if is_signal(answer):
             return answer
         values = [v for v in answer if v != _OTHER]
         if _OTHER in answer:
-            other = self._ask_other(question, "; ".join(others))
-            if other in (BACK, SKIP, QUIT):
+            other = self._ask_other("; ".join(others))
+            if is_signal(other):
                 return other
             values.append(other)
         return values or SKIP
@@ -273,31 +545,48 @@ class Wizard:
     # ------------------------------------------------------------------ tables
 
     def _ask_table(self, question, current):
+        """Rows shown as a table; add, edit, remove and move rows. Every change is saved at once."""
         rows = [dict(r) for r in current] if isinstance(current, list) else []
         while True:
             self._show_rows(question, rows)
-            choices = [questionary.Choice("Add a row", value="add")]
-            choices += [questionary.Choice(f"Edit row {i}: {_row_title(question, r)}", value=("edit", i - 1))
+            options = [Option("Add a row", "add")]
+            options += [Option(f"Edit row {i}: {_row_title(question, r)}", ("edit", i - 1))
                         for i, r in enumerate(rows, 1)]
             if rows:
-                choices.append(questionary.Choice("Remove a row", value="remove"))
-            choices.append(questionary.Choice("Done with this table", value="done"))
-            action = ask(questionary.select(self._prompt(question), choices=choices, style=_STYLE))
-            if action in (BACK, SKIP, QUIT):
+                options.append(Option("Remove a row", "remove"))
+            if len(rows) > 1:
+                options.append(Option("Move a row", "move"))
+            options.append(Option("Done with this table", "done"))
+            self.ui.set_help(f"{question.help}\nAdd one row at a time; choose Done when the table is complete.")
+            action = self.ui.select(self._prompt(question), options, default="add")
+            if is_signal(action):
                 return action
             if action == "done":
                 if question.required and not rows:
-                    self.console.print("[yellow]Add at least one row, or press Ctrl-N to skip for now.[/yellow]")
+                    self.ui.warn(f"Add at least one row, or {self.ui.skip_hint}.")
                     continue
                 return rows or SKIP
-            if action == "remove":
-                index = ask(questionary.select("Remove which row?", style=_STYLE, choices=[
-                    questionary.Choice(f"{i}: {_row_title(question, r)}", value=i - 1) for i, r in enumerate(rows, 1)
-                ]))
-                if isinstance(index, int):
-                    rows.pop(index)
-                elif index is QUIT:
+            if action in ("remove", "move"):
+                index = self._choose_row(question, rows, "Remove which row?" if action == "remove" else "Move which row?")
+                if index is QUIT:
                     return QUIT
+                if index is None:
+                    continue
+                if action == "remove":
+                    removed = rows.pop(index)
+                    self.ui.say(f"Removed row {index + 1}: {_row_title(question, removed)}")
+                else:
+                    target = self.ui.select("Move it to which place?", [
+                        Option(f"Place {i}" + (" (where it is now)" if i - 1 == index else ""), i - 1)
+                        for i in range(1, len(rows) + 1)
+                    ], default=index)
+                    if target is QUIT:
+                        return QUIT
+                    if is_signal(target) or target == index:
+                        continue
+                    rows.insert(target, rows.pop(index))
+                    self.ui.say(f"Moved to place {target + 1}.")
+                self._store_rows(question, rows)
                 continue
             index = action[1] if isinstance(action, tuple) else None
             row = self._ask_row(question, rows[index] if index is not None else {})
@@ -308,56 +597,121 @@ class Wizard:
                     rows.append(row)
                 else:
                     rows[index] = row
-                self.plan.set_answer(question.key, rows)
-                save_plan(self.plan)
+                self._store_rows(question, rows)
+                self.ui.saved(f"row {len(rows) if index is None else index + 1}: {_row_title(question, row)}")
+
+    def _store_rows(self, question, rows) -> None:
+        if rows:
+            self.plan.set_answer(question.key, [dict(r) for r in rows])
+        else:
+            section = self.plan.answers.get(question.section_id) or {}
+            section.pop(question.id, None)
+            if question.section_id in self.plan.answers and not section:
+                del self.plan.answers[question.section_id]
+        save_plan(self.plan)
+
+    def _choose_row(self, question, rows, message):
+        index = self.ui.select(message, [
+            Option(f"Row {i}: {_row_title(question, r)}", i - 1) for i, r in enumerate(rows, 1)
+        ] + [Option("Cancel", "cancel")])
+        if index is QUIT:
+            return QUIT
+        return index if isinstance(index, int) and not isinstance(index, bool) else None
 
     def _ask_row(self, question, row: dict):
-        """Ask each column in turn; Ctrl-B or Ctrl-N abandons the row, Ctrl-Q quits."""
-        self.console.print("[dim]Ctrl-B or Ctrl-N leaves this row unchanged.[/dim]")
-        out = {}
-        for column in question.columns:
-            current = row.get(column.id)
-            if column.type == "choice":
-                choices = [questionary.Choice(c.label, value=c.value) for c in column.choices]
-                if not column.required:
-                    choices.append(questionary.Choice("(leave blank)", value=None))
-                default = next((c for c in choices if c.value == current), None)
-                value = ask(questionary.select(column.label, choices=choices, default=default, style=_STYLE))
-            elif column.type == "yes_no":
-                choices = [questionary.Choice("Yes", value=True), questionary.Choice("No", value=False)]
-                if not column.required:
-                    choices.append(questionary.Choice("(leave blank)", value=None))
-                default = next((c for c in choices if c.value == current), None) if isinstance(current, bool) else None
-                value = ask(questionary.select(column.label, choices=choices, default=default, style=_STYLE))
+        """Ask each column in turn, validating each cell. Back goes to the previous column (or leaves
+        the row unchanged from the first); skip leaves the row unchanged; quit saves and quits."""
+        self.ui.note(f"{'Back' if self.ui.plain else 'Ctrl-B'} goes to the previous column; "
+                     f"{'skip' if self.ui.plain else 'Ctrl-N'} leaves this row unchanged.")
+        out = dict(row)
+        i = 0
+        while i < len(question.columns):
+            column = question.columns[i]
+            value = self._ask_cell(column, out.get(column.id))
+            if value is QUIT:
+                return QUIT
+            if value is BACK:
+                if i == 0:
+                    self.ui.note("The row is unchanged.")
+                    return None
+                i -= 1
+                continue
+            if value in (SKIP, MENU):
+                self.ui.note("The row is unchanged.")
+                return None
+            if is_empty(value):
+                out.pop(column.id, None)
             else:
-                text = ask(questionary.text(
-                    column.label + (f" ({column.unit})" if column.unit else ""),
-                    default="" if is_empty(current) else _as_text(current),
-                    multiline=column.type == "long_text",
-                    validate=_text_validator(column, column.required), style=_STYLE,
-                ))
-                value = text if text in (BACK, SKIP, QUIT) else parse_text(column, text)[0]
-            if value in (BACK, SKIP, QUIT):
-                return value
-            if not is_empty(value):
                 out[column.id] = value
+            i += 1
         clean, error = validate(question, [out])
         if error:
-            self.console.print(error, style="yellow", markup=False)
+            self.ui.warn(_sentence(error))
             return None
         return clean[0]
 
+    def _ask_cell(self, column, current):
+        label = column.label + (f" ({column.unit})" if column.unit else "")
+        label += self.ui.required_mark if column.required else ""
+        if column.help:
+            self.ui.note(column.help)
+        if column.type in ("choice", "yes_no"):
+            options = ([Option(c.label, c.value) for c in column.choices] if column.type == "choice"
+                       else [Option("Yes", True), Option("No", False)])
+            if not column.required:
+                options.append(Option("(leave blank)", _BLANK))
+            default = current if not is_empty(current) else None
+            value = self.ui.select(label, options, default=default)
+            return None if value == _BLANK else value
+        text = self.ui.text(
+            label, default="" if is_empty(current) else _as_text(current),
+            multiline=column.type == "long_text",
+            instruction=self._long_text_hint() if column.type == "long_text"
+            else "(YYYY-MM-DD)" if column.type == "date" else _number_hint(column) if column.type == "number"
+            else _pattern_hint(column),
+            validate=_text_validator(column, column.required,
+                                     "type skip to leave the row unchanged" if self.ui.plain
+                                     else "press Ctrl-N to leave the row unchanged"),
+        )
+        if is_signal(text):
+            return text
+        return parse_text(column, text)[0]
+
     def _show_rows(self, question, rows) -> None:
         if not rows:
-            self.console.print("[dim]No rows yet.[/dim]")
+            self.ui.note("No rows yet.")
             return
-        table = Table(show_lines=False)
-        table.add_column("#", justify="right")
-        for column in question.columns:
-            table.add_column(column.label)
-        for i, row in enumerate(rows, 1):
-            table.add_row(str(i), *(Text(display(c, row.get(c.id))) for c in question.columns))
-        self.console.print(table)
+        self.ui.table(["#", *(c.label for c in question.columns)],
+                      [(str(i), *(display(c, row.get(c.id)) for c in question.columns))
+                       for i, row in enumerate(rows, 1)])
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 3)].rstrip() + "..."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _number_hint(rule) -> Optional[str]:
+    """What a number question accepts, said before anything is typed: "(a whole number, 0 or more)"."""
+    if rule.min is not None and rule.max is not None:
+        limits = f"from {_as_text(rule.min)} to {_as_text(rule.max)}"
+    elif rule.min is not None:
+        limits = f"{_as_text(rule.min)} or more"
+    elif rule.max is not None:
+        limits = f"up to {_as_text(rule.max)}"
+    else:
+        limits = ""
+    if not limits and not rule.integer:
+        return None
+    kind = "a whole number" if rule.integer else "a number"
+    return f"({kind}, {limits})" if limits else f"({kind})"
+
+
+def _pattern_hint(rule) -> Optional[str]:
+    return f"({rule.pattern_help})" if getattr(rule, "pattern_help", "") else None
 
 
 def _row_title(question, row: dict) -> str:
