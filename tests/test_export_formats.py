@@ -1,0 +1,490 @@
+"""`deflect export` in every format: the same chapters everywhere, every answer reproduced, plans untouched.
+
+Golden files live in tests/fixtures/golden/. After an intended change to the documents, regenerate them
+with `UPDATE_GOLDEN=1 pytest tests/test_export_formats.py` and review the diff before committing.
+The fixture plan carries its own dates (the document date is the plan's last-saved date), so the
+golden files do not change from day to day; only the plan's path is normalised in the JSON.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+from html.parser import HTMLParser
+
+import pytest
+
+from deflect_cli import flow, render
+from deflect_cli.answers import display
+from deflect_cli.plan import load_plan
+
+from conftest import FIXTURES
+
+GOLDEN = FIXTURES / "golden"
+PLAN = FIXTURES / "export_plan.yaml"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+CHAPTER_TITLES = [
+    "Introduction and getting started", "Types of deflection and diversion programs",
+    "Assessing community needs and resources", "Building support for deflection and diversion programs",
+    "Building effective partnerships", "Developing policies and procedures", "Staffing and training",
+    "Treatment, recovery and harm-reduction linkages",
+    "Collecting data for management, monitoring and evaluation", "Funding and sustainability",
+    "Communications and community engagement", "Launch and implementation plan",
+]
+EXPECTED_H2 = (["Contents", "Executive summary"] + [f"{n}. {t}" for n, t in enumerate(CHAPTER_TITLES, 1)]
+               + ["Things to double-check", "Still to decide", "Sources"])
+
+
+# ------------------------------------------------------------------ helpers (also used by test_export_hostile)
+
+
+def norm(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def md_tokens(markdown: str):
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).enable("table").parse(markdown)
+
+
+def md_text(markdown: str) -> str:
+    """What a reader sees: the text of every inline token, breaks as spaces."""
+    parts = []
+    for token in md_tokens(markdown):
+        if token.type == "inline":
+            parts.append("".join(c.content if c.type in ("text", "code_inline") else " "
+                                 for c in token.children if c.type in ("text", "code_inline", "softbreak", "hardbreak")))
+    return norm(" ".join(parts))
+
+
+def md_blocks(markdown: str) -> list:
+    """The text of each inline token (a paragraph, list item, heading or table cell), in order."""
+    out = []
+    for token in md_tokens(markdown):
+        if token.type == "inline":
+            out.append("".join(c.content if c.type in ("text", "code_inline") else " "
+                               for c in token.children if c.type in ("text", "code_inline", "softbreak", "hardbreak")))
+    return out
+
+
+def docx_cells(data: bytes) -> list:
+    """The text of each Word paragraph and table cell, in order."""
+    out = []
+    for block in docx_blocks(data):
+        if block[0] == "p":
+            out.append(block[2])
+        else:
+            out.extend(cell for row in block[1] for cell in row)
+    return out
+
+
+def md_headings(markdown: str, tag: str) -> list:
+    tokens = md_tokens(markdown)
+    return [norm(tokens[i + 1].content.replace("\\", "")) for i, t in enumerate(tokens)
+            if t.type == "heading_open" and t.tag == tag]
+
+
+class Page(HTMLParser):
+    """Collects start tags, attributes and visible text of an HTML page."""
+
+    BLOCKS = ("p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6")
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.attrs, self.text, self.blocks, self._skip = [], [], [], [], 0
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((tag, k, v or "") for k, v in attrs)
+        self._skip += tag in ("style", "title")
+        if tag in self.BLOCKS:
+            self.blocks.append("")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "title") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+            if self.blocks:
+                self.blocks[-1] += data
+
+    @property
+    def body_text(self) -> str:
+        return norm(" ".join(self.text))
+
+
+def docx_blocks(data: bytes) -> list:
+    """The document in reading order: ("p", style, text) and ("table", rows) entries."""
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    out = []
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            out.append(("table", [[cell.text for cell in row.cells] for row in block.rows]))
+        elif block.text.strip():
+            out.append(("p", block.style.name, block.text))
+    return out
+
+
+def docx_outline(data: bytes) -> str:
+    lines = []
+    for block in docx_blocks(data):
+        if block[0] == "p":
+            lines.append(f"[{block[1]}] {block[2]}")
+        else:
+            lines.append("[table]")
+            lines.extend("  | " + " | ".join(norm(c) for c in row) + " |" for row in block[1])
+    return "\n".join(lines) + "\n"
+
+
+def docx_text(data: bytes) -> str:
+    parts = []
+    for block in docx_blocks(data):
+        parts.append(block[2] if block[0] == "p" else " ".join(" ".join(row) for row in block[1]))
+    return norm(" ".join(parts))
+
+
+def answer_texts(content, plan) -> list:
+    """Every answer the plan holds that applies, in words, one string per cell or entry."""
+    evaluation = flow.evaluate(content, plan.answers)
+    texts = []
+    for question in evaluation.applicable:
+        value = flow.answer_of(plan.answers, question)
+        if value in (None, "", []):
+            continue
+        if question.type == "table":
+            texts += [display(c, row[c.id]) for row in value for c in question.columns if row.get(c.id) not in (None, "")]
+        elif question.type == "multi_choice":
+            texts += [display(question, [v]) for v in value]
+        else:
+            texts.append(display(question, value))
+    return texts
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"{path} is missing; create it with UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    if text != expected:
+        import difflib
+
+        diff = "".join(list(difflib.unified_diff(expected.splitlines(True), text.splitlines(True),
+                                                 f"golden/{name}", "now", n=1))[:40])
+        pytest.fail(f"{name} differs from tests/fixtures/golden/{name}. The plan document changed (templates, "
+                    f"content labels or answer display). If that is intended, regenerate the golden files with "
+                    f"`UPDATE_GOLDEN=1 pytest tests/test_export_formats.py` and review the diff:\n{diff}")
+
+
+@pytest.fixture(scope="module")
+def fixture_plan():
+    return load_plan(PLAN)
+
+
+@pytest.fixture(scope="module")
+def outputs(content, fixture_plan):
+    return {fmt: render.export(content, fixture_plan, fmt) for fmt in ("md", "html", "docx", "json")}
+
+
+# ------------------------------------------------------------------ golden files
+
+
+def test_markdown_matches_golden(outputs):
+    check_golden("plan.md", outputs["md"])
+
+
+def test_html_matches_golden(outputs):
+    check_golden("plan.html", outputs["html"])
+
+
+def test_docx_outline_matches_golden(outputs):
+    check_golden("plan.docx.txt", docx_outline(outputs["docx"]))
+
+
+def test_json_matches_golden(outputs):
+    data = json.loads(outputs["json"])
+    data["plan"]["path"] = "PLAN"
+    check_golden("plan.json", json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# ------------------------------------------------------------------ one structure in every format
+
+
+def test_markdown_has_the_plan_structure(outputs):
+    md = outputs["md"]
+    assert md_headings(md, "h1") == ["Riverton Pathways to Recovery"]
+    assert md_headings(md, "h2") == EXPECTED_H2
+    summary = md.split("## Executive summary", 1)[1].split("\n## ", 1)[0]
+    for expected in ("walk into a police or fire station", "### Vision", "| Program models | Self-referral (walk-in at a station), ",
+                     "| Partners | 5 partners (1 with a signed agreement): Riverton Police Department; ",
+                     "| Staffing | 3 roles (2 funded): Program coordinator (Lt. Dana Ruiz); ",
+                     "| Target launch date | 2026-10-01 |", "### First milestones",
+                     "| Council approves settlement request | City manager | 2026-06-30 | In progress |"):
+        assert expected in summary, expected
+    assert "Planning team formed" not in summary  # done milestones are not "first milestones"
+    cover = md.split("## Contents", 1)[0]
+    for expected in ("| Lead agency | Riverton Police Department |", "| Plan date | 2026-04-17 |",
+                     "| Plan version | Draft of 2026-04-17, 55 questions still to decide |"):
+        assert expected in cover, expected
+
+
+def test_contents_links_point_at_chapters_in_html(outputs):
+    page = Page(outputs["html"])
+    ids = {v for tag, k, v in page.attrs if k == "id"}
+    links = [v for tag, k, v in page.attrs if tag == "a" and k == "href" and v.startswith("#")]
+    assert len(links) == len(EXPECTED_H2) - 1
+    assert all(link[1:] in ids for link in links)
+
+
+def test_html_is_self_contained_and_printable(outputs):
+    html = outputs["html"]
+    page = Page(html)
+    assert "script" not in page.tags and "link" not in page.tags and "img" not in page.tags
+    assert not [a for a in page.attrs if a[1] in ("src", "srcset")]
+    assert "@media print" in html and "break-before: page" in html and "@page" in html
+    assert "Content-Security-Policy" in html
+    assert page.tags.count("section") == len(EXPECTED_H2)
+    assert page.tags.count("h2") == len(EXPECTED_H2)
+
+
+def test_docx_uses_real_headings_tables_and_chapter_pages(outputs):
+    import docx
+
+    data = outputs["docx"]
+    blocks = docx_blocks(data)
+    assert blocks[0] == ("p", "Title", "Riverton Pathways to Recovery")
+    heading1 = [b[2] for b in blocks if b[0] == "p" and b[1] == "Heading 1"]
+    assert heading1 == EXPECTED_H2
+    md_tables = sum(1 for t in md_tokens(outputs["md"]) if t.type == "table_open")
+    assert sum(1 for b in blocks if b[0] == "table") == md_tables
+    document = docx.Document(io.BytesIO(data))
+    chapters = [p for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert all(p.paragraph_format.page_break_before for p in chapters)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    bookmarks = set(re.findall(r'w:bookmarkStart w:id="\d+" w:name="([^"]+)"', xml))
+    anchors = re.findall(r'w:hyperlink w:anchor="([^"]+)"', xml)
+    assert len(anchors) == len(EXPECTED_H2) - 1 and set(anchors) <= bookmarks
+    assert document.core_properties.title == "Riverton Pathways to Recovery"
+
+
+def test_docx_paragraph_properties_follow_the_schema_order(outputs, content):
+    """Word refuses files whose w:pPr / w:tcPr / w:tblPr children are out of order; LibreOffice does not."""
+    from lxml import etree
+
+    from deflect_cli import docx_export
+
+    blank = render.export(content, None, "docx", blank=True, include_guide=True)
+    for data in (outputs["docx"], blank):
+        root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+        for parent, order in (("pPr", docx_export._PPR_ORDER), ("tcPr", docx_export._TCPR_ORDER),
+                              ("tblPr", docx_export._TBLPR_ORDER)):
+            for element in root.iter(f"{{*}}{parent}"):
+                names = [etree.QName(child).localname for child in element]
+                positions = [order.index(n) for n in names]
+                assert positions == sorted(positions), (parent, names)
+
+
+def test_every_answer_is_reproduced_in_every_format(outputs, content, fixture_plan):
+    texts = answer_texts(content, fixture_plan)
+    assert len(texts) > 150
+    md, html, word = md_text(outputs["md"]), Page(outputs["html"]).body_text, docx_text(outputs["docx"])
+    for text in texts:
+        assert norm(text) in md, text
+        assert norm(text) in html, text
+        assert norm(text) in word, text
+
+
+def test_things_to_double_check_and_still_to_decide(outputs, content, fixture_plan):
+    md = outputs["md"]
+    evaluation = flow.evaluate(content, fixture_plan.answers)
+    checks = md.split("## Things to double-check", 1)[1].split("\n## ", 1)[0]
+    fired = flow.firing_checks(content, evaluation)
+    assert len(fired) == 9
+    for check in fired:
+        assert norm(check.message) in md_text(checks)
+    still = md.split("## Still to decide", 1)[1].split("\n## ", 1)[0]
+    open_questions = flow.still_to_decide(evaluation, fixture_plan.answers, fixture_plan.skipped)
+    assert still.count("\n- ") == len(open_questions) == 55
+    assert "- What will you do to close the gaps in access to medication? (skipped for now)" in still
+    assert "### Building effective partnerships" in still
+
+
+def test_include_guide_puts_guide_text_before_answers(content, fixture_plan):
+    md = render.export(content, fixture_plan, "md", include_guide=True)
+    assert md_headings(md, "h2") == EXPECTED_H2
+    chapter = md.split("## 5. Building effective partnerships", 1)[1].split("\n## ", 1)[0]
+    guide, answers = chapter.split("### Partner roster", 1)
+    assert "> **From the guide**" in guide and "> #### Promising practices" in guide
+    assert content.section("partnerships").practices[0]["program"] in md_text(guide)
+    plain = render.export(content, fixture_plan, "md")
+    assert "From the guide" not in plain
+
+
+# ------------------------------------------------------------------ the blank workbook
+
+
+def test_blank_workbook_has_every_question_in_every_format(content):
+    prompts = [norm(q.prompt) for q in content.questions()]
+    md = render.export(content, None, "md", blank=True)
+    html = Page(render.export(content, None, "html", blank=True)).body_text
+    word = docx_text(render.export(content, None, "docx", blank=True))
+    md_plain = md_text(md)
+    for prompt in prompts:
+        assert prompt in md_plain and prompt in html and prompt in word, prompt
+    question = content.question("partnerships.roster")
+    assert "| " + " | ".join(c.label for c in question.columns) + " |" in md
+    assert "☐ Yes" in md and "☐ Other:" in md
+    assert "depends on your answer to Program models chosen (2.2)" in md_plain
+
+
+def test_blank_workbook_needs_no_plan(cli, tmp_path):
+    code, out, err = cli("export", "--blank", "--format", "docx")
+    assert code == 0, err
+    data = (tmp_path / "deflection-workbook.docx").read_bytes()
+    assert data[:2] == b"PK" and not (tmp_path / "deflection-plan.yaml").exists()
+    code, _, err = cli("export", "--blank", "--format", "json")
+    assert code == 1 and "blank workbook" in err
+
+
+# ------------------------------------------------------------------ the command
+
+
+@pytest.fixture
+def planned(tmp_path):
+    target = tmp_path / "deflection-plan.yaml"
+    target.write_bytes(PLAN.read_bytes())
+    return target
+
+
+def test_export_writes_each_format_and_never_touches_the_plan(cli, planned, tmp_path):
+    before = (planned.read_bytes(), planned.stat().st_mtime_ns)
+    for fmt in ("md", "html", "docx", "json"):
+        code, out, err = cli("export", "--format", fmt)
+        assert code == 0, err
+        written = tmp_path / f"deflection-plan.{fmt}"
+        assert written.exists() and f"Wrote {written.name}" in out
+        assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    assert (planned.read_bytes(), planned.stat().st_mtime_ns) == before
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_format_follows_the_output_suffix(cli, planned, tmp_path):
+    code, _, err = cli("export", "-o", "council.docx")
+    assert code == 0, err
+    assert zipfile.is_zipfile(tmp_path / "council.docx")
+    code, _, _ = cli("export", "-o", "council.htm")
+    assert (tmp_path / "council.htm").read_text().startswith("<!DOCTYPE html>")
+    code, _, err = cli("export", "--format", "rtf")
+    assert code == 1 and "unknown format 'rtf'" in err
+
+
+def test_binary_export_to_standard_output(planned, deflect_bin, tmp_path):
+    result = subprocess.run([deflect_bin, "export", "--format", "docx", "-o", "-"], cwd=tmp_path,
+                            capture_output=True, env={**os.environ, "DEFLECT_PLAN": str(planned)})
+    assert result.returncode == 0, result.stderr
+    assert zipfile.is_zipfile(io.BytesIO(result.stdout))
+
+
+def test_exporting_onto_a_plan_is_refused(cli, planned, tmp_path):
+    other = tmp_path / "other-plan.yaml"
+    other.write_bytes(PLAN.read_bytes())
+    backup = tmp_path / "deflection-plan.yaml.bak"
+    backup.write_bytes(PLAN.read_bytes())
+    for target, what in ((str(planned), "plan file itself"), ("./deflection-plan.yaml", "plan file itself"),
+                         (str(backup), "plan's backup"), (str(other), "a deflect plan")):
+        code, _, err = cli("export", "--format", "md", "-o", target)
+        assert code == 1 and what in err, (target, err)
+    code, _, err = cli("export", "--blank", "-o", str(planned))
+    assert code == 1 and "plan file itself" in err
+    assert planned.read_bytes() == other.read_bytes() == backup.read_bytes() == PLAN.read_bytes()
+
+
+def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    (folder / "plan.md.j2").write_text("# {{ doc.program_name | md_heading }} for council\n\n{{ doc.summary.vision | md }}\n")
+    (folder / "plan.css").write_text("body { color: #123456; }\n")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "custom.html")
+    assert code == 0, err
+    html = (tmp_path / "custom.html").read_text()
+    assert "#123456" in html and "Riverton Pathways to Recovery for council" in html
+    assert "<!DOCTYPE html>" in html  # plan.html.j2 came from the bundled set
+    (folder / "plan.md.j2").write_text("{{ doc.no_such_thing }}\n")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "broken.md")
+    assert code == 1 and "plan.md.j2: template error" in err and "Traceback" not in err
+    assert not (tmp_path / "broken.md").exists()
+    (folder / "plan.md.j2").write_text("{% if %}\n")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "broken.md")
+    assert code == 1 and "plan.md.j2:1: template error" in err
+    code, _, err = cli("export", "--templates", str(tmp_path / "missing"))
+    assert code == 1 and "templates folder not found" in err
+
+
+def test_markdown_export_does_not_load_the_other_exporters(planned, tmp_path):
+    """`export --format md` stays quick: no python-docx, markdown-it or WeasyPrint imports."""
+    script = (
+        "import sys\n"
+        "from deflect_cli.cli import app\n"
+        "try:\n"
+        f"    app(['export', '--plan', {str(planned)!r}, '-o', {str(tmp_path / 'fast.md')!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('docx', 'markdown_it', 'weasyprint', 'lxml') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# ------------------------------------------------------------------ PDF (optional extra)
+
+
+def test_pdf_without_weasyprint_says_how_to_get_it(cli, planned, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import weasyprint -> ImportError
+    code, out, err = cli("export", "--format", "pdf")
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "pip install 'deflect[pdf]'" in err and "--format html" in err
+    assert not (tmp_path / "deflection-plan.pdf").exists()
+
+
+def test_pdf_export_when_weasyprint_is_installed(cli, planned, tmp_path, outputs):
+    weasyprint = pytest.importorskip("weasyprint")
+    code, _, err = cli("export", "--format", "pdf")
+    assert code == 0, err
+    data = (tmp_path / "deflection-plan.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    pages = weasyprint.HTML(string=outputs["html"]).render().pages
+    assert len(pages) > len(EXPECTED_H2)  # a cover, then every chapter on a new page
+
+
+def test_reference_docx_supplies_word_styles(cli, planned, tmp_path):
+    import docx
+    from docx.shared import Pt
+
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    reference = docx.Document()
+    reference.styles["Normal"].font.name = "Georgia"
+    reference.styles["Heading 1"].font.size = Pt(22)
+    reference.save(folder / "reference.docx")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "styled.docx")
+    assert code == 0, err
+    styled = docx.Document(str(tmp_path / "styled.docx"))
+    assert styled.styles["Normal"].font.name == "Georgia"
+    assert styled.styles["Heading 1"].font.size == Pt(22)
+    assert [p.text for p in styled.paragraphs if p.style.name == "Heading 1"] == EXPECTED_H2

@@ -1,0 +1,235 @@
+"""Hostile answers in every export format: they come out literally and never change the document.
+
+Every free-text answer in the realistic fixture plan (text, long text, "Other" choices, text cells of
+tables, the program name) is replaced by a hostile string from tests/fixtures/export_hostile.yaml, plus
+one 10,000-character answer. A "twin" plan gets harmless words with the same line and paragraph
+breaks in the same places. The two must produce the same document structure (Markdown blocks, HTML
+tags, Word paragraph styles and tables), and every hostile string must be readable in the output.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+from deflect_cli import flow, render
+from deflect_cli.plan import load_plan
+from deflect_cli.yamlio import parse
+
+from conftest import FIXTURES
+from test_export_formats import Page, docx_blocks, docx_cells, docx_text, md_blocks, md_text, md_tokens, norm
+
+HOSTILE = parse((FIXTURES / "export_hostile.yaml").read_text(encoding="utf-8"))
+STRINGS = list(HOSTILE["answers"])
+LONG = ("A long answer with | pipes |, # hashes, {{ braces }}, <tags> and `ticks`; "
+        "سطر عربي; emoji 🚑.\n") * 200
+LONG = LONG[:10_000]
+STRINGS.append(LONG)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def twin_of(text: str) -> str:
+    """Harmless words with the same whitespace (so the same line and paragraph breaks)."""
+    return re.sub(r"\S+", "word", text)
+
+
+def fill(content, plan, pick) -> list:
+    """Replace every free-text answer with pick(n); returns the strings used, in order."""
+    used = []
+
+    def next_text():
+        text = pick(len(used))
+        used.append(text)
+        return text
+
+    evaluation = flow.evaluate(content, plan.answers)
+    for question in evaluation.applicable:
+        value = flow.answer_of(plan.answers, question)
+        if value in (None, "", []):
+            continue
+        if question.type in ("text", "long_text"):
+            plan.set_answer(question.key, next_text())
+        elif question.type == "choice" and question.other:
+            plan.set_answer(question.key, next_text())
+        elif question.type == "multi_choice" and question.other:
+            plan.set_answer(question.key, [*value, next_text()])
+        elif question.type == "table":
+            rows = copy.deepcopy(value)
+            for row in rows:
+                for column in question.columns:
+                    if column.type in ("text", "long_text") and row.get(column.id):
+                        row[column.id] = next_text()
+            plan.set_answer(question.key, rows)
+    return used
+
+
+@pytest.fixture(scope="module")
+def plans(content):
+    hostile = load_plan(FIXTURES / "export_plan.yaml")
+    twin = load_plan(FIXTURES / "export_plan.yaml")
+    used = fill(content, hostile, lambda n: STRINGS[n % len(STRINGS)])
+    fill(content, twin, lambda n: twin_of(STRINGS[n % len(STRINGS)]))
+    hostile.set_answer("profile.program_name", HOSTILE["program_name"])
+    twin.set_answer("profile.program_name", twin_of(HOSTILE["program_name"]))
+    assert len(used) > 2 * len(STRINGS)  # every hostile string lands in several places
+    return hostile, twin, used
+
+
+@pytest.fixture(scope="module")
+def rendered(content, plans):
+    hostile, twin, _ = plans
+    formats = ("md", "html", "docx", "json")
+    return ({f: render.export(content, hostile, f) for f in formats},
+            {f: render.export(content, twin, f) for f in formats})
+
+
+def expected_texts(plans) -> list:
+    _, _, used = plans
+    return sorted({norm(s) for s in used if norm(s)} | {norm(HOSTILE["program_name"])})
+
+
+def test_markdown_structure_is_unchanged(rendered):
+    hostile, twin = rendered
+    shape = lambda md: [(t.type, t.tag, t.level) for t in md_tokens(md) if t.type != "inline"]  # noqa: E731
+    assert shape(hostile["md"]) == shape(twin["md"])
+    count = lambda md, kind: sum(1 for t in md_tokens(md) if t.type == kind)  # noqa: E731
+    for kind in ("heading_open", "table_open", "tr_open", "bullet_list_open", "fence", "code_block",
+                 "blockquote_open", "hr", "html_block"):
+        assert count(hostile["md"], kind) == count(twin["md"], kind), kind
+    assert count(hostile["md"], "fence") == count(hostile["md"], "code_block") == count(hostile["md"], "hr") == 0
+
+
+def words_match(hostile: list, twin: list) -> None:
+    """Block by block, the hostile text has exactly the words of the twin's: nothing split off, dropped or added."""
+    assert len(hostile) == len(twin)
+    for h, t in zip(hostile, twin):
+        assert norm(twin_of(h)) == norm(twin_of(t)), (h[:120], t[:120])
+
+
+def test_every_block_keeps_its_words_in_every_format(rendered):
+    hostile, twin = rendered
+    words_match(md_blocks(hostile["md"]), md_blocks(twin["md"]))
+    words_match(Page(hostile["html"]).blocks, Page(twin["html"]).blocks)
+    words_match(docx_cells(hostile["docx"]), docx_cells(twin["docx"]))
+
+
+def test_each_answer_is_found_where_it_was_given(content):
+    """With a unique tag after each hostile string, every single placement must be readable."""
+    plan = load_plan(FIXTURES / "export_plan.yaml")
+    used = fill(content, plan, lambda n: f"{STRINGS[n % len(STRINGS)]} ⟦{n}⟧")
+    md = md_text(render.export(content, plan, "md"))
+    html = Page(render.export(content, plan, "html")).body_text
+    word = docx_text(render.export(content, plan, "docx"))
+    for text in used:
+        expected = norm(text)
+        assert expected in md, expected[-80:]
+        assert expected in html, expected[-80:]
+        assert _NOT_XML.sub("\ufffd", expected) in word, expected[-80:]
+
+
+def test_raw_html_in_markdown_stays_text_in_html():
+    """Second line of defence: even unescaped Markdown cannot produce markup (markdown-it html=False)."""
+    from deflect_cli.html_export import body_html
+
+    html = body_html("## Chapter\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))\n")
+    page = Page(html)
+    assert "script" not in page.tags and "img" not in page.tags
+    assert not [a for a in page.attrs if a[1] == "href"]
+    assert "<script>alert(1)</script>" in page.body_text
+
+
+def test_markdown_reproduces_every_answer_literally(rendered, plans):
+    text = md_text(rendered[0]["md"])
+    for expected in expected_texts(plans):
+        assert expected in text, expected[:80]
+    assert "{{ 7*7 }}" in text and "49 " not in text.split("Page", 1)[0][:200]
+
+
+def test_html_has_the_same_tags_and_no_markup_from_answers(rendered, plans):
+    hostile, twin = Page(rendered[0]["html"]), Page(rendered[1]["html"])
+    assert hostile.tags == twin.tags
+    assert not {"script", "img", "iframe", "b", "object", "embed", "link"} & set(hostile.tags)
+    assert not [a for a in hostile.attrs if a[1].startswith("on")]
+    hrefs = sorted(v for t, k, v in hostile.attrs if k == "href")
+    assert hrefs == sorted(v for t, k, v in twin.attrs if k == "href")
+    assert not [h for h in hrefs if "evil" in h or h.lower().startswith("javascript")]
+    assert "<script" not in rendered[0]["html"].lower()
+    text = hostile.body_text
+    for expected in expected_texts(plans):
+        assert expected in text, expected[:80]
+    title = re.search(r"<title>(.*?)</title>", rendered[0]["html"], re.S).group(1)
+    assert "<b>" not in title and "&lt;b&gt;Bold&lt;/b&gt;" in title
+
+
+def test_docx_has_the_same_structure_and_every_answer(rendered, plans):
+    import docx
+
+    hostile, twin = docx_blocks(rendered[0]["docx"]), docx_blocks(rendered[1]["docx"])
+    shape = lambda blocks: [(b[0], b[1]) if b[0] == "p" else ("table", len(b[1]), len(b[1][0])) for b in blocks]  # noqa: E731
+    assert shape(hostile) == shape(twin)
+    headings = [b for b in hostile if b[0] == "p" and b[1].startswith(("Heading", "Title"))]
+    assert len(headings) == len([b for b in twin if b[0] == "p" and b[1].startswith(("Heading", "Title"))])
+    text = docx_text(rendered[0]["docx"])
+    for expected in expected_texts(plans):
+        assert _NOT_XML.sub("\ufffd", expected) in text, expected[:80]
+    document = docx.Document(io.BytesIO(rendered[0]["docx"]))
+    assert document.core_properties.title == HOSTILE["program_name"]
+    xml = zipfile.ZipFile(io.BytesIO(rendered[0]["docx"])).read("word/document.xml").decode()
+    assert "evil.example" not in re.sub(r"<w:t[^>]*>[^<]*</w:t>", "", xml)  # only ever as text, never a link
+
+
+def test_json_keeps_answers_exactly(rendered, plans):
+    hostile, _, _ = plans
+    data = json.loads(rendered[0]["json"])
+    answers = {q["id"]: q["answer"] for s in data["sections"] for q in s["questions"]}
+    for section_id, values in hostile.answers.items():
+        for question_id, value in values.items():
+            if f"{section_id}.{question_id}" in answers and answers[f"{section_id}.{question_id}"] is not None:
+                assert answers[f"{section_id}.{question_id}"] == value
+
+
+def test_long_answer_survives_whole(rendered):
+    assert norm(LONG) in md_text(rendered[0]["md"])
+    assert norm(LONG) in Page(rendered[0]["html"]).body_text
+    assert norm(LONG) in docx_text(rendered[0]["docx"])
+
+
+def test_right_to_left_answers_are_marked_for_bidi(rendered):
+    html = rendered[0]["html"]
+    assert 'dir="auto"' in html
+    xml = zipfile.ZipFile(io.BytesIO(rendered[0]["docx"])).read("word/document.xml").decode()
+    assert "<w:bidi/>" in xml
+
+
+def test_pdf_renders_hostile_answers(content, plans):
+    pytest.importorskip("weasyprint")
+    data = render.export(content, plans[0], "pdf")
+    assert data.startswith(b"%PDF-")
+
+
+def test_guide_and_blank_workbook_from_hostile_content(tmp_path):
+    """An agency's own content is escaped the same way: labels, prompts and help cannot inject either."""
+    from deflect_cli.content import load_content
+
+    source = FIXTURES / "mini"
+    target = tmp_path / "content"
+    (target / "sections").mkdir(parents=True)
+    evil = "<script>x</script> {{ 7*7 }} | # `tick`"
+    for path in source.rglob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("prompt: Who owns the launch?", f"prompt: {json.dumps(evil)}")
+        text = text.replace("help: A name.", f"help: {json.dumps(evil + chr(10) + '# not a heading')}")
+        (target / path.relative_to(source)).write_text(text, encoding="utf-8")
+    mini = load_content(target)
+    md = render.export(mini, None, "md", blank=True)
+    assert evil.replace("  ", " ") in md_text(md)
+    plain = load_content(source)
+    shape = lambda md: [(t.type, t.tag) for t in md_tokens(md) if t.type != "inline"]  # noqa: E731
+    assert shape(md) == shape(render.export(plain, None, "md", blank=True))
+    html = render.export(mini, None, "html", blank=True)
+    assert "<script>x" not in html and "&lt;script&gt;x" in html
