@@ -1,69 +1,780 @@
-"""Conditions in content (`when:`), compiled by Jinja's sandboxed expression compiler.
+"""Conditions in content (`when:`): Jinja expressions, checked by Jinja, run by a tiny interpreter.
 
-Content authors get one small documented language; no Python `eval`, no attribute access to
-internals (the sandbox refuses it). Names are `SECTION.QUESTION`, resolved against the answers.
+Content authors get one small documented language: Jinja's expression syntax, for example
+`'qrt' in program_types.models and staffing.coordinator == false`. Names are `SECTION.QUESTION`,
+resolved against the answers.
+
+Why not run Jinja itself? Importing jinja2 and compiling every condition cost more than the rest of
+`deflect status` put together. So Jinja's parser reads each condition once, when content is loaded
+or linted, and we translate its syntax tree into a small evaluation tree of plain tuples. The tuples
+are picklable (the content cache stores them) and evaluating them needs no jinja2 import.
+
+The interpreter is stricter than Jinja's sandbox, never looser: names and `a.b` / `a['b']` are only
+ever dictionary lookups in the answers (no Python attribute access at all), nothing can be called,
+names starting with `_` are refused, and only a whitelist of node types, tests and filters exists.
+There is no `eval`. Everything it does support follows Jinja's semantics, including Jinja's
+Undefined for missing values (tests/test_conditions.py cross-checks it against Jinja). Anything
+outside the subset is a content error naming what was used. A condition that fails while it runs
+(comparing nothing with a number, say) counts as false.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+import functools
+import math
+import operator
+from collections import abc
+from itertools import chain
+from numbers import Number
 
 
 class ConditionError(Exception):
     """A condition that does not compile, with a message for the content author."""
 
 
-@lru_cache(maxsize=1)
+# --------------------------------------------------------------------------- Undefined
+
+
+class UndefinedError(Exception):
+    """Using a missing value in a way Jinja refuses (arithmetic, ordering, attribute of nothing)."""
+
+
+def _fail(*_args, **_kwargs):
+    raise UndefinedError("value is undefined")
+
+
+class Undefined:
+    """A missing value, with exactly the behaviour of jinja2.Undefined.
+
+    Falsy, empty when iterated or measured, equal only to another Undefined, "" as text; ordering,
+    arithmetic and looking inside it raise UndefinedError (so the condition counts as false).
+    """
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        if name[:2] == "__":
+            raise AttributeError(name)
+        return _fail()
+
+    __add__ = __radd__ = __sub__ = __rsub__ = _fail
+    __mul__ = __rmul__ = __truediv__ = __rtruediv__ = _fail
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _fail
+    __pos__ = __neg__ = __call__ = __getitem__ = _fail
+    __lt__ = __le__ = __gt__ = __ge__ = _fail
+    __int__ = __float__ = __complex__ = __pow__ = __rpow__ = _fail
+
+    def __eq__(self, other):
+        return type(self) is type(other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    def __hash__(self):
+        return id(type(self))
+
+    def __str__(self):
+        return ""
+
+    def __len__(self):
+        return 0
+
+    def __iter__(self):
+        return iter(())
+
+    def __bool__(self):
+        return False
+
+    def __repr__(self):
+        return "Undefined"
+
+
+UNDEFINED = Undefined()
+
+# --------------------------------------------------------------------------- lookups
+
+
+def getattr_(obj, name):
+    """`obj.name`: a key of a mapping, never a Python attribute."""
+    if isinstance(obj, dict):
+        return obj.get(name, UNDEFINED)
+    if isinstance(obj, Undefined):
+        _fail()
+    return UNDEFINED
+
+
+def getitem(obj, key):
+    """`obj[key]`: a key of a mapping, or a position in a list or text."""
+    if isinstance(obj, dict):
+        try:
+            return obj.get(key, UNDEFINED)
+        except TypeError:  # an unhashable key
+            return UNDEFINED
+    if isinstance(obj, Undefined):
+        _fail()
+    if isinstance(key, int) and isinstance(obj, (list, tuple, str)):
+        try:
+            return obj[key]
+        except IndexError:
+            return UNDEFINED
+    return UNDEFINED
+
+
+def _attribute_parts(attribute):
+    if attribute is None:
+        return []
+    if isinstance(attribute, str):
+        return [int(x) if x.isdigit() else x for x in attribute.split(".")]
+    return [attribute]
+
+
+def _attrgetter(attribute, postprocess=None, default=None):
+    """jinja2.filters.make_attrgetter with our lookups: `'a.b'` walks keys, digits are positions."""
+    parts = _attribute_parts(attribute)
+
+    def get(item):
+        for part in parts:
+            item = getitem(item, part)
+            if default is not None and isinstance(item, Undefined):
+                item = default
+        if postprocess is not None:
+            item = postprocess(item)
+        return item
+
+    return get
+
+
+def _ignore_case(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _soft_str(value) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+# --------------------------------------------------------------------------- tests (`x is NAME`)
+
+
+def _test_sequence(value) -> bool:
+    try:
+        len(value)
+        value.__getitem__  # noqa: B018 - the same probe Jinja uses
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+def _test_iterable(value) -> bool:
+    try:
+        iter(value)
+    except TypeError:
+        return False
+    return True
+
+
+TESTS = {
+    "odd": lambda value: value % 2 == 1,
+    "even": lambda value: value % 2 == 0,
+    "divisibleby": lambda value, num: value % num == 0,
+    "defined": lambda value: not isinstance(value, Undefined),
+    "undefined": lambda value: isinstance(value, Undefined),
+    "none": lambda value: value is None,
+    "boolean": lambda value: value is True or value is False,
+    "false": lambda value: value is False,
+    "true": lambda value: value is True,
+    "integer": lambda value: isinstance(value, int) and value is not True and value is not False,
+    "float": lambda value: isinstance(value, float),
+    "lower": lambda value: str(value).islower(),
+    "upper": lambda value: str(value).isupper(),
+    "string": lambda value: isinstance(value, str),
+    "mapping": lambda value: isinstance(value, abc.Mapping),
+    "number": lambda value: isinstance(value, Number),
+    "sequence": _test_sequence,
+    "iterable": _test_iterable,
+    "sameas": lambda value, other: value is other,
+    "in": lambda value, seq: value in seq,
+    "==": operator.eq, "eq": operator.eq, "equalto": operator.eq,
+    "!=": operator.ne, "ne": operator.ne,
+    ">": operator.gt, "gt": operator.gt, "greaterthan": operator.gt,
+    ">=": operator.ge, "ge": operator.ge,
+    "<": operator.lt, "lt": operator.lt, "lessthan": operator.lt,
+    "<=": operator.le, "le": operator.le,
+}
+
+
+def _call_test(name, value, args=(), kwargs=None):
+    test = TESTS.get(name) if isinstance(name, str) else None
+    if test is None:
+        raise UndefinedError(f"no test named {name!r}")
+    return test(value, *args, **(kwargs or {}))
+
+
+# --------------------------------------------------------------------------- filters (`x | NAME`)
+# Each one is jinja2.filters' function of the same name, minus the environment argument.
+
+
+def _f_first(seq):
+    try:
+        return next(iter(seq))
+    except StopIteration:
+        return UNDEFINED
+
+
+def _f_last(seq):
+    try:
+        return next(iter(reversed(seq)))
+    except StopIteration:
+        return UNDEFINED
+
+
+def _f_sum(iterable, attribute=None, start=0):
+    if attribute is not None:
+        iterable = map(_attrgetter(attribute), iterable)
+    return sum(iterable, start)
+
+
+def _min_or_max(value, func, case_sensitive, attribute):
+    it = iter(value)
+    try:
+        first = next(it)
+    except StopIteration:
+        return UNDEFINED
+    key = _attrgetter(attribute, postprocess=None if case_sensitive else _ignore_case)
+    return func(chain([first], it), key=key)
+
+
+def _f_min(value, case_sensitive=False, attribute=None):
+    return _min_or_max(value, min, case_sensitive, attribute)
+
+
+def _f_max(value, case_sensitive=False, attribute=None):
+    return _min_or_max(value, max, case_sensitive, attribute)
+
+
+def _f_default(value, default_value="", boolean=False):
+    if isinstance(value, Undefined) or (boolean and not value):
+        return default_value
+    return value
+
+
+def _f_int(value, default=0, base=10):
+    try:
+        if isinstance(value, str):
+            return int(value, base)
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError, OverflowError):
+            return default
+
+
+def _f_float(value, default=0.0):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _f_join(value, d="", attribute=None):
+    if attribute is not None:
+        value = map(_attrgetter(attribute), value)
+    return str(d).join(map(str, value))
+
+
+def _f_unique(value, case_sensitive=False, attribute=None):
+    key_of = _attrgetter(attribute, postprocess=None if case_sensitive else _ignore_case)
+    seen = set()
+    for item in value:
+        key = key_of(item)
+        if key not in seen:
+            seen.add(key)
+            yield item
+
+
+def _f_round(value, precision=0, method="common"):
+    if method not in {"common", "ceil", "floor"}:
+        raise UndefinedError("method must be common, ceil or floor")
+    if method == "common":
+        return round(value, precision)
+    func = getattr(math, method)
+    return func(value * (10**precision)) / (10**precision)
+
+
+def _select_or_reject(value, args, kwargs, keep, lookup_attr):
+    if value:
+        if lookup_attr:
+            if not args:
+                raise UndefinedError("missing attribute name")
+            transform = _attrgetter(args[0])
+            off = 1
+        else:
+            transform, off = None, 0
+        if len(args) > off:
+            name, rest = args[off], args[1 + off:]
+
+            def test(item):
+                return _call_test(name, item, rest, kwargs)
+        else:
+            test = bool
+        for item in value:
+            if keep(test(transform(item) if transform else item)):
+                yield item
+
+
+def _f_select(value, *args, **kwargs):
+    return _select_or_reject(value, args, kwargs, bool, False)
+
+
+def _f_reject(value, *args, **kwargs):
+    return _select_or_reject(value, args, kwargs, operator.not_, False)
+
+
+def _f_selectattr(value, *args, **kwargs):
+    return _select_or_reject(value, args, kwargs, bool, True)
+
+
+def _f_rejectattr(value, *args, **kwargs):
+    return _select_or_reject(value, args, kwargs, operator.not_, True)
+
+
+def _f_map(value, *args, **kwargs):
+    if not value:
+        return
+    if not args and "attribute" in kwargs:
+        attribute = kwargs.pop("attribute")
+        default = kwargs.pop("default", None)
+        if kwargs:
+            raise UndefinedError(f"unexpected keyword argument {next(iter(kwargs))!r}")
+        func = _attrgetter(attribute, default=default)
+    else:
+        if not args:
+            raise UndefinedError("map needs a filter name or attribute=")
+        name, rest = args[0], args[1:]
+        inner = FILTERS.get(name) if isinstance(name, str) else None
+
+        def func(item):
+            if inner is None:
+                raise UndefinedError(f"no filter named {name!r}")
+            return inner(item, *rest, **kwargs)
+
+    for item in value:
+        yield func(item)
+
+
+FILTERS = {
+    "length": len,
+    "count": len,
+    "list": list,
+    "select": _f_select,
+    "reject": _f_reject,
+    "selectattr": _f_selectattr,
+    "rejectattr": _f_rejectattr,
+    "map": _f_map,
+    "sum": _f_sum,
+    "min": _f_min,
+    "max": _f_max,
+    "first": _f_first,
+    "last": _f_last,
+    "unique": _f_unique,
+    "join": _f_join,
+    "lower": lambda s: _soft_str(s).lower(),
+    "upper": lambda s: _soft_str(s).upper(),
+    "trim": lambda s, chars=None: _soft_str(s).strip(chars),
+    "string": _soft_str,
+    "default": _f_default,
+    "d": _f_default,
+    "int": _f_int,
+    "float": _f_float,
+    "abs": abs,
+    "round": _f_round,
+}
+
+# Filters whose result is a one-shot generator, as in Jinja: `| length` on it is an error and it is
+# always true as a condition, so the compiler asks for `| list` in between.
+_LAZY = frozenset({"select", "reject", "selectattr", "rejectattr", "map", "unique"})
+
+# --------------------------------------------------------------------------- operators
+
+_REPEAT_LIMIT = 100_000
+
+
+def _mul(a, b):
+    """`*`, with text or list repetition capped so an answer cannot exhaust memory."""
+    for seq, times in ((a, b), (b, a)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > _REPEAT_LIMIT:
+            raise UndefinedError("repetition too large")
+    return a * b
+
+
+_BINARY = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": _mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+}
+
+
+def _not_in(a, b):
+    return a not in b
+
+
+def _in(a, b):
+    return a in b
+
+
+_COMPARE = {
+    "==": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
+    "<": operator.lt, "<=": operator.le, "in": _in, "not in": _not_in,
+}
+
+# --------------------------------------------------------------------------- Jinja AST -> tuples
+
+_JINJA_COMPARE = {"eq": "==", "ne": "!=", "gt": ">", "gteq": ">=", "lt": "<", "lteq": "<=",
+                  "in": "in", "notin": "not in"}
+_JINJA_BINARY = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "FloorDiv": "//", "Mod": "%"}
+_DESCRIBE = {
+    "Pow": "the ** operator",
+    "Call": "a function or method call",
+    "Slice": "a slice ([a:b])",
+    "Dict": "a dictionary literal ({...})",
+    "NSRef": "a namespace reference",
+}
+
+
+@functools.lru_cache(maxsize=1)
 def _environment():
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     return ImmutableSandboxedEnvironment()
 
 
-@lru_cache(maxsize=None)
-def compile_condition(source: str):
-    """Compile once per process; raises ConditionError for a syntax error."""
+def _parse(source: str):
+    """Jinja's own expression parser, as `compile_expression` uses it."""
     from jinja2 import TemplateSyntaxError
-
-    try:
-        return _environment().compile_expression(source, undefined_to_none=True)
-    except TemplateSyntaxError as exc:
-        raise ConditionError(f"condition does not compile: {exc.message}") from None
-
-
-@lru_cache(maxsize=None)
-def referenced_names(source: str) -> frozenset[str]:
-    """The `SECTION.QUESTION` (or bare `SECTION`) names a condition reads."""
-    from jinja2 import nodes
+    from jinja2.parser import Parser
 
     env = _environment()
     try:
-        tree = env.parse("{{ (" + source + ") }}")
-    except Exception as exc:  # noqa: BLE001 - any parse failure is a content error
-        raise ConditionError(f"condition does not compile: {exc}") from None
-    found: set[str] = set()
-    attribute_bases: set[int] = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        base = node.node
-        if isinstance(base, nodes.Name):
-            attribute_bases.add(id(base))
-            if isinstance(node, nodes.Getattr):
-                found.add(f"{base.name}.{node.attr}")
-            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                found.add(f"{base.name}.{node.arg.value}")
-            else:
-                found.add(base.name)
-    for name in tree.find_all(nodes.Name):
-        if id(name) not in attribute_bases and name.ctx == "load":
-            found.add(name.name)
+        parser = Parser(env, source, state="variable")
+        expr = parser.parse_expression()
+        if not parser.stream.eos:
+            raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+    except TemplateSyntaxError as exc:
+        raise ConditionError(f"condition does not compile: {exc.message}") from None
+    return expr
+
+
+def _unsupported(what: str) -> ConditionError:
+    return ConditionError(f"condition uses {what}, which deflect conditions do not support")
+
+
+def _check_name(name: str, what: str) -> None:
+    if not isinstance(name, str) or name.startswith("_"):
+        raise ConditionError(f"condition uses the {what} {name!r}; names starting with '_' are not allowed")
+
+
+def _check_signature(func, kind: str, name: str, n_args: int, keywords) -> None:
+    import inspect
+
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):  # builtins such as len: one positional value
+        signature = inspect.Signature([inspect.Parameter("value", inspect.Parameter.POSITIONAL_ONLY)])
+    try:
+        signature.bind(None, *([None] * n_args), **{k: None for k in keywords})
+    except TypeError:
+        raise ConditionError(f"condition gives the {kind} {name!r} arguments it does not take") from None
+
+
+def _translate(node, *, as_bool: bool = False):
+    """One Jinja expression node -> a tuple tree; ConditionError for anything outside the subset."""
+    from jinja2 import nodes
+
+    kind = type(node).__name__
+
+    def lazy_check(child, how: str):
+        if isinstance(child, nodes.Filter) and child.name in _LAZY:
+            raise ConditionError(
+                f"condition {how} the result of `{child.name}`, which is a one-shot sequence in Jinja; "
+                f"add `| list` after `{child.name}(...)`"
+            )
+
+    if as_bool:
+        lazy_check(node, "tests the truth of")
+
+    if isinstance(node, nodes.Const):
+        if not isinstance(node.value, (str, int, float, bool, type(None))):
+            raise _unsupported(f"the constant {node.value!r}")
+        return ("const", node.value)
+    if isinstance(node, nodes.Name):
+        _check_name(node.name, "name")
+        return ("name", node.name)
+    if isinstance(node, nodes.Getattr):
+        _check_name(node.attr, "attribute")
+        if isinstance(node.node, nodes.Name):
+            _check_name(node.node.name, "name")
+            return ("var", node.node.name, node.attr)
+        return ("attr", _translate(node.node), node.attr)
+    if isinstance(node, nodes.Getitem):
+        if isinstance(node.arg, nodes.Slice):
+            raise _unsupported(_DESCRIBE["Slice"])
+        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            _check_name(node.arg.value, "key")
+            if isinstance(node.node, nodes.Name):
+                _check_name(node.node.name, "name")
+                return ("var", node.node.name, node.arg.value)
+        return ("item", _translate(node.node), _translate(node.arg))
+    if isinstance(node, (nodes.List, nodes.Tuple)):
+        if isinstance(node, nodes.Tuple) and node.ctx != "load":
+            raise _unsupported("an assignment")
+        return ("list" if isinstance(node, nodes.List) else "tuple", tuple(_translate(n) for n in node.items))
+    if isinstance(node, nodes.Compare):
+        ops = []
+        for operand in node.ops:
+            if operand.op not in _JINJA_COMPARE:
+                raise _unsupported(f"the comparison {operand.op!r}")
+            ops.append((_JINJA_COMPARE[operand.op], _translate(operand.expr)))
+        return ("cmp", _translate(node.expr), tuple(ops))
+    if isinstance(node, (nodes.And, nodes.Or)):
+        return ("and" if isinstance(node, nodes.And) else "or",
+                _translate(node.left, as_bool=True), _translate(node.right, as_bool=True))
+    if isinstance(node, nodes.Not):
+        return ("not", _translate(node.node, as_bool=True))
+    if isinstance(node, (nodes.Neg, nodes.Pos)):
+        return ("neg" if isinstance(node, nodes.Neg) else "pos", _translate(node.node))
+    if isinstance(node, nodes.CondExpr):
+        return ("if", _translate(node.test, as_bool=True), _translate(node.expr1),
+                None if node.expr2 is None else _translate(node.expr2))
+    if kind in _JINJA_BINARY:
+        return ("bin", _JINJA_BINARY[kind], _translate(node.left), _translate(node.right))
+    if isinstance(node, nodes.Concat):
+        return ("concat", tuple(_translate(n) for n in node.nodes))
+    if isinstance(node, (nodes.Filter, nodes.Test)):
+        is_filter = isinstance(node, nodes.Filter)
+        what = "filter" if is_filter else "test"
+        table = FILTERS if is_filter else TESTS
+        if node.node is None or node.dyn_args is not None or node.dyn_kwargs is not None:
+            raise _unsupported(f"*args or **kwargs in the {what} {node.name!r}")
+        if node.name not in table:
+            known = _environment().filters if is_filter else _environment().tests
+            supported = f"(supported: {', '.join(sorted(table))})"
+            if node.name not in known:
+                raise ConditionError(f"condition uses {node.name!r}, which is not a {what} {supported}")
+            raise ConditionError(
+                f"condition uses the {what} {node.name!r}, which deflect conditions do not support {supported}"
+            )
+        if is_filter and node.name in ("length", "count", "last"):
+            lazy_check(node.node, f"applies `{node.name}` to")
+        for keyword in node.kwargs:
+            _check_name(keyword.key, "argument")
+        attributes = [k.value for k in node.kwargs if k.key == "attribute"]
+        if node.name in ("selectattr", "rejectattr") and node.args:
+            attributes.append(node.args[0])
+        for attribute in attributes:
+            if isinstance(attribute, nodes.Const) and isinstance(attribute.value, str):
+                for part in attribute.value.split("."):
+                    _check_name(part, "attribute")
+        _check_signature(table[node.name], what, node.name, len(node.args), [k.key for k in node.kwargs])
+        _check_named_helpers(node)
+        return (
+            "filter" if is_filter else "test",
+            node.name,
+            _translate(node.node),
+            tuple(_translate(a) for a in node.args),
+            tuple((k.key, _translate(k.value)) for k in node.kwargs),
+        )
+    raise _unsupported(_DESCRIBE.get(kind, f"a {kind} expression"))
+
+
+def _check_named_helpers(node) -> None:
+    """`select('in', ...)`, `selectattr('x', 'equalto', ...)`, `map('lower')` name a test or filter:
+    when the name is written out, it must be one we support."""
+    from jinja2 import nodes
+
+    position = {"select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1, "map": 0}.get(node.name)
+    if position is None or not isinstance(node, nodes.Filter) or len(node.args) <= position:
+        return
+    arg = node.args[position]
+    if not isinstance(arg, nodes.Const):
+        return
+    table, what = (FILTERS, "filter") if node.name == "map" else (TESTS, "test")
+    if arg.value not in table:
+        raise ConditionError(
+            f"condition uses the {what} {arg.value!r} inside {node.name}(), which deflect conditions do not "
+            f"support (supported: {', '.join(sorted(table))})"
+        )
+
+
+@functools.lru_cache(maxsize=None)
+def compile_condition(source: str) -> tuple:
+    """Parse with Jinja and translate to an evaluation tree; ConditionError if it is not allowed.
+
+    Imports jinja2: called when content is loaded from its YAML, not when it comes from the cache.
+    """
+    if not isinstance(source, str):
+        raise ConditionError("a condition must be text")
+    tree = _translate(_parse(source), as_bool=True)
+    _TREES[source] = tree
+    return tree
+
+
+def referenced_names(source: str) -> frozenset:
+    """The `SECTION.QUESTION` (or bare `SECTION`) names a condition reads."""
+    found: set = set()
+    _names(_tree(source), found)
     return frozenset(found)
+
+
+def _names(tree, found: set) -> None:
+    op = tree[0]
+    if op == "var":
+        found.add(f"{tree[1]}.{tree[2]}")
+    elif op == "name":
+        found.add(tree[1])
+    for child in _children(tree):
+        _names(child, found)
+
+
+def _children(tree) -> list:
+    """The sub-trees of one node, whatever its shape."""
+    op = tree[0]
+    if op in ("const", "var", "name"):
+        return []
+    if op in ("attr", "not", "neg", "pos"):
+        return [tree[1]]
+    if op in ("item", "and", "or"):
+        return [tree[1], tree[2]]
+    if op in ("list", "tuple", "concat"):
+        return list(tree[1])
+    if op == "cmp":
+        return [tree[1], *(t for _, t in tree[2])]
+    if op == "if":
+        return [t for t in tree[1:] if t is not None]
+    if op == "bin":
+        return [tree[2], tree[3]]
+    if op in ("filter", "test"):
+        return [tree[2], *tree[3], *(t for _, t in tree[4])]
+    raise ConditionError(f"unknown condition operation {op!r}")
+
+
+# --------------------------------------------------------------------------- tuples -> closures
+
+_TREES: dict = {}
+_RUNNERS: dict = {}
+
+
+def remember(trees: dict) -> None:
+    """Trees that came from the content cache: later evaluations need no Jinja parse."""
+    _TREES.update(trees)
+
+
+def trees_for(sources) -> dict:
+    """The evaluation trees of these conditions (compiling any not seen yet), for the cache."""
+    return {source: _tree(source) for source in sources}
+
+
+def _tree(source: str) -> tuple:
+    tree = _TREES.get(source)
+    return tree if tree is not None else compile_condition(source)
+
+
+def _build(tree):
+    """A tuple tree -> a function of the answers context. Only the operations listed here exist."""
+    op = tree[0]
+    if op == "const":
+        value = tree[1]
+        return lambda ctx: value
+    if op == "var":
+        section, key = tree[1], tree[2]
+
+        def var(ctx):
+            values = ctx.get(section, UNDEFINED)
+            if type(values) is dict:
+                return values.get(key, UNDEFINED)
+            return getattr_(values, key)
+
+        return var
+    if op == "name":
+        name = tree[1]
+        return lambda ctx: ctx.get(name, UNDEFINED)
+    if op == "attr":
+        inner, key = _build(tree[1]), tree[2]
+        return lambda ctx: getattr_(inner(ctx), key)
+    if op == "item":
+        inner, key = _build(tree[1]), _build(tree[2])
+        return lambda ctx: getitem(inner(ctx), key(ctx))
+    if op in ("list", "tuple"):
+        items = [_build(t) for t in tree[1]]
+        if op == "list":
+            return lambda ctx: [item(ctx) for item in items]
+        return lambda ctx: tuple(item(ctx) for item in items)
+    if op == "cmp":
+        first = _build(tree[1])
+        ops = [(_COMPARE[name], _build(t)) for name, t in tree[2]]
+        if len(ops) == 1:
+            (compare, right), = ops
+            return lambda ctx: compare(first(ctx), right(ctx))
+
+        def chained(ctx):
+            left = first(ctx)
+            for compare, right in ops:
+                value = right(ctx)
+                if not compare(left, value):
+                    return False
+                left = value
+            return True
+
+        return chained
+    if op == "and":
+        a, b = _build(tree[1]), _build(tree[2])
+        return lambda ctx: a(ctx) and b(ctx)
+    if op == "or":
+        a, b = _build(tree[1]), _build(tree[2])
+        return lambda ctx: a(ctx) or b(ctx)
+    if op == "not":
+        a = _build(tree[1])
+        return lambda ctx: not a(ctx)
+    if op == "neg":
+        a = _build(tree[1])
+        return lambda ctx: -a(ctx)
+    if op == "pos":
+        a = _build(tree[1])
+        return lambda ctx: +a(ctx)
+    if op == "if":
+        test, yes = _build(tree[1]), _build(tree[2])
+        no = _build(tree[3]) if tree[3] is not None else (lambda ctx: UNDEFINED)
+        return lambda ctx: yes(ctx) if test(ctx) else no(ctx)
+    if op == "bin":
+        func, a, b = _BINARY[tree[1]], _build(tree[2]), _build(tree[3])
+        return lambda ctx: func(a(ctx), b(ctx))
+    if op == "concat":
+        parts = [_build(t) for t in tree[1]]
+        return lambda ctx: "".join([str(part(ctx)) for part in parts])
+    if op in ("filter", "test"):
+        func = (FILTERS if op == "filter" else TESTS)[tree[1]]
+        value = _build(tree[2])
+        args = [_build(t) for t in tree[3]]
+        kwargs = [(k, _build(t)) for k, t in tree[4]]
+        if not args and not kwargs:
+            return lambda ctx: func(value(ctx))
+        return lambda ctx: func(value(ctx), *[a(ctx) for a in args], **{k: v(ctx) for k, v in kwargs})
+    raise ConditionError(f"unknown condition operation {op!r}")
+
+
+def _runner(source: str):
+    run = _RUNNERS.get(source)
+    if run is None:
+        run = _RUNNERS[source] = _build(_tree(source))
+    return run
 
 
 def evaluate(source: str, context: dict) -> bool:
     """True when the condition holds; a condition that fails at run time counts as false."""
+    run = _RUNNERS.get(source) or _runner(source)
     try:
-        return bool(compile_condition(source)(**context))
-    except ConditionError:
-        raise
-    except Exception:  # noqa: BLE001 - e.g. comparing None with a number: not applicable
+        return bool(run(context))
+    except Exception:  # noqa: BLE001 - e.g. comparing nothing with a number: not applicable
         return False

@@ -1,7 +1,8 @@
-"""Where the bundled content and templates live: inside the wheel, or beside the source in a checkout.
+"""Where the bundled content and templates live, and the one place content gets loaded.
 
 A wheel carries them as `deflect_cli/content` and `deflect_cli/templates` (see pyproject.toml); an
-editable install or a source checkout finds them at the repository root.
+editable install or a source checkout finds them at the repository root. `load()` parses content
+once per process and, through deflect_cli.cache, once per change across processes.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from typing import Optional
 
 
 def _bundled(name: str) -> Path:
-    from importlib.resources import files
-
-    inside = Path(str(files("deflect_cli") / name))
-    if inside.is_dir():
+    here = Path(__file__).resolve().parent
+    inside = here / name
+    if inside.is_dir():  # an installed wheel (checked first: importlib.resources costs ~5 ms to import)
         return inside
-    return Path(__file__).resolve().parent.parent.parent / name
+    checkout = here.parent.parent / name
+    if checkout.is_dir():  # an editable install or a source checkout
+        return checkout
+    from importlib.resources import files  # anything else, e.g. a zip import
+
+    return Path(str(files("deflect_cli") / name))
 
 
 def content_dir(override: Optional[str] = None) -> Path:
@@ -29,12 +34,33 @@ def templates_dir(override: Optional[str] = None) -> Path:
 
 
 @lru_cache(maxsize=4)
-def load(override: Optional[str] = None):
-    """Content parsed and validated once per process."""
+def load(override: Optional[str] = None, use_cache: bool = True):
+    """Content parsed and validated once per process, and reused across processes via the cache.
+
+    `use_cache=False` (what `deflect lint` does) always parses and checks the files; either way a
+    successful load refreshes the cache for the next command.
+    """
+    from deflect_cli import cache, conditions
     from deflect_cli.content import load_content
 
     root = content_dir(override)
-    return load_content(root, display_root=str(root) if override else _display(root))
+    display = str(root) if override else _display(root)
+    if use_cache:
+        hit = cache.load(root, display)
+        if hit is not None:
+            content, trees = hit
+            conditions.remember(trees)
+            return content
+    content = load_content(root, display_root=display)
+    for question in content.questions():  # computed once here, so the cached copy carries them
+        getattr(question, "fingerprint", None)
+    cache.store(root, display, content, conditions.trees_for(condition_sources(content)))
+    return content
+
+
+def condition_sources(content) -> set:
+    """Every `when:` text in the content: the questions' and the checks'."""
+    return {q.when for q in content.questions() if q.when} | {c.when for c in content.all_checks() if c.when}
 
 
 def _display(root: Path) -> str:

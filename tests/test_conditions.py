@@ -1,0 +1,268 @@
+"""`when:` conditions: the small interpreter agrees with Jinja's sandbox, and refuses what it must.
+
+The interpreter replaced running Jinja itself on the hot path (issue #7), so the main guarantee is
+the cross-check: every condition in the bundled content gives the same truth value as Jinja's
+ImmutableSandboxedEnvironment over many generated answer sets.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from deflect_cli import conditions
+from deflect_cli.content import LIST_TYPES, load_content
+from deflect_cli.errors import ContentError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+JINJA = ImmutableSandboxedEnvironment()
+
+
+@functools.lru_cache(maxsize=None)
+def jinja_compiled(source: str):
+    return JINJA.compile_expression(source, undefined_to_none=True)
+
+
+def jinja_truth(source: str, context: dict) -> bool:
+    """What running the condition through Jinja's sandbox says (a run-time error counts as false)."""
+    try:
+        return bool(jinja_compiled(source)(**context))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def sample(rule, rng: random.Random):
+    """An answer as flow.evaluate would pass it to conditions: valid, empty, or partly filled."""
+    if rng.random() < 0.2:
+        return [] if rule.type in LIST_TYPES else None
+    kind = rule.type
+    if kind in ("text", "long_text"):
+        return rng.choice(["yes", "Some notes", "x" * 30])
+    if kind == "choice":
+        return rng.choice([c.value for c in rule.choices] + (["an answer of our own"] if rule.other else []))
+    if kind == "multi_choice":
+        values = [c.value for c in rule.choices]
+        return rng.sample(values, rng.randint(1, len(values)))
+    if kind == "yes_no":
+        return rng.random() < 0.5
+    if kind == "number":
+        return rng.choice([0, 1, 3, 12, 250, 1500.5, 90000])
+    if kind == "date":
+        return rng.choice(["2026-01-15", "2027-06-30"])
+    if kind == "table":
+        rows = []
+        for _ in range(rng.randint(1, 5)):
+            row = {}
+            for column in rule.columns:  # blank cells are left out of a row, as the wizard stores them
+                if rng.random() < 0.75:
+                    value = sample(column, rng)
+                    if value not in (None, [], ""):
+                        row[column.id] = value
+            rows.append(row)
+        return rows
+    raise AssertionError(kind)
+
+
+def contexts(content, count: int, seed: int = 20261128):
+    rng = random.Random(seed)
+    for _ in range(count):
+        bias = rng.random()  # some answer sets mostly empty, some mostly full
+        yield {
+            section.id: {
+                q.id: sample(q, rng) if rng.random() > bias * 0.6 else ([] if q.type in LIST_TYPES else None)
+                for q in section.questions
+            }
+            for section in content.all_sections
+        }
+
+
+def all_conditions(content) -> list:
+    return sorted({q.when for q in content.questions() if q.when} | {c.when for c in content.all_checks()})
+
+
+def test_every_bundled_condition_agrees_with_jinja(content):
+    sources = all_conditions(content)
+    assert len(sources) >= 50
+    seen = {source: set() for source in sources}
+    for context in contexts(content, 400):
+        for source in sources:
+            ours = conditions.evaluate(source, context)
+            assert ours == jinja_truth(source, context), (source, context)
+            seen[source].add(ours)
+    # The generated answers must exercise the conditions, or agreement would prove little.
+    both = [s for s, outcomes in seen.items() if outcomes == {True, False}]
+    assert len(both) >= 0.9 * len(sources), [s for s in sources if s not in both]
+
+
+# --------------------------------------------------------------------------- one case per node type
+
+CONTEXT = {
+    "s": {
+        "n": 12, "f": 2.5, "zero": 0, "none": None, "yes": True, "no": False, "text": "Hello World",
+        "empty": "", "tags": ["qrt", "hub", "Hub"], "nothing": [],
+        "rows": [
+            {"name": "Ann", "kind": "treatment", "mou": "signed", "amount": 10},
+            {"name": "bob", "kind": "police", "amount": 5},
+            {"name": "Cy", "kind": "treatment", "mou": "drafting", "amount": 2.5},
+        ],
+        "items": "an answer stored under a dict method's name",
+    },
+    "t": {"n": 3},
+}
+
+CASES = [
+    # constants, names, lookups
+    ("true", True), ("none", False), ("'x'", True), ("0", False),
+    ("s.n", True), ("s.zero", False), ("s['n'] == 12", True), ("s.missing", False),
+    ("s.missing is defined", False), ("s.n is defined", True), ("s.none is none", True),
+    ("s.missing is undefined", True), ("s.missing.deeper", False), ("nosuch.n", False),
+    ("s.rows[0].name == 'Ann'", True), ("s.rows[7] is defined", False), ("s.tags[-1] == 'Hub'", True),
+    # lists and tuples
+    ("[1, 2] == [1, 2]", True), ("(1, 2) == (1, 2)", True), ("[] == s.nothing", True),
+    # comparisons, chained, membership
+    ("s.n == 12", True), ("s.n != 12", False), ("s.n > 3", True), ("s.n >= 12", True),
+    ("s.n < 3", False), ("s.n <= 12", True), ("3 < s.n < 20", True), ("3 < s.n < 5", False),
+    ("'qrt' in s.tags", True), ("'qrt' not in s.tags", False), ("'ell' in s.text", True),
+    ("s.none > 3", False), ("s.missing < 3", False), ("s.text > 3", False),
+    # boolean logic and the inline if
+    ("s.yes and s.n", True), ("s.no or s.zero", False), ("not s.no", True), ("not s.tags", False),
+    ("s.n if s.yes else s.zero", True), ("s.n if s.no else s.zero", False), ("s.n if s.no", False),
+    # arithmetic and concatenation
+    ("s.n + 3 == 15", True), ("s.n - 12", False), ("s.n * 2 == 24", True), ("s.n / 5 == 2.4", True),
+    ("s.n // 5 == 2", True), ("s.n % 5 == 2", True), ("-s.n < 0", True), ("+s.n == 12", True),
+    ("s.n / s.zero", False), ("s.none + 1", False), ("s.text ~ '!' == 'Hello World!'", True),
+    ("s.missing ~ 'x' == 'x'", True), ("s.tags + ['x'] == ['qrt', 'hub', 'Hub', 'x']", True),
+    # tests
+    ("s.n is number", True), ("s.yes is number", True), ("s.n is integer", True), ("s.yes is integer", False),
+    ("s.f is float", True), ("s.text is string", True), ("s.tags is sequence", True),
+    ("s is mapping", True), ("s.n is odd", False), ("s.n is even", True), ("s.n is divisibleby 4", True),
+    ("s.yes is true", True), ("s.no is false", True), ("s.no is boolean", True), ("s.text is lower", False),
+    ("'abc' is lower", True), ("s.n is in [1, 12]", True), ("s.n is equalto 12", True),
+    ("s.n is eq 12", True), ("s.n is ne 12", False), ("s.n is gt 3", True), ("s.n is ge 13", False),
+    ("s.n is lt 13", True), ("s.n is le 11", False), ("s.n is greaterthan 1", True),
+    ("s.n is lessthan 1", False), ("s.tags is iterable", True), ("s.n is iterable", False),
+    ("s.none is sameas none", True), ("s.n is not none", True),
+    # filters
+    ("s.tags | length == 3", True), ("s.tags | count == 3", True), ("s.missing | length == 0", True),
+    ("s.text | list | length == 11", True), ("s.rows | selectattr('mou') | list | length == 2", True),
+    ("s.rows | rejectattr('mou') | list | length == 1", True),
+    ("s.rows | selectattr('mou', 'equalto', 'signed') | list | length == 1", True),
+    ("s.rows | rejectattr('mou', 'in', ['drafting', 'signed']) | list | length == 1", True),
+    ("s.rows | selectattr('kind', 'equalto', 'treatment') | selectattr('mou', 'equalto', 'signed') | list", True),
+    ("s.none | selectattr('x') | list", False), ("s.tags | select('in', ['qrt']) | list == ['qrt']", True),
+    ("s.tags | reject('in', ['qrt']) | list == ['hub', 'Hub']", True),
+    ("[0, 1, 2] | select | list == [1, 2]", True), ("[0, 1, 2] | reject | list == [0]", True),
+    ("s.rows | map(attribute='name') | list == ['Ann', 'bob', 'Cy']", True),
+    ("s.rows | map(attribute='mou', default='none yet') | list | last == 'drafting'", True),
+    ("s.tags | map('upper') | list == ['QRT', 'HUB', 'HUB']", True),
+    ("s.rows | sum(attribute='amount') == 17.5", True), ("[1, 2, 3] | sum == 6", True),
+    ("s.rows | sum(attribute='mou')", False),
+    ("[3, 1, 2] | min == 1", True), ("[3, 1, 2] | max == 3", True), ("s.nothing | max is defined", False),
+    ("s.rows | max(attribute='amount') | attr_free_name is undefined", None),
+    ("s.rows | min(attribute='name') == s.rows[0]", True), ("['b', 'A'] | min == 'A'", True),
+    ("['b', 'A'] | min(case_sensitive=true) == 'A'", True),
+    ("s.tags | first == 'qrt'", True), ("s.tags | last == 'Hub'", True), ("s.nothing | first is defined", False),
+    ("s.tags | unique | list == ['qrt', 'hub']", True), ("s.tags | unique(case_sensitive=true) | list | length == 3", True),
+    ("s.text | lower == 'hello world'", True), ("s.text | upper == 'HELLO WORLD'", True),
+    ("s.none | lower == 'none'", True), ("'  x ' | trim == 'x'", True), ("s.n | string == '12'", True),
+    ("s.missing | default('d') == 'd'", True), ("s.empty | default('d') == ''", True),
+    ("s.empty | default('d', true) == 'd'", True), ("s.missing | d(5) == 5", True),
+    ("'42' | int == 42", True), ("'4.7' | int == 4", True), ("'x' | int(7) == 7", True), ("s.missing | int", False),
+    ("'2.5' | float == 2.5", True), ("'x' | float == 0.0", True),
+    ("s.tags | join(', ') == 'qrt, hub, Hub'", True), ("s.rows | join('/', attribute='name') == 'Ann/bob/Cy'", True),
+    ("-3 | abs == 3", True), ("2.567 | round(1) == 2.6", True), ("2.5 | round(0, 'floor') == 2.0", True),
+    ("s.tags | length > t.n", False), ("s.tags | length >= t.n", True),
+]
+
+
+@pytest.mark.parametrize("source, expected", [c for c in CASES if c[1] is not None])
+def test_each_construct_behaves_as_in_jinja(source, expected):
+    assert conditions.evaluate(source, CONTEXT) is expected
+    assert jinja_truth(source, CONTEXT) is expected
+
+
+def test_names_and_keys_are_dictionary_lookups_only():
+    # Jinja would hand back dict.items (a bound method, so "defined"); deflect reads the answer.
+    assert conditions.evaluate("s.items == 'an answer stored under a dict method\\'s name'", CONTEXT) is True
+    assert jinja_truth("s.items == 'an answer stored under a dict method\\'s name'", CONTEXT) is False
+    assert conditions.evaluate("t.items is defined", CONTEXT) is False
+    assert jinja_truth("t.items is defined", CONTEXT) is True
+    assert conditions.evaluate("s.text.upper is defined", CONTEXT) is False
+    # Even a hand-made tree cannot reach a Python attribute.
+    run = conditions._build(("attr", ("const", "abc"), "upper"))
+    assert isinstance(run({}), conditions.Undefined)
+    run = conditions._build(("item", ("const", "abc"), ("const", "__class__")))
+    assert isinstance(run({}), conditions.Undefined)
+
+
+@pytest.mark.parametrize("source, fragment", [
+    ("s.__class__", "names starting with '_'"),
+    ("s.n.__class__.__mro__", "names starting with '_'"),
+    ("s['__class__']", "names starting with '_'"),
+    ("_private.n", "names starting with '_'"),
+    ("s.rows | map(attribute='__class__') | list", "names starting with '_'"),
+    ("s.rows | selectattr('name.__len__') | list", "names starting with '_'"),
+    ("s.text.upper()", "a function or method call"),
+    ("range(10) | list", "a function or method call"),
+    ("cycler(1, 2)", "a function or method call"),
+    ("s.n ** 2", "the ** operator"),
+    ("s.tags[0:1]", "a slice"),
+    ("{'a': 1}", "a dictionary literal"),
+    ("s.text | format(1)", "the filter 'format'"),
+    ("s.n | attr('real')", "the filter 'attr'"),
+    ("s.n | nosuchfilter", "'nosuchfilter', which is not a filter"),
+    ("s.n is callable", "the test 'callable'"),
+    ("s.tags | select('callable') | list", "the test 'callable' inside select()"),
+    ("s.tags | map('format') | list", "the filter 'format' inside map()"),
+    ("s.tags | length(3)", "arguments it does not take"),
+    ("s.rows | selectattr('mou') | length > 0", "add `| list`"),
+    ("s.rows | selectattr('mou')", "add `| list`"),
+    ("not (s.rows | map(attribute='mou'))", "add `| list`"),
+    ("s.n ==", "does not compile"),
+    ("s.n s.m", "does not compile"),
+])
+def test_what_conditions_refuse(source, fragment):
+    with pytest.raises(conditions.ConditionError) as caught:
+        conditions.compile_condition(source)
+    assert fragment in str(caught.value)
+
+
+def test_a_refused_condition_is_a_lint_error_with_file_and_line(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", content)
+    path = content / "sections" / "01-models.yaml"
+    path.write_text(path.read_text().replace("when: \"'qrt' in models.chosen\"",
+                                             "when: \"models.chosen.__class__ or range(3)\""))
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    [problem] = [p for p in caught.value.problems if "condition" in p]
+    assert problem.startswith(f"{content}/sections/01-models.yaml:")
+    assert "names starting with '_'" in problem
+    line = int(problem.split(":")[1])
+    assert "when:" in path.read_text().splitlines()[line - 1] or "id:" in path.read_text().splitlines()[line - 1]
+
+
+def test_a_condition_that_fails_while_running_counts_as_false():
+    assert conditions.evaluate("s.none > 3", CONTEXT) is False
+    assert conditions.evaluate("s.text * 10000000", CONTEXT) is False  # repetition is capped
+    assert conditions.evaluate("s.rows | sum(attribute='name')", CONTEXT) is False
+
+
+def test_referenced_names_come_from_the_tree():
+    source = "'qrt' in a.models and (b.roster | selectattr('x') | list | length > c['n']) or d[e.f]"
+    assert conditions.referenced_names(source) == {"a.models", "b.roster", "c.n", "d", "e.f"}
+
+
+def test_trees_are_plain_picklable_tuples_and_need_no_jinja_to_run():
+    import pickle
+
+    source = "s.rows | selectattr('kind', 'equalto', 'treatment') | list | length > 1 and s.n is even"
+    tree = conditions.compile_condition(source)
+    assert pickle.loads(pickle.dumps(tree)) == tree
+    run = conditions._build(tree)
+    assert run(CONTEXT) is True

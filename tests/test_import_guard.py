@@ -1,0 +1,86 @@
+"""Start-up budget guard (issue #7): what `deflect` imports, checked in fresh processes.
+
+Timing is measured by bench/run.py, not here; these tests pin the cause instead. A module on these
+lists costs tens of milliseconds to import (questionary and prompt_toolkit about 150 ms, jinja2
+about 75, rich about 70 for its console, PyYAML about 25) and belongs inside the command that needs
+it, per the team rule "only typer at module import in cli.py".
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import clean_env
+
+from deflect_cli import cache, resources
+
+# Never at `import deflect_cli.cli` (which is all that `deflect --help` needs).
+HEAVY = ("questionary", "prompt_toolkit", "jinja2", "rich", "docx", "markdown_it", "weasyprint",
+         "filelock", "yaml", "pydantic", "platformdirs")
+# Never while reading a plan: `status` and `export --format md` with warm caches.
+NOT_FOR_READING = ("questionary", "prompt_toolkit", "rich", "docx", "markdown_it", "weasyprint", "yaml")
+
+PROBE = """
+import json, sys
+args, out = sys.argv[1:-1], sys.argv[-1]
+try:
+    if args:
+        sys.argv = ["deflect", *args]
+        from deflect_cli.cli import app
+        app()
+    else:
+        import deflect_cli.cli
+except SystemExit as exc:
+    if exc.code:
+        raise
+finally:
+    with open(out, "w") as handle:
+        json.dump(sorted(sys.modules), handle)
+"""
+
+
+def imported(tmp_path, *args, env=None) -> set:
+    out = tmp_path / "modules.json"
+    result = subprocess.run([sys.executable, "-c", PROBE, *args, str(out)], cwd=tmp_path,
+                            env=env or clean_env(), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return {name.split(".")[0] for name in json.loads(out.read_text())}
+
+
+def test_importing_the_cli_imports_nothing_heavy(tmp_path):
+    found = imported(tmp_path)
+    assert "typer" in found  # the probe really imported the CLI
+    assert not found & set(HEAVY), sorted(found & set(HEAVY))
+
+
+def test_help_imports_nothing_heavy(tmp_path):
+    found = imported(tmp_path, "--help")
+    assert not found & set(HEAVY), sorted(found & set(HEAVY))
+
+
+def _wait_until_cacheable() -> None:
+    """The content cache skips files changed in the last SETTLE_SECONDS (see deflect_cli.cache)."""
+    root = resources.content_dir()
+    newest = max(p.stat().st_ctime for p in [*cache._content_files(root), *cache._code_files()] if p.exists())
+    wait = newest + cache.SETTLE_SECONDS + 0.2 - time.time()
+    if wait > 0:
+        time.sleep(wait)
+
+
+def test_reading_a_plan_stays_on_the_fast_path(tmp_path):
+    env = clean_env(DEFLECT_CACHE_DIR=str(tmp_path / "cache"))
+    _wait_until_cacheable()
+    for args in (["start", "--no-input"], ["status"], ["export", "--format", "md", "-o", "out.md"]):
+        subprocess.run([sys.executable, "-m", "deflect_cli", *args], cwd=tmp_path, env=env, capture_output=True)
+    assert list((tmp_path / "cache").glob("content-*.pickle")), "the content cache was not written"
+    status = imported(tmp_path, "status", env=env)
+    assert "deflect_cli" in status
+    assert not status & set(NOT_FOR_READING + ("jinja2",)), sorted(status & set(NOT_FOR_READING + ("jinja2",)))
+    export = imported(tmp_path, "export", "--format", "md", "-o", "out.md", env=env)
+    assert "jinja2" in export  # it did render
+    assert not export & set(NOT_FOR_READING), sorted(export & set(NOT_FOR_READING))
+    assert Path(tmp_path / "out.md").read_text(encoding="utf-8").startswith("#")
