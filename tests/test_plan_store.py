@@ -98,3 +98,18 @@ def test_a_loaded_plan_saves_again(plan):
     loaded.set_answer("profile.agency", "PD")
     store.save_plan(loaded)
     assert store.load_plan(plan.path).answers["program_types"] == {"models": ["qrt"]}
+
+
+def test_writing_to_a_device_or_pipe_never_replaces_it(tmp_path):
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    store.atomic_write(fifo, "hello")
+    reader.join(5)
+    assert received == [b"hello"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not a regular file

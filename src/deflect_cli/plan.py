@@ -425,6 +425,15 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     except UnicodeEncodeError:
         raise PlanError(f"{path}: could not save: an answer contains characters that are not valid text. "
                         "The file on disk is unchanged.") from None
+    if path.exists() and not path.is_file():
+        # A device or a pipe (`-o /dev/null`, a FIFO): renaming over it would replace the device
+        # itself, so write straight into it; there is no old content to protect.
+        try:
+            with open(path, "wb") as handle:
+                handle.write(payload)
+        except OSError as exc:
+            raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
+        return
     try:
         mode = path.stat().st_mode & 0o777
     except OSError:
