@@ -461,14 +461,10 @@ def guide(
 
 def _page(markdown_text: str) -> None:
     from rich.console import Console
-    from rich.markdown import Markdown
 
-    console = Console()
-    if sys.stdout.isatty():
-        with console.pager(styles=True):
-            console.print(Markdown(markdown_text))
-    else:
-        console.print(Markdown(markdown_text))
+    from deflect_cli.guide import page
+
+    page(Console(), markdown_text)
 
 
 def main() -> None:

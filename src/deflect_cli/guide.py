@@ -5,6 +5,8 @@ Shared by the wizard's "read the guide" screen, `deflect guide` and exports that
 
 from __future__ import annotations
 
+import os
+
 
 def section_markdown(section) -> str:
     parts = [f"# {section.number}. {section.title}" if section.number else f"# {section.title}"]
@@ -41,3 +43,18 @@ def glossary_markdown(content) -> str:
     for item in sorted(content.glossary, key=lambda t: t["term"].lower()):
         lines.append(f"**{item['term']}**: {item['definition']}\n")
     return "\n".join(lines)
+
+
+def page(console, markdown: str) -> None:
+    """Show Markdown through the pager on a terminal (colours kept), or print it straight."""
+    from rich.markdown import Markdown
+
+    if not console.is_terminal:
+        console.print(Markdown(markdown))
+        return
+    # `less` shows colour codes as raw "ESC[" text unless told -R; keep the user's other options.
+    options = os.environ.get("LESS", "")
+    if "R" not in options.replace("-", "").upper():
+        os.environ["LESS"] = f"{options} -R".strip()
+    with console.pager(styles=True):
+        console.print(Markdown(markdown))

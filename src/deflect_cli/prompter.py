@@ -156,13 +156,9 @@ class RichPrompter(Prompter):
         self.console.print(table)
 
     def page(self, markdown: str) -> None:
-        from rich.markdown import Markdown
+        from deflect_cli.guide import page
 
-        if self.console.is_terminal:
-            with self.console.pager(styles=True):
-                self.console.print(Markdown(markdown))
-        else:
-            self.console.print(Markdown(markdown))
+        page(self.console, markdown)
 
     def saved(self, text: str) -> None:
         """questionary already shows the answer on the prompt line; nothing more to say."""
