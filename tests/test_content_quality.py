@@ -113,45 +113,41 @@ def _candidates(rule):
     return [_sample(rule), None]
 
 
-def test_every_question_is_reachable_under_some_answers(content):
+def _typical_answers(content) -> dict:
     base = {}
     for question in content.questions():
         base.setdefault(question.section_id, {})[question.id] = _sample(question)
-    unreachable = []
-    for question in content.questions():
-        if not question.when:
-            continue
-        refs = sorted(n for n in conditions.referenced_names(question.when) if "." in n)
-        options = [_candidates(content.question(r)) for r in refs]
-        for combo in itertools.islice(itertools.product(*options), 20000):
-            answers = {s: dict(v) for s, v in base.items()}
-            for ref, value in zip(refs, combo):
-                section_id, question_id = ref.split(".")
-                answers[section_id][question_id] = value
-            if flow.evaluate(content, answers).applies(question):
-                break
-        else:
-            unreachable.append(question.key)
+    return base
+
+
+def _satisfiable(content, source: str, holds) -> bool:
+    """Search answer sets, varying the questions `source` names, for one where `holds(answers)`."""
+    base = _typical_answers(content)
+    refs = sorted(n for n in conditions.referenced_names(source) if "." in n)
+    options = [_candidates(content.question(r)) for r in refs]
+    for combo in itertools.islice(itertools.product(*options), 20000):
+        answers = {s: dict(v) for s, v in base.items()}
+        for ref, value in zip(refs, combo):
+            section_id, question_id = ref.split(".")
+            answers[section_id][question_id] = value
+        if holds(answers):
+            return True
+    return False
+
+
+def test_every_question_is_reachable_under_some_answers(content):
+    unreachable = [
+        q.key for q in content.questions()
+        if q.when and not _satisfiable(content, q.when, lambda a, q=q: flow.evaluate(content, a).applies(q))
+    ]
     assert unreachable == []
 
 
 def test_every_check_can_fire(content):
-    base = {}
-    for question in content.questions():
-        base.setdefault(question.section_id, {})[question.id] = _sample(question)
-    silent = []
-    for check in content.all_checks():
-        refs = sorted(n for n in conditions.referenced_names(check.when) if "." in n)
-        options = [_candidates(content.question(r)) for r in refs]
-        for combo in itertools.islice(itertools.product(*options), 20000):
-            answers = {s: dict(v) for s, v in base.items()}
-            for ref, value in zip(refs, combo):
-                section_id, question_id = ref.split(".")
-                answers[section_id][question_id] = value
-            if check in flow.firing_checks(content, flow.evaluate(content, answers)):
-                break
-        else:
-            silent.append(check.id)
+    silent = [
+        c.id for c in content.all_checks()
+        if not _satisfiable(content, c.when, lambda a, c=c: c in flow.firing_checks(content, flow.evaluate(content, a)))
+    ]
     assert silent == []
 
 
