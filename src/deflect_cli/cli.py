@@ -154,7 +154,6 @@ def resume(
     """Continue a plan: a summary of where you are, then the first question still to answer."""
     from deflect_cli import flow
     from deflect_cli.intake import apply_answers, read_answers_file
-    from deflect_cli.migrate import open_plan
     from deflect_cli.plan import default_path, load_plan, save_plan
 
     content = _content(content_dir)
@@ -162,13 +161,10 @@ def resume(
     if not path.exists():
         load_plan(path)  # "no plan here: start one", before a lock file is made beside it
     with _writing(path, "resume"):
-        plan, changes = open_plan(content, path)
-        for line in changes.lines():
-            _say(line)
+        plan = _open_for_writing(content, path)
         problems = []
         if answers:
             problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
-        if answers or changes:
             save_plan(plan)
         if not _interactive(no_input, plain):
             raise typer.Exit(_report_fill(content, plan, problems))
@@ -199,15 +195,10 @@ def export(
                                             help="Use templates from DIR (missing ones come from the bundled set)."),
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
-    from deflect_cli.plan import atomic_write, default_path
-    from deflect_cli.render import BINARY_FORMATS, FORMATS, export as render_export
+    from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
+    from deflect_cli.render import BINARY_FORMATS, export as render_export, format_for
 
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-        fmt = {"htm": "html", "markdown": "md"}.get(suffix, suffix) if suffix in (*FORMATS, "htm", "markdown") else "md"
-    fmt = fmt.lower()
-    if fmt not in FORMATS:
-        raise DeflectError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
+    fmt = format_for(fmt, output)
     content = _content(content_dir)
     path = default_path(plan_path)
     plan = None
@@ -221,7 +212,7 @@ def export(
     if output != "-":
         target = Path(output) if output else (
             path.with_name(f"deflection-workbook.{fmt}") if blank else path.with_suffix(f".{fmt}"))
-        _refuse_plan_target(target, path)
+        refuse_export_over_plan(target, path)
     data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank)
     if target is None:
         if isinstance(data, bytes):
@@ -231,30 +222,6 @@ def export(
         return
     atomic_write(target, data)
     _say(f"Wrote {target}")
-
-
-def _refuse_plan_target(target: Path, plan_path: Path) -> None:
-    """An export must never replace a plan: not the one in use, its backup, nor any other plan file."""
-    from deflect_cli.plan import backup_path
-
-    for protected in (plan_path, backup_path(plan_path)):
-        same = target.resolve() == protected.resolve()
-        if not same and target.exists() and protected.exists():
-            try:
-                same = target.samefile(protected)
-            except OSError:
-                same = False
-        if same:
-            what = "the plan file itself" if protected == plan_path else "the plan's backup"
-            raise DeflectError(f"{target}: that is {what}; choose another --output.")
-    if target.is_file():
-        try:
-            with target.open("rb") as handle:
-                head = handle.read(4096)
-        except OSError:
-            return
-        if b"\ndeflect_plan:" in b"\n" + head:
-            raise DeflectError(f"{target}: that is a deflect plan; choose another --output.")
 
 
 @app.command()
@@ -287,6 +254,20 @@ def _find_section(content, ref: str):
     if found is None:
         raise DeflectError(f"unknown section {ref!r}; `deflect sections` lists them.")
     return found
+
+
+def _session(content, path, command: str, plain: bool, action) -> None:
+    """Hold the plan's lock and run one wizard action on it; Ctrl-C exits 130 with answers saved."""
+    from deflect_cli.prompter import Interrupted
+
+    with _writing(path, command):
+        wizard = _wizard(content, _open_for_writing(content, path), plain)
+        try:
+            action(wizard)
+            code = 0
+        except Interrupted:
+            code = 130
+    raise typer.Exit(wizard.signed_off(code))
 
 
 def _find_question(content, ref: str):
@@ -327,17 +308,7 @@ def review(
 
         _say(review_text(content, plan, [chosen] if chosen else list(content.all_sections)))
         return
-    with _writing(path, "review"):
-        plan = _open_for_writing(content, path)
-        from deflect_cli.prompter import Interrupted
-
-        wizard = _wizard(content, plan, plain)
-        try:
-            wizard.review(chosen)
-            code = 0
-        except Interrupted:
-            code = 130
-    raise typer.Exit(wizard.signed_off(code))
+    _session(content, path, "review", plain, lambda wizard: wizard.review(chosen))
 
 
 @app.command()
@@ -363,17 +334,7 @@ def edit(
     if not _interactive(False, plain):
         raise DeflectError("edit asks the question again, so it needs a terminal; "
                            "use --plain to type the answer from a pipe.")
-    with _writing(path, "edit"):
-        plan = _open_for_writing(content, path)
-        from deflect_cli.prompter import Interrupted
-
-        wizard = _wizard(content, plan, plain)
-        try:
-            wizard.edit(target)
-            code = 0
-        except Interrupted:
-            code = 130
-    raise typer.Exit(wizard.signed_off(code))
+    _session(content, path, "edit", plain, lambda wizard: wizard.edit(target))
 
 
 @app.command()

@@ -526,3 +526,25 @@ def remove_stale_temp_files(path: Path) -> int:
             except OSError:
                 pass
     return removed
+
+
+def refuse_export_over_plan(target: Path, plan_path: Path) -> None:
+    """An export must never replace a plan: not the one in use, its backup, nor any other plan file."""
+    for protected in (plan_path, backup_path(plan_path)):
+        same = target.resolve() == protected.resolve()
+        if not same and target.exists() and protected.exists():
+            try:
+                same = target.samefile(protected)
+            except OSError:
+                same = False
+        if same:
+            what = "the plan file itself" if protected == plan_path else "the plan's backup"
+            raise PlanError(f"{target}: that is {what}; choose another --output.")
+    if target.is_file():
+        try:
+            with target.open("rb") as handle:
+                head = handle.read(4096)
+        except OSError:
+            return
+        if b"\ndeflect_plan:" in b"\n" + head:
+            raise PlanError(f"{target}: that is a deflect plan; choose another --output.")

@@ -16,15 +16,30 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Optional, Union
 
 from deflect_cli import flow
 from deflect_cli.answers import display, is_empty
 from deflect_cli.content import Content
+from deflect_cli.errors import DeflectError
 
 FORMATS = ("md", "html", "docx", "pdf", "json")
 BLANK_FORMATS = ("md", "html", "docx", "pdf")
 BINARY_FORMATS = ("docx", "pdf")
+_SUFFIXES = {"htm": "html", "markdown": "md"}
+
+
+def format_for(fmt: Optional[str], output: Optional[str]) -> str:
+    """The export format: as given, else from the output file's suffix, else Markdown."""
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
+        suffix = _SUFFIXES.get(suffix, suffix)
+        fmt = suffix if suffix in FORMATS else "md"
+    fmt = fmt.lower()
+    if fmt not in FORMATS:
+        raise DeflectError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
+    return fmt
 SHORT_TYPES = ("text", "choice", "yes_no", "number", "date")
 
 # ---------------------------------------------------------------- Markdown escaping
