@@ -384,7 +384,6 @@ def environment(templates: Optional[str] = None, autoescape: bool = False):
     from jinja2.sandbox import SandboxedEnvironment
 
     from deflect_cli import resources
-    from deflect_cli.errors import DeflectError
 
     bundled = resources.templates_dir()
     loaders = [FileSystemLoader(str(bundled))]
@@ -416,7 +415,6 @@ def render_named(env, name: str, **variables) -> str:
     """Render one template; a broken agency template is one clear line, not a traceback."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-    from deflect_cli.errors import DeflectError
 
     try:
         template = env.get_template(name)
@@ -484,7 +482,6 @@ def render_json(content: Content, plan) -> str:
 
 def render_template(content: Content, plan, fmt: str, templates: Optional[str] = None) -> str:
     """Kept for callers of the first version: the Markdown plan (`fmt` must be "md")."""
-    from deflect_cli.errors import DeflectError
 
     if fmt != "md":
         raise DeflectError(f"plan.{fmt}.j2: template not found.")
@@ -506,7 +503,6 @@ def export(content: Content, plan, fmt: str, *, templates: Optional[str] = None,
     md and json need only Jinja; html adds markdown-it-py, docx python-docx, pdf WeasyPrint,
     each imported here only when asked for so `export --format md` stays quick.
     """
-    from deflect_cli.errors import DeflectError
 
     if fmt not in FORMATS:
         raise DeflectError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")

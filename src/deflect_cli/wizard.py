@@ -15,8 +15,8 @@ from deflect_cli import flow
 from deflect_cli.answers import display, is_empty, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
-from deflect_cli.prompter import (  # noqa: F401 - re-exported: tests and callers import them from here
-    BACK, MENU, QUIT, SKIP, Interrupted, Option, RichPrompter, ask, is_signal, make_prompter,
+from deflect_cli.prompter import (
+    BACK, MENU, QUIT, SKIP, Interrupted, Option, RichPrompter, is_signal, make_prompter,
 )
 from deflect_cli.review import counts_text, section_rows, section_title
 
