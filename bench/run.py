@@ -219,18 +219,28 @@ def interleaved(commands: dict, rounds: int, warmup: int, env, cwd) -> dict:
     return times
 
 
+_WAIT4 = """
+import os, subprocess, sys, time
+start = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = child.stderr.read()
+_, status, usage = os.wait4(child.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, (time.perf_counter() - start) * 1000)
+sys.stderr.write(err.decode(errors="replace"))
+"""
+
+
 def peak_rss(argv, env, cwd) -> tuple:
-    """(wall ms, max RSS in MB) of one run of argv, from the kernel's accounting for that child."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    stderr = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = (time.perf_counter() - start) * 1000
-    if proc.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(argv)} failed: {stderr.decode()[-400:]}")
+    """(wall ms, max RSS in MB) of one run of argv, from the kernel's accounting for that process.
+
+    Launched from a small helper process: on Linux a child's max RSS includes what its parent's
+    memory looked like when it was forked, and this benchmark's own process is large."""
+    result = subprocess.run([sys.executable, "-c", _WAIT4, *argv], env=env, cwd=cwd, capture_output=True, text=True)
+    code, maxrss, elapsed = result.stdout.split()
+    if int(code) != 0:
+        raise SystemExit(f"bench: {' '.join(argv)} failed: {result.stderr[-400:]}")
     scale = 1024 if sys.platform != "darwin" else 1  # Linux reports KiB, macOS bytes
-    return elapsed, usage.ru_maxrss * scale / 1e6
+    return float(elapsed), int(maxrss) * scale / 1e6
 
 
 # --------------------------------------------------------------------------- in-process measures

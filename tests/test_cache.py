@@ -52,7 +52,6 @@ def test_a_second_load_comes_from_the_cache_without_parsing(cache_dir, mini, mon
     assert list(cache_dir.glob("content-*.pickle"))
     forbid_parsing(monkeypatch)
     conditions._TREES.clear()
-    conditions._RUNNERS.clear()
     second = fresh_load(mini)
     assert second == first
     assert [q.key for q in second.questions()] == [q.key for q in first.questions()]

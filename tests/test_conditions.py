@@ -194,10 +194,10 @@ def test_names_and_keys_are_dictionary_lookups_only():
     assert jinja_truth("t.items is defined", CONTEXT) is True
     assert conditions.evaluate("s.text.upper is defined", CONTEXT) is False
     # Even a hand-made tree cannot reach a Python attribute.
-    run = conditions._build(("attr", ("const", "abc"), "upper"))
-    assert isinstance(run({}), conditions.Undefined)
-    run = conditions._build(("item", ("const", "abc"), ("const", "__class__")))
-    assert isinstance(run({}), conditions.Undefined)
+    assert isinstance(conditions.run(("attr", ("const", "abc"), "upper"), {}), conditions.Undefined)
+    assert isinstance(conditions.run(("item", ("const", "abc"), ("const", "__class__")), {}), conditions.Undefined)
+    with pytest.raises(KeyError):  # an operation the interpreter does not have
+        conditions.run(("call", ("const", "abc"), "upper"), {})
 
 
 @pytest.mark.parametrize("source, fragment", [
@@ -264,5 +264,4 @@ def test_trees_are_plain_picklable_tuples_and_need_no_jinja_to_run():
     source = "s.rows | selectattr('kind', 'equalto', 'treatment') | list | length > 1 and s.n is even"
     tree = conditions.compile_condition(source)
     assert pickle.loads(pickle.dumps(tree)) == tree
-    run = conditions._build(tree)
-    assert run(CONTEXT) is True
+    assert conditions.run(tree, CONTEXT) is True

@@ -71,16 +71,31 @@ def _wait_until_cacheable() -> None:
         time.sleep(wait)
 
 
+def _warm_and_probe(tmp_path, env, *args) -> set:
+    """Fill the caches as a user's earlier runs would, then list what `deflect ARGS` imports.
+
+    Tried twice: a source file edited between the warm-up and the probe (a developer at work in the
+    same checkout) legitimately empties the content cache once; a real regression fails both times."""
+    found: set = set()
+    for _ in range(2):
+        _wait_until_cacheable()
+        for warm in (["status"], ["export", "--format", "md", "-o", "out.md"]):
+            subprocess.run([sys.executable, "-m", "deflect_cli", *warm], cwd=tmp_path, env=env, capture_output=True)
+        found = imported(tmp_path, *args, env=env)
+        if not found & set(NOT_FOR_READING + ("jinja2",)) or "export" in args and not found & set(NOT_FOR_READING):
+            break
+    return found
+
+
 def test_reading_a_plan_stays_on_the_fast_path(tmp_path):
     env = clean_env(DEFLECT_CACHE_DIR=str(tmp_path / "cache"))
-    _wait_until_cacheable()
-    for args in (["start", "--no-input"], ["status"], ["export", "--format", "md", "-o", "out.md"]):
-        subprocess.run([sys.executable, "-m", "deflect_cli", *args], cwd=tmp_path, env=env, capture_output=True)
+    subprocess.run([sys.executable, "-m", "deflect_cli", "start", "--no-input"], cwd=tmp_path, env=env,
+                   capture_output=True)
+    status = _warm_and_probe(tmp_path, env, "status")
     assert list((tmp_path / "cache").glob("content-*.pickle")), "the content cache was not written"
-    status = imported(tmp_path, "status", env=env)
     assert "deflect_cli" in status
     assert not status & set(NOT_FOR_READING + ("jinja2",)), sorted(status & set(NOT_FOR_READING + ("jinja2",)))
-    export = imported(tmp_path, "export", "--format", "md", "-o", "out.md", env=env)
+    export = _warm_and_probe(tmp_path, env, "export", "--format", "md", "-o", "out.md")
     assert "jinja2" in export  # it did render
     assert not export & set(NOT_FOR_READING), sorted(export & set(NOT_FOR_READING))
     assert Path(tmp_path / "out.md").read_text(encoding="utf-8").startswith("#")

@@ -1,16 +1,19 @@
-"""A per-user cache of loaded content, so everyday commands skip YAML parsing and validation.
+"""Per-user caches that let everyday commands skip work whose inputs have not changed.
 
-Parsing and checking the bundled guide takes longer than the rest of `deflect status`, yet the
-content rarely changes. After a successful load the validated model (with the evaluation trees of
-its conditions) is pickled into the user's cache folder. The next process uses it only if nothing
-it was built from has changed: the content files' names, sizes, modification and change times, the
-deflect code files, the deflect version and the Python version all go into the key.
+- Loaded content: parsing and checking the bundled guide takes longer than the rest of
+  `deflect status`, yet the content rarely changes. After a successful load the validated model
+  (with the evaluation trees of its conditions) is pickled here. The next process uses it only if
+  nothing it was built from has changed: the content files' names, sizes, modification and change
+  times and inodes, the code of the modules that build the model, the deflect and Python versions.
+- Parsed plans: reading a plan needs PyYAML, whose import alone costs as much as the rest of
+  `status`; the parse is kept keyed by the file's exact bytes, so it can never be stale.
+- Compiled templates: Jinja's bytecode for the export templates.
 
-The cache is an optimisation and never a source of errors: a missing, stale, corrupt, foreign or
-unwritable cache means a normal load. Unpickling is restricted to the content model's own classes
-(and a few plain value types), so even a tampered file cannot run code. `deflect lint` never reads
-it. Location: $DEFLECT_CACHE_DIR, else the platform's cache folder (~/.cache/deflect on Linux);
-set DEFLECT_NO_CACHE=1 to turn it off.
+A cache is an optimisation and never a source of errors: a missing, stale, corrupt, foreign or
+unwritable cache means doing the work normally. Unpickling is restricted to the content model's
+own classes and plain values, so even a tampered file cannot run code; files others could have
+written are ignored. `deflect lint` never reads the content cache. Location: $DEFLECT_CACHE_DIR,
+else the platform's cache folder (~/.cache/deflect on Linux); DEFLECT_NO_CACHE=1 turns them off.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Optional
 
 FORMAT = 1
 _MAGIC = b"deflect-content-cache\n"
-_PROTOCOL = 4 if sys.version_info < (3, 8) else 5
+_PROTOCOL = 5  # Python 3.8+
 # A file changed less than this long ago may change again within the file system's timestamp
 # resolution without its stamp changing, so content that fresh is not cached yet.
 SETTLE_SECONDS = 2.0

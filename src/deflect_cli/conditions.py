@@ -660,10 +660,9 @@ def _children(tree) -> list:
     raise ConditionError(f"unknown condition operation {op!r}")
 
 
-# --------------------------------------------------------------------------- tuples -> closures
+# --------------------------------------------------------------------------- running a tree
 
 _TREES: dict = {}
-_RUNNERS: dict = {}
 
 
 def remember(trees: dict) -> None:
@@ -681,100 +680,78 @@ def _tree(source: str) -> tuple:
     return tree if tree is not None else compile_condition(source)
 
 
-def _build(tree):
-    """A tuple tree -> a function of the answers context. Only the operations listed here exist."""
-    op = tree[0]
-    if op == "const":
-        value = tree[1]
-        return lambda ctx: value
-    if op == "var":
-        section, key = tree[1], tree[2]
-
-        def var(ctx):
-            values = ctx.get(section, UNDEFINED)
-            if type(values) is dict:
-                return values.get(key, UNDEFINED)
-            return getattr_(values, key)
-
-        return var
-    if op == "name":
-        name = tree[1]
-        return lambda ctx: ctx.get(name, UNDEFINED)
-    if op == "attr":
-        inner, key = _build(tree[1]), tree[2]
-        return lambda ctx: getattr_(inner(ctx), key)
-    if op == "item":
-        inner, key = _build(tree[1]), _build(tree[2])
-        return lambda ctx: getitem(inner(ctx), key(ctx))
-    if op in ("list", "tuple"):
-        items = [_build(t) for t in tree[1]]
-        if op == "list":
-            return lambda ctx: [item(ctx) for item in items]
-        return lambda ctx: tuple(item(ctx) for item in items)
-    if op == "cmp":
-        first = _build(tree[1])
-        ops = [(_COMPARE[name], _build(t)) for name, t in tree[2]]
-        if len(ops) == 1:
-            (compare, right), = ops
-            return lambda ctx: compare(first(ctx), right(ctx))
-
-        def chained(ctx):
-            left = first(ctx)
-            for compare, right in ops:
-                value = right(ctx)
-                if not compare(left, value):
-                    return False
-                left = value
-            return True
-
-        return chained
-    if op == "and":
-        a, b = _build(tree[1]), _build(tree[2])
-        return lambda ctx: a(ctx) and b(ctx)
-    if op == "or":
-        a, b = _build(tree[1]), _build(tree[2])
-        return lambda ctx: a(ctx) or b(ctx)
-    if op == "not":
-        a = _build(tree[1])
-        return lambda ctx: not a(ctx)
-    if op == "neg":
-        a = _build(tree[1])
-        return lambda ctx: -a(ctx)
-    if op == "pos":
-        a = _build(tree[1])
-        return lambda ctx: +a(ctx)
-    if op == "if":
-        test, yes = _build(tree[1]), _build(tree[2])
-        no = _build(tree[3]) if tree[3] is not None else (lambda ctx: UNDEFINED)
-        return lambda ctx: yes(ctx) if test(ctx) else no(ctx)
-    if op == "bin":
-        func, a, b = _BINARY[tree[1]], _build(tree[2]), _build(tree[3])
-        return lambda ctx: func(a(ctx), b(ctx))
-    if op == "concat":
-        parts = [_build(t) for t in tree[1]]
-        return lambda ctx: "".join([str(part(ctx)) for part in parts])
-    if op in ("filter", "test"):
-        func = (FILTERS if op == "filter" else TESTS)[tree[1]]
-        value = _build(tree[2])
-        args = [_build(t) for t in tree[3]]
-        kwargs = [(k, _build(t)) for k, t in tree[4]]
-        if not args and not kwargs:
-            return lambda ctx: func(value(ctx))
-        return lambda ctx: func(value(ctx), *[a(ctx) for a in args], **{k: v(ctx) for k, v in kwargs})
-    raise ConditionError(f"unknown condition operation {op!r}")
+# The trees are walked directly rather than turned into closures: with a hundred times the bundled
+# content, closures for every condition would take about 18 MB, and thanks to flow's memo only the
+# conditions of changed sections run again after an answer.
 
 
-def _runner(source: str):
-    run = _RUNNERS.get(source)
-    if run is None:
-        run = _RUNNERS[source] = _build(_tree(source))
-    return run
+def run(tree: tuple, context: dict):
+    """The value of an evaluation tree against the answers; only the operations below exist."""
+    return _EVAL[tree[0]](tree, context)
+
+
+def _e_var(tree, ctx):
+    values = ctx.get(tree[1], UNDEFINED)
+    if type(values) is dict:
+        return values.get(tree[2], UNDEFINED)
+    return getattr_(values, tree[2])
+
+
+def _e_compare(tree, ctx):
+    left = run(tree[1], ctx)
+    result = True
+    for name, right_tree in tree[2]:
+        right = run(right_tree, ctx)
+        result = _COMPARE[name](left, right)
+        if not result:
+            return result
+        left = right
+    return result
+
+
+def _e_if(tree, ctx):
+    if run(tree[1], ctx):
+        return run(tree[2], ctx)
+    return UNDEFINED if tree[3] is None else run(tree[3], ctx)
+
+
+def _call(table):
+    def call(tree, ctx):
+        func = table[tree[1]]
+        value = run(tree[2], ctx)
+        if not tree[3] and not tree[4]:
+            return func(value)
+        return func(value, *[run(a, ctx) for a in tree[3]], **{k: run(v, ctx) for k, v in tree[4]})
+
+    return call
+
+
+_EVAL = {
+    "const": lambda tree, ctx: tree[1],
+    "var": _e_var,
+    "name": lambda tree, ctx: ctx.get(tree[1], UNDEFINED),
+    "attr": lambda tree, ctx: getattr_(run(tree[1], ctx), tree[2]),
+    "item": lambda tree, ctx: getitem(run(tree[1], ctx), run(tree[2], ctx)),
+    "list": lambda tree, ctx: [run(t, ctx) for t in tree[1]],
+    "tuple": lambda tree, ctx: tuple([run(t, ctx) for t in tree[1]]),
+    "cmp": _e_compare,
+    "and": lambda tree, ctx: run(tree[1], ctx) and run(tree[2], ctx),
+    "or": lambda tree, ctx: run(tree[1], ctx) or run(tree[2], ctx),
+    "not": lambda tree, ctx: not run(tree[1], ctx),
+    "neg": lambda tree, ctx: -run(tree[1], ctx),
+    "pos": lambda tree, ctx: +run(tree[1], ctx),
+    "if": _e_if,
+    "bin": lambda tree, ctx: _BINARY[tree[1]](run(tree[2], ctx), run(tree[3], ctx)),
+    "concat": lambda tree, ctx: "".join([str(run(t, ctx)) for t in tree[1]]),
+    "filter": _call(FILTERS),
+    "test": _call(TESTS),
+}
 
 
 def evaluate(source: str, context: dict) -> bool:
     """True when the condition holds; a condition that fails at run time counts as false."""
-    run = _RUNNERS.get(source) or _runner(source)
+    tree = _TREES.get(source) or _tree(source)
     try:
-        return bool(run(context))
+        return bool(run(tree, context))
     except Exception:  # noqa: BLE001 - e.g. comparing nothing with a number: not applicable
         return False

@@ -62,8 +62,6 @@ class _SectionMemo:
     __slots__ = ("given", "given_types", "external", "applicable", "values")
 
     def __init__(self, layout, given: dict, context: dict):
-        import copy
-
         values: dict = {}
         context[layout.section_id] = values
         applicable = []
@@ -75,10 +73,10 @@ class _SectionMemo:
             value = given.get(question_id)
             if not (value is None or value == "" or value == [] or value == {}):
                 values[question_id] = value
-        self.given = copy.deepcopy(given)  # a table edited in place must not look unchanged
+        self.given = {k: _copy(v) for k, v in given.items()}  # a table edited in place must not look unchanged
         self.given_types = [type(v) for v in given.values()]
         # Copies, so an earlier answer changed in place still differs from what was seen.
-        self.external = [(s, q, copy.deepcopy(_peek(context, s, q))) for s, q in layout.external]
+        self.external = [(s, q, _copy(_peek(context, s, q))) for s, q in layout.external]
         self.applicable = applicable
         self.values = values
 
@@ -94,6 +92,19 @@ class _SectionMemo:
 
 
 _ABSENT = object()
+_SCALAR_TYPES = (str, int, float, bool, type(None))
+
+
+def _copy(value):
+    """A deep copy of an answer (scalars, lists of scalars, lists of flat rows), fast for those."""
+    if type(value) in _SCALAR_TYPES or value is _ABSENT:
+        return value
+    if type(value) is list and all(type(x) in _SCALAR_TYPES or (type(x) is dict and all(
+            type(c) in _SCALAR_TYPES for c in x.values())) for x in value):
+        return [dict(x) if type(x) is dict else x for x in value]
+    import copy
+
+    return copy.deepcopy(value)
 
 
 def _peek(context: dict, section_id: str, question_id: str):
