@@ -165,7 +165,9 @@ def test_a_plan_is_parsed_once_and_changes_are_seen(cache_dir, tmp_path, content
     plan.set_answer("profile.agency", "Riverton Police Department")
     save_plan(plan)
     first = load_plan(plan.path)
-    assert list(cache_dir.glob("plan-*.pickle"))
+    kept = tmp_path / ".plan.yaml.parsed"
+    assert kept.is_file() and kept.stat().st_mode & 0o777 == 0o600
+    assert not list(cache_dir.glob("*plan*"))  # answers never leave the plan's folder
 
     def refuse(*_args, **_kwargs):
         raise AssertionError("parsed again")

@@ -179,12 +179,13 @@ def store(root: Path, display_root: str, content, trees: dict) -> bool:
 # `deflect status` and `deflect export` read the plan but never change it; parsing it needs PyYAML,
 # whose import alone costs about as much as the rest of `status`. So the parse of a plan file is kept
 # too, keyed by the file's exact bytes (compared in full, so a stale entry is impossible) and by the
-# code that parses it.
+# code that parses it. It holds answers, so it lives beside the plan (hidden, owner-only, like the
+# plan's backup) rather than in a per-user folder where a copy would outlive the plan it came from.
 
 
-def _plan_slot(path: Path) -> str:
-    name = os.path.realpath(path).encode("utf-8", "surrogateescape")
-    return f"plan-{zlib.crc32(name):08x}{zlib.adler32(name):08x}.pickle"
+def plan_cache_path(path: Path) -> Path:
+    real = Path(os.path.realpath(path))
+    return real.with_name(f".{real.name}.parsed")
 
 
 def _plan_key(raw: bytes) -> bytes:
@@ -210,11 +211,10 @@ def _plain(value):
 
 def load_parsed_plan(path: Path, raw: bytes):
     """What parsing `raw` (the bytes of the plan at `path`) gave last time, or None."""
-    folder = directory()
-    if folder is None:
+    if directory() is None:
         return None
     try:
-        with open(folder / _plan_slot(path), "rb") as handle:
+        with open(plan_cache_path(path), "rb") as handle:
             if os.name == "posix":
                 info = os.fstat(handle.fileno())
                 if info.st_uid != os.getuid() or info.st_mode & 0o022:
@@ -228,10 +228,10 @@ def load_parsed_plan(path: Path, raw: bytes):
 
 
 def store_parsed_plan(path: Path, raw: bytes, data) -> bool:
-    folder = directory()
-    if folder is None:
+    if directory() is None:
         return False
-    return _write(folder, _plan_slot(path), _header(_plan_key(raw)), _plain(data))
+    target = plan_cache_path(path)
+    return _write(target.parent, target.name, _header(_plan_key(raw)), _plain(data))
 
 
 def _write(folder: Path, name: str, header: bytes, payload) -> bool:
