@@ -107,7 +107,8 @@ class RichPrompter(Prompter):
     """questionary prompts with the navigation keys bound, and rich output."""
 
     nav_hint = "Ctrl-B back  ·  Ctrl-N skip for now  ·  Ctrl-O menu  ·  Ctrl-Q save and quit"
-    welcome_hint = f"At every question: {nav_hint}. Ctrl-C also saves and quits."
+    welcome_hint = (f"At every question: {nav_hint}. Ctrl-C also saves and quits. "
+                    "Questions marked * are needed for a complete plan; you can still skip them for now.")
 
     def __init__(self, console=None):
         from rich.console import Console
