@@ -79,3 +79,17 @@ def clean_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEFLECT_")}
     env.update(extra)
     return env
+
+
+def screen_wizard(content, tmp_path, width: int = 100):
+    """A Wizard on a fresh plan whose screen output is kept in `wizard.screen` for assertions."""
+    import io
+
+    from rich.console import Console
+
+    from deflect_cli.wizard import Wizard
+
+    screen = io.StringIO()
+    wizard = Wizard(content, new_plan(tmp_path / "plan.yaml", content), console=Console(file=screen, width=width))
+    wizard.screen = screen
+    return wizard

@@ -56,12 +56,7 @@ def md_tokens(markdown: str):
 
 def md_text(markdown: str) -> str:
     """What a reader sees: the text of every inline token, breaks as spaces."""
-    parts = []
-    for token in md_tokens(markdown):
-        if token.type == "inline":
-            parts.append("".join(c.content if c.type in ("text", "code_inline") else " "
-                                 for c in token.children if c.type in ("text", "code_inline", "softbreak", "hardbreak")))
-    return norm(" ".join(parts))
+    return norm(" ".join(md_blocks(markdown)))
 
 
 def md_blocks(markdown: str) -> list:

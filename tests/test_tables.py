@@ -7,7 +7,6 @@ import io
 import textwrap
 
 import pytest
-from rich.console import Console
 
 from deflect_cli.content import load_content
 from deflect_cli.plain import PlainPrompter
@@ -15,7 +14,7 @@ from deflect_cli.plan import load_plan, new_plan
 from deflect_cli.prompter import QUIT, SKIP
 from deflect_cli.wizard import Wizard
 
-from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP
+from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, screen_wizard
 
 BACKSPACE = "\x7f"
 
@@ -54,10 +53,7 @@ def staffing(tmp_path_factory):
 
 @pytest.fixture
 def wizard(staffing, tmp_path):
-    screen = io.StringIO()
-    w = Wizard(staffing, new_plan(tmp_path / "plan.yaml", staffing), console=Console(file=screen, width=120))
-    w.screen = screen
-    return w
+    return screen_wizard(staffing, tmp_path, width=120)
 
 
 def trainings(wizard):

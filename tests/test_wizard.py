@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from rich.console import Console
 
 from deflect_cli.content import load_content
-from deflect_cli.plan import load_plan, new_plan
-from deflect_cli.wizard import Wizard
+from deflect_cli.plan import load_plan
 
-from conftest import CTRL_B, CTRL_C, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE
+from conftest import CTRL_B, CTRL_C, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, screen_wizard
 
 BACKSPACE = "\x7f"
 
@@ -23,10 +19,7 @@ def mini():
 
 @pytest.fixture
 def wizard(mini, tmp_path):
-    screen = io.StringIO()
-    w = Wizard(mini, new_plan(tmp_path / "plan.yaml", mini), console=Console(file=screen, width=100))
-    w.screen = screen
-    return w
+    return screen_wizard(mini, tmp_path, width=100)
 
 
 def saved(wizard):
