@@ -17,10 +17,6 @@ from deflect_cli.content import LIST_TYPES, Content, Question, Section
 ANSWERED, SKIPPED, OPEN = "answered", "skipped", "open"
 
 
-def empty_value(question: Question):
-    return [] if question.type in LIST_TYPES else None
-
-
 @dataclass
 class Evaluation:
     """The applicable questions for one set of answers, and the context conditions see."""

@@ -428,16 +428,6 @@ def render_named(env, name: str, **variables) -> str:
         raise DeflectError(f"{template.filename or name}: template error: {exc}") from None
 
 
-def render_markdown(content: Content, plan, templates: Optional[str] = None, include_guide: bool = False) -> str:
-    env = environment(templates)
-    return render_named(env, "plan.md.j2", doc=build_document(content, plan, include_guide))
-
-
-def render_workbook_markdown(content: Content, templates: Optional[str] = None, include_guide: bool = False) -> str:
-    env = environment(templates)
-    return render_named(env, "workbook.md.j2", doc=build_workbook(content, include_guide))
-
-
 # ---------------------------------------------------------------- formats
 
 
@@ -475,17 +465,9 @@ def render_json(content: Content, plan) -> str:
         "checks": [{"id": c.id, "message": c.message} for c in flow.firing_checks(content, evaluation)],
     }
     orphaned = [{"id": e["question"], "answer": e.get("answer"), "reason": e.get("reason") or ""}
-                for e in getattr(plan, "orphaned", [])]  # issue 6: answers set aside, kept
+                for e in plan.orphaned]  # answers set aside by a content change, kept
     return json.dumps({"plan": meta, "sections": sections, "orphaned": orphaned},
                       ensure_ascii=False, indent=2) + "\n"
-
-
-def render_template(content: Content, plan, fmt: str, templates: Optional[str] = None) -> str:
-    """Kept for callers of the first version: the Markdown plan (`fmt` must be "md")."""
-
-    if fmt != "md":
-        raise DeflectError(f"plan.{fmt}.j2: template not found.")
-    return render_markdown(content, plan, templates)
 
 
 def render(content: Content, plan, fmt: str, templates: Optional[str] = None) -> str:
