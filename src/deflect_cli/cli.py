@@ -265,8 +265,8 @@ def _session(content, path, command: str, plain: bool, action) -> None:
         try:
             action(wizard)
             code = 0
-        except Interrupted:
-            code = 130
+        except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
+            code = stop.code
     raise typer.Exit(wizard.signed_off(code))
 
 

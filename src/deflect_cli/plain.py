@@ -17,7 +17,7 @@ import sys
 import tempfile
 from typing import Optional
 
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Prompter, editor_command
+from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Prompter, editor_command
 
 COMMANDS = {"back": BACK, "skip": SKIP, "menu": MENU, "quit": QUIT, "exit": QUIT}
 COMMAND_HELP = (
@@ -118,7 +118,8 @@ class PlainPrompter(Prompter):
 
     # --- input
     def _read(self, prompt: str = "> ") -> str:
-        """One line of input; end of input and Ctrl-C become Interrupted (save and leave)."""
+        """One line of input (a last line without a newline counts); Ctrl-C becomes Interrupted,
+        the end of input EndOfInput (both save and leave)."""
         stream = self.stdin
         try:
             if stream is sys.__stdin__ and stream.isatty() and self.stdout is sys.__stdout__:
@@ -126,12 +127,15 @@ class PlainPrompter(Prompter):
             self.stdout.write(prompt)
             self.stdout.flush()
             line = stream.readline()
-        except (KeyboardInterrupt, EOFError):
+        except KeyboardInterrupt:
             self._write()
             raise Interrupted() from None
+        except EOFError:
+            self._write()
+            raise EndOfInput() from None
         if not line:
             self._write()
-            raise Interrupted()
+            raise EndOfInput()
         line = line.rstrip("\r\n")
         self._write(line)  # input from a pipe is not echoed by a terminal: keep the transcript readable
         return line
@@ -160,6 +164,7 @@ class PlainPrompter(Prompter):
             return command if command is not None else line
 
     def text(self, message, *, default="", validate=None, multiline=False, instruction=None):
+        self.draft = None
         self._write(message)
         if instruction and not multiline:
             self._write(instruction)
@@ -175,7 +180,9 @@ class PlainPrompter(Prompter):
                 line = default
             verdict = validate(line) if validate else True
             if verdict is True:
+                self.draft = None
                 return line
+            self.draft = line  # kept if the person leaves now rather than correct it
             self._write(f"Not saved: {verdict}")
 
     def _long_text(self, default: str, validate):
@@ -205,14 +212,20 @@ class PlainPrompter(Prompter):
             else:
                 lines = [first]
                 while True:
-                    line = self._read("  ")
+                    try:
+                        line = self._read("  ")
+                    except Interrupted:
+                        self.draft = "\n".join(lines)  # the lines so far are kept, not dropped
+                        raise
                     if line.strip() == _END_OF_TEXT:
                         break
                     lines.append(line)
                 answer = "\n".join(lines)
             verdict = validate(answer) if validate else True
             if verdict is True:
+                self.draft = None
                 return answer
+            self.draft = answer
             self._write(f"Not saved: {verdict}")
             self._write("Type the answer again, ending with a line with only a full stop (.).")
 

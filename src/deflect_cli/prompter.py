@@ -9,7 +9,10 @@ shared by both modes:
   standard input, no colour or cursor movement, so it works with screen readers and through a pipe.
 
 Every input method returns the value, or one of the navigation signals BACK, SKIP, MENU, QUIT.
-Ctrl-C and Ctrl-D (end of input) raise `Interrupted`; the wizard saves and leaves with code 130.
+Ctrl-C raises `Interrupted` (the wizard saves and leaves with code 130); Ctrl-D or the end of piped
+input raises `EndOfInput` (saves and leaves with 0). Whatever was typed but not submitted when a
+prompt ends without an answer is left in `Prompter.draft`, so the wizard can keep it: nothing a
+person typed is dropped.
 """
 
 from __future__ import annotations
@@ -38,7 +41,15 @@ def is_signal(value: Any) -> bool:
 
 
 class Interrupted(Exception):
-    """Ctrl-C or Ctrl-D at a prompt: save and leave with exit code 130."""
+    """Ctrl-C at a prompt: save and leave with exit code 130."""
+
+    code = 130
+
+
+class EndOfInput(Interrupted):
+    """Ctrl-D, or the end of piped input: a normal way to stop, so save and leave with exit code 0."""
+
+    code = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,9 @@ class Prompter:
     skip_hint = "press Ctrl-N to skip for now"
     nav_hint = ""
     welcome_hint = ""
+    # What was typed at the last text prompt when it ended without an answer (a navigation key,
+    # Ctrl-C, end of input); None when nothing was typed there.
+    draft: Optional[str] = None
 
     # --- output
     def blank(self) -> None: ...
@@ -172,6 +186,7 @@ class RichPrompter(Prompter):
     def text(self, message, *, default="", validate=None, multiline=False, instruction=None):
         import questionary
 
+        self.draft = None
         if multiline:
             # prompt_toolkit draws nothing at all for a multi-line prompt whose first line is wider
             # than the terminal, so the question and how to finish go above it on lines of their own.
@@ -185,7 +200,7 @@ class RichPrompter(Prompter):
         else:
             question = questionary.text(message, default=default or "", instruction=instruction,
                                         validate=validate, style=_style())
-        return ask(question, editor=multiline)
+        return ask(question, editor=multiline, keep=self)
 
     def select(self, message, options, *, default=None, header=None):
         import questionary
@@ -213,12 +228,29 @@ def _style():
     return questionary.Style([("instruction", "fg:#888888 italic"), ("answer", "fg:#5fafff bold")])
 
 
-def _nav_bindings(editor: bool):
+def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
+    from prompt_toolkit.application.current import get_app
+    from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings
+
+    def leave(event, **how) -> None:
+        if keep is not None:
+            keep.draft = event.app.current_buffer.text or None
+        event.app.exit(**how)
 
     bindings = KeyBindings()
     for key, result in (("c-b", BACK), ("c-n", SKIP), ("c-o", MENU), ("c-q", QUIT)):
-        bindings.add(key, eager=True)(lambda event, result=result: event.app.exit(result=result))
+        bindings.add(key, eager=True)(lambda event, result=result: leave(event, result=result))
+    bindings.add("c-c", eager=True)(lambda event: leave(event, exception=KeyboardInterrupt, style="class:aborting"))
+
+    @Condition
+    def at_end() -> bool:  # Ctrl-D still deletes the character under the cursor inside a text
+        buffer = get_app().current_buffer
+        return buffer.cursor_position >= len(buffer.text)
+
+    bindings.add("c-d", eager=True, filter=at_end)(
+        lambda event: leave(event, exception=EOFError, style="class:exiting"))
+
     if editor and editor_command():
         @bindings.add("c-e", eager=True)
         def _open_editor(event):
@@ -226,16 +258,19 @@ def _nav_bindings(editor: bool):
     return bindings
 
 
-def ask(question, editor: bool = False):
-    """Run one questionary prompt with the navigation keys; Ctrl-C/Ctrl-D raise Interrupted."""
+def ask(question, editor: bool = False, keep: Optional[Prompter] = None):
+    """Run one questionary prompt with the navigation keys; Ctrl-C raises Interrupted, Ctrl-D
+    EndOfInput. With `keep`, text left unsubmitted is put in `keep.draft`."""
     from prompt_toolkit.key_binding import merge_key_bindings
 
     app = question.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor)])
+    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor, keep)])
     try:
         return question.unsafe_ask()
-    except (KeyboardInterrupt, EOFError):
+    except KeyboardInterrupt:
         raise Interrupted() from None
+    except EOFError:
+        raise EndOfInput() from None
 
 
 def make_prompter(plain: bool, console=None) -> Prompter:

@@ -16,7 +16,7 @@ from deflect_cli.answers import display, is_empty, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
-    BACK, MENU, QUIT, SKIP, Interrupted, Option, RichPrompter, is_signal, make_prompter,
+    BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal, make_prompter,
 )
 from deflect_cli.review import counts_text, section_rows, section_title
 
@@ -49,6 +49,9 @@ class Wizard:
         self.ui = ui or make_prompter(plain, console)
         self.console = getattr(self.ui, "console", None)
         self._introduced: set = set()
+        # The question whose prompt the person left with typed, unsubmitted text (Ctrl-C, Ctrl-Q,
+        # the menu): on leaving, that text is saved as the answer if valid, else kept as a draft.
+        self._pending: Optional[Question] = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -115,8 +118,12 @@ class Wizard:
                     continue
                 following = self.record(current, result, walking=True)
                 current = following
-        except Interrupted:
-            return self._leave(current, 130)
+        except Interrupted as stop:
+            if isinstance(stop, EndOfInput) and self.ui.plain and current is not None:
+                self.ui.blank()
+                self.ui.say(f"End of input: stopped at '{current.label}' ({current.key}); "
+                            f"continue with `deflect resume{_plan_flag(self.plan)}`.")
+            return self._leave(current, stop.code)
 
     def record(self, question: Question, result, walking: bool = False):
         """Store an answer (or a skip), save, say so, and report what the change did to conditions.
@@ -162,9 +169,10 @@ class Wizard:
     def _leave(self, current: Optional[Question], code: int) -> int:
         if current is not None:
             self.plan.position = current.key
+        kept = self._keep_pending()
         save_plan(self.plan)
         self.ui.blank()
-        self.ui.say(f"Your answers are saved in {self.plan.path}.")
+        self.ui.say(kept)
         self.ui.say(f"Pick up where you left off with: deflect resume{_plan_flag(self.plan)}")
         return code
 
@@ -172,10 +180,32 @@ class Wizard:
         """After `deflect review` or `deflect edit`: where the answers are and what to do next."""
         from deflect_cli.report import next_step
 
+        kept = self._keep_pending()
+        save_plan(self.plan)
         self.ui.blank()
-        self.ui.say(f"Your answers are saved in {self.plan.path}.")
+        self.ui.say(kept)
         self.ui.say(next_step(self.content, self.plan, self._evaluate()))
         return code
+
+    def _keep_pending(self) -> str:
+        """Before leaving: the text typed at the prompt the person left becomes the answer when it is
+        a valid one, else stays a draft. Returns the line saying exactly what was kept."""
+        question, self._pending = self._pending, None
+        typed = self.plan.drafts.get(question.key) if question is not None else None
+        where = f"in {self.plan.path}"
+        if typed is None:
+            drafts = len(self.plan.drafts)
+            later = (f"; {_count(drafts, 'unfinished answer')} {'is' if drafts == 1 else 'are'} kept as "
+                     f"{'a draft' if drafts == 1 else 'drafts'} for when you return") if drafts else ""
+            return f"Saved {_count(self.plan.answer_count(), 'answer')} {where}{later}."
+        name = _shorten(question.prompt, 50)
+        value, error = parse_text(question, typed)
+        if _text_validator(question, False, "")(typed) is True and not is_empty(value):
+            self.plan.set_answer(question.key, value)
+            return (f"Saved {_count(self.plan.answer_count(), 'answer')} {where}, including the one you "
+                    f"were typing to '{name}' ({display(question, value)}).")
+        return (f"Saved {_count(self.plan.answer_count(), 'answer')} {where}; your unfinished answer to "
+                f"'{name}' is kept as a draft and shown when you return.")
 
     def _end_of_workbook(self):
         """The last screen: finish, check the answers first, or go to what is still open.
@@ -450,6 +480,7 @@ class Wizard:
 
     def ask_question(self, question: Question):
         """Ask one question; returns a valid value, or BACK / SKIP / MENU / QUIT."""
+        self._pending = None
         current = self.plan.answer(question.section_id, question.id)
         if is_empty(current):
             current = question.default
@@ -470,14 +501,34 @@ class Wizard:
         return f"{question.prompt}{suffix}{required}"
 
     def _typed(self, rule, current, message: str, *, multiline: bool = False, instruction=None):
-        """A typed answer (text, number, date, long text), validated while it is typed."""
+        """A typed answer (text, number, date, long text), validated while it is typed.
+
+        Text left unsubmitted (a navigation key, Ctrl-C, end of input) becomes the question's draft,
+        filled in again next time; skipping drops it."""
         default = "" if is_empty(current) else _as_text(current)
-        answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
-                              validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+        draft = self.plan.drafts.get(rule.key)
+        if draft is not None:
+            self.ui.note("Your unfinished answer from before is filled in: finish it, or clear it and start again.")
+            default = draft
+        try:
+            answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
+                                  validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+        except Interrupted:
+            self._keep_typed(rule, default)
+            raise
         if is_signal(answer):
+            if answer is not SKIP:
+                self._keep_typed(rule, default)
             return answer
         value, _ = parse_text(rule, answer)
         return SKIP if is_empty(value) else value
+
+    def _keep_typed(self, question, shown: str) -> None:
+        typed = self.ui.draft
+        if typed is None or not typed.strip() or typed == shown:
+            return
+        self.plan.drafts[question.key] = typed
+        self._pending = question
 
     def _ask_text(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
@@ -688,6 +739,14 @@ class Wizard:
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 3)].rstrip() + "..."
+
+
+def _shorten(text: str, width: int) -> str:
+    """Cut at a word boundary: "How many hours after an overdose does the QRT..."."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 3].rsplit(" ", 1)[0] or text[: width - 3]
+    return cut.rstrip(" ,;:") + "..."
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,0 +1,151 @@
+"""Text typed but not submitted is never dropped: quitting (Ctrl-C, Ctrl-D, Ctrl-Q, the menu, end of
+piped input) saves a valid answer as the answer and keeps anything else as a draft on the question,
+filled in again when the person comes back; the quit message says which."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from deflect_cli import plan as store
+from deflect_cli.content import load_content
+from deflect_cli.errors import PlanError
+from deflect_cli.plain import PlainPrompter
+from deflect_cli.plan import load_plan, save_plan
+from deflect_cli.wizard import Wizard
+
+from conftest import CTRL_B, CTRL_C, CTRL_D, CTRL_N, CTRL_Q, DOWN, ENTER, ESC, FIXTURES, SPACE, clean_env, screen_wizard
+
+MINI = FIXTURES / "mini"
+BACKSPACE = "\x7f"
+CTRL_O = "\x0f"
+TO_WINDOW = ("PD" + ENTER, ENTER, SPACE + ENTER)   # agency, section intro, tick QRT: at qrt_window
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_content(MINI)
+
+
+@pytest.fixture
+def wizard(mini, tmp_path):
+    return screen_wizard(mini, tmp_path, width=100)
+
+
+def screen(wizard) -> str:
+    return " ".join(wizard.screen.getvalue().split())
+
+
+@pytest.mark.parametrize("key, code", [(CTRL_C, 130), (CTRL_Q, 0), (CTRL_D, 0)])
+def test_a_valid_answer_typed_but_not_submitted_is_saved_on_quit(keys, wizard, key, code):
+    keys(*TO_WINDOW, "140", key)
+    assert wizard.run() == code
+    plan = load_plan(wizard.plan.path)
+    assert plan.answers["models"]["qrt_window"] == 140
+    assert plan.drafts == {}
+    assert plan.position == "models.qrt_window"
+    assert ("Saved 3 answers in " in screen(wizard)
+            and "including the one you were typing to 'How many hours after an overdose does the QRT...' (140 hours)" in screen(wizard))
+
+
+def test_an_invalid_answer_is_kept_as_a_draft_and_offered_back(keys, wizard, mini):
+    keys(*TO_WINDOW, "400" + ENTER, CTRL_Q)              # over the maximum: refused, then quit
+    assert wizard.run() == 0
+    assert "your unfinished answer to 'How many hours after an overdose does the QRT...' is kept as a draft " \
+           "and shown when you return" in screen(wizard)
+    plan = load_plan(wizard.plan.path)
+    assert plan.drafts == {"models.qrt_window": "400"}
+    assert "qrt_window" not in plan.answers["models"]
+
+
+def test_the_draft_is_filled_in_when_the_person_returns(mini, tmp_path):
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    first = screen_wizard(mini, tmp_path)
+    first.plan.set_answer("models.chosen", ["qrt"])
+    first.plan.drafts["models.qrt_window"] = "1x"
+    save_plan(first.plan)
+    again = Wizard(mini, load_plan(first.plan.path), console=first.console)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(BACKSPACE + "6" + ENTER + CTRL_Q)  # only "1x" filled in makes this 16
+        assert again.run(start=mini.question("models.qrt_window")) == 0
+    plan = load_plan(first.plan.path)
+    assert plan.answers["models"]["qrt_window"] == 16
+    assert plan.drafts == {}
+    assert "Your unfinished answer from before is filled in" in first.screen.getvalue()
+
+
+def test_the_menus_save_and_quit_keeps_the_typed_text(keys, wizard):
+    keys(*TO_WINDOW, "14x", CTRL_O, DOWN * 4 + ENTER)     # menu: ... Save and quit
+    assert wizard.run() == 0
+    plan = load_plan(wizard.plan.path)
+    assert plan.drafts == {"models.qrt_window": "14x"}
+    assert "unfinished answer to 'How many hours" in screen(wizard)
+
+
+def test_back_keeps_the_typed_text_and_skip_drops_it(keys, wizard):
+    keys(*TO_WINDOW, "14x", CTRL_B, ENTER,               # back to models.chosen, keep the tick
+         CTRL_N, CTRL_Q)                                 # at the window again: skip it
+    assert wizard.run() == 0
+    plan = load_plan(wizard.plan.path)
+    assert plan.drafts == {}
+    assert "qrt_window" not in plan.answers["models"]
+    assert "models.qrt_window" in plan.skipped
+    assert "Your unfinished answer from before is filled in" in wizard.screen.getvalue()
+
+
+def test_two_lines_of_a_long_answer_survive_ctrl_c(keys, wizard, mini):
+    wizard.plan.set_answer("partners.roster", [{"name": "Clinic"}])
+    wizard.plan.set_answer("partners.has_mou", True)
+    keys("First line" + ENTER + "second line", CTRL_C)
+    assert wizard.run(start=mini.question("partners.notes")) == 130
+    assert load_plan(wizard.plan.path).answers["partners"]["notes"] == "First line\nsecond line"
+
+
+# --------------------------------------------------------------------------- plain mode
+
+
+def test_plain_mode_keeps_a_refused_line_and_unfinished_lines_at_end_of_input(mini, tmp_path):
+    plan = store.new_plan(tmp_path / "plan.yaml", mini)
+    ui = PlainPrompter(stdin=io.StringIO("PD\n1\n1\n400"), stdout=io.StringIO())
+    assert Wizard(mini, plan, ui=ui).run() == 0
+    saved = load_plan(plan.path)
+    assert saved.drafts == {"models.qrt_window": "400"}
+    out = ui.stdout.getvalue()
+    assert "Not saved:" in out
+    assert "End of input: stopped at 'QRT follow-up window' (models.qrt_window)" in out
+    assert "kept as a draft" in out
+
+    plan = load_plan(plan.path)
+    plan.set_answer("partners.has_mou", True)
+    ui = PlainPrompter(stdin=io.StringIO("First line\nsecond line"), stdout=io.StringIO())
+    assert Wizard(mini, plan, ui=ui).run(start=mini.question("partners.notes")) == 0
+    assert load_plan(plan.path).answers["partners"]["notes"] == "First line\nsecond line"
+
+
+# --------------------------------------------------------------------------- the plan file
+
+
+def test_drafts_round_trip_and_a_format_2_plan_loads_unchanged(tmp_path, mini):
+    old = load_plan(FIXTURES / "format2_plan.yaml")
+    assert old.drafts == {}
+    assert old.answers == {"profile": {"agency": "Riverton PD"}, "models": {"chosen": ["qrt"]}}
+    plan = store.new_plan(tmp_path / "plan.yaml", mini)
+    plan.drafts["models.qrt_window"] = "14x"
+    save_plan(plan)
+    assert f"deflect_plan: {store.SCHEMA_VERSION}" in plan.path.read_text() and store.SCHEMA_VERSION == 3
+    assert load_plan(plan.path).drafts == {"models.qrt_window": "14x"}
+
+
+@pytest.mark.parametrize("bad", ["drafts: [a]\n", "drafts: {models.qrt_window: 14}\n", "drafts: {nodot: x}\n"])
+def test_a_draft_must_be_text_under_a_question_id(tmp_path, bad):
+    text = (FIXTURES / "format2_plan.yaml").read_text().replace("end_of_plan: true\n", bad + "end_of_plan: true\n")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("deflect_plan: 2", "deflect_plan: 3"))
+    with pytest.raises(PlanError, match="'drafts' must map"):
+        load_plan(path)
