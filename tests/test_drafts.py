@@ -149,3 +149,27 @@ def test_a_draft_must_be_text_under_a_question_id(tmp_path, bad):
     path.write_text(text.replace("deflect_plan: 2", "deflect_plan: 3"))
     with pytest.raises(PlanError, match="'drafts' must map"):
         load_plan(path)
+
+
+# --------------------------------------------------------------------------- control characters
+
+
+def test_a_control_character_never_enters_an_answer(keys, wizard):
+    from deflect_cli.wizard import _text_validator
+
+    paste = "\x1b[200~\x07\x1b[201~"                        # a bell pasted into the middle
+    keys("River" + paste + "ton" + ENTER, CTRL_Q)           # refused; quitting saves it without the bell
+    assert wizard.run() == 0
+    plan = load_plan(wizard.plan.path)
+    assert plan.answers == {"profile": {"agency": "Riverton"}}
+    assert plan.position == "profile.agency"
+    assert _text_validator(wizard.content.question("profile.agency"), True, "")("River\x1aton") == (
+        "The answer has a control character (Ctrl-Z) at character 6; delete it and try again.")
+
+
+def test_plain_mode_refuses_a_control_character_with_a_message(mini, tmp_path):
+    plan = store.new_plan(tmp_path / "plan.yaml", mini)
+    ui = PlainPrompter(stdin=io.StringIO("River\x1aton\nRiverton\nquit\n"), stdout=io.StringIO())
+    assert Wizard(mini, plan, ui=ui).run() == 0
+    assert "Not saved: The answer has a control character (Ctrl-Z) at character 6" in ui.stdout.getvalue()
+    assert load_plan(plan.path).answers == {"profile": {"agency": "Riverton"}}

@@ -12,7 +12,7 @@ Every input method returns the value, or one of the navigation signals BACK, SKI
 Ctrl-C raises `Interrupted` (the wizard saves and leaves with code 130); Ctrl-D or the end of piped
 input raises `EndOfInput` (saves and leaves with 0). Whatever was typed but not submitted when a
 prompt ends without an answer is left in `Prompter.draft`, so the wizard can keep it: nothing a
-person typed is dropped.
+person typed is dropped. Ctrl-Z suspends the program as in any terminal tool.
 """
 
 from __future__ import annotations
@@ -232,6 +232,7 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     from prompt_toolkit.application.current import get_app
     from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.utils import suspend_to_background_supported
 
     def leave(event, **how) -> None:
         if keep is not None:
@@ -250,6 +251,20 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
 
     bindings.add("c-d", eager=True, filter=at_end)(
         lambda event: leave(event, exception=EOFError, style="class:exiting"))
+
+    # Ctrl-Z stops the program as in any terminal tool (`fg` comes back to this prompt); without
+    # this binding prompt_toolkit types a literal 0x1A into the answer.
+    @bindings.add("c-z", eager=True)
+    def _suspend(event):
+        if suspend_to_background_supported():
+            event.app.suspend_to_background()
+
+    if editor:
+        # Esc then Enter finishes a long answer. Keys typed before the prompt took over the terminal
+        # arrive with Enter translated to Ctrl-J; finish on that too instead of adding a line.
+        @bindings.add("escape", "c-j")
+        def _finish(event):
+            event.current_buffer.validate_and_handle()
 
     if editor and editor_command():
         @bindings.add("c-e", eager=True)

@@ -25,8 +25,29 @@ _OTHER = "<other>"
 _BLANK = "<blank>"
 
 
+def _control_problem(text: str) -> Optional[str]:
+    """Control characters (other than newline and tab) never enter an answer, even pasted."""
+    from deflect_cli.controlchars import find_control
+
+    found = find_control(text)
+    if found is None:
+        return None
+    return f"The answer has a control character ({found[1]}) at character {found[0] + 1}; delete it and try again."
+
+
+def _without_controls(text: str) -> str:
+    from deflect_cli.controlchars import find_control
+
+    while (found := find_control(text)) is not None:
+        text = text[: found[0]] + text[found[0] + 1:]
+    return text
+
+
 def _text_validator(rule, required: bool, skip_hint: str):
     def check(text: str):
+        problem = _control_problem(text)
+        if problem:
+            return problem
         value, error = parse_text(rule, text)
         if error:
             return _sentence(error)
@@ -524,8 +545,8 @@ class Wizard:
         return SKIP if is_empty(value) else value
 
     def _keep_typed(self, question, shown: str) -> None:
-        typed = self.ui.draft
-        if typed is None or not typed.strip() or typed == shown:
+        typed = _without_controls(self.ui.draft or "")
+        if not typed.strip() or typed == shown:
             return
         self.plan.drafts[question.key] = typed
         self._pending = question
@@ -565,7 +586,7 @@ class Wizard:
 
     def _ask_other(self, current: str):
         answer = self.ui.text("Describe it:", default=current or "",
-                              validate=lambda t: bool(t.strip()) or "Type a short description.")
+                              validate=lambda t: _control_problem(t) or bool(t.strip()) or "Type a short description.")
         return answer.strip() if isinstance(answer, str) else answer
 
     def _ask_multi_choice(self, question, current):
