@@ -250,3 +250,29 @@ def test_resume_in_plain_mode_summarises_before_continuing(tmp_path, mini):
     assert "Not started yet: 2. Partners, 3. Launch." in out
     assert "Next: Section 2 of 3 - question 1 of 3: Who are your partners?" in out
     assert not ESCAPE.search(out)
+
+
+def test_edit_with_no_editor_set_says_so_and_keeps_the_answer(monkeypatch):
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    ui = prompter("edit", "", "quit")
+    assert ui.text("Notes?", multiline=True, default="Old notes") == "Old notes"
+    assert "No text editor is set, so the answer was not changed" in output(ui)
+    assert "export EDITOR=" in output(ui)
+    ui = prompter(":edit", "quit")
+    assert ui.text("Notes?", multiline=True) is QUIT
+
+
+def test_edit_with_no_editor_through_a_pipe_keeps_the_answer(tmp_path, mini):
+    plan = new_plan(tmp_path / "plan.yaml", mini)
+    plan.set_answer("partners.notes", "Old notes")
+    save_plan(plan)
+    env = clean_env(TERM="dumb")
+    env.pop("VISUAL", None)
+    env.pop("EDITOR", None)
+    done = subprocess.run([sys.executable, "-m", "deflect_cli", "edit", "partners.notes", "--plain", "--plan",
+                           str(plan.path), "--content", MINI], input="edit\n\n", capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "No text editor is set" in done.stdout
+    assert load_plan(plan.path).answers["partners"]["notes"] == "Old notes"

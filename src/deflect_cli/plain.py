@@ -199,7 +199,11 @@ class PlainPrompter(Prompter):
             first = self._read_answer()
             if not isinstance(first, str):
                 return first
-            if first.strip().lower() in ("edit", ":edit") and editor:
+            if first.strip().lower() in ("edit", ":edit") and not editor:
+                self._write("No text editor is set, so the answer was not changed. Type it here instead, or "
+                            "set one for next time (for example `export EDITOR=nano`) and type edit again.")
+                continue
+            if first.strip().lower() in ("edit", ":edit"):
                 edited = edit_in_editor(default, editor)
                 if edited is None:
                     self._write("The editor did not finish; nothing was changed. Type the answer instead.")
