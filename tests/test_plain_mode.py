@@ -276,3 +276,21 @@ def test_edit_with_no_editor_through_a_pipe_keeps_the_answer(tmp_path, mini):
     assert done.returncode == 0, done.stderr
     assert "No text editor is set" in done.stdout
     assert load_plan(plan.path).answers["partners"]["notes"] == "Old notes"
+
+
+def test_the_readme_piping_example_answers_what_is_asked_and_ends_cleanly(tmp_path):
+    """The README's `printf ... | deflect start --plain` line, run as written through a shell."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    line = next(l for l in readme.splitlines() if l.startswith("printf ") and "deflect start --plain" in l)
+    bin_dir = pathlib.Path(sys.executable).parent
+    env = clean_env(PATH=f"{bin_dir}:/usr/bin:/bin")
+    done = subprocess.run(["sh", "-c", line], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    profile = load_plan(tmp_path / "deflection-plan.yaml").answers["profile"]
+    assert profile == {"program_name": "Riverton Pathways to Recovery", "agency": "Riverton Police Department",
+                       "agency_type": "municipal_police"}
+    assert re.search(r"End of input: stopped at '[^']+' \(profile\.\w+\); continue with `deflect resume`\.",
+                     done.stdout)
+    assert "Traceback" not in done.stderr
