@@ -253,7 +253,7 @@ class PlainPrompter(Prompter):
         lowered = token.lower()
         return next((o for o in numbers.values() if o.label.lower() == lowered), None)
 
-    def select(self, message, options, *, default=None, header=None):
+    def select(self, message, options, *, default=None, header=None, menu=False):
         self._write(message)
         numbers = self._list(options)
         if not numbers:

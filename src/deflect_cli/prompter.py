@@ -109,7 +109,8 @@ class Prompter:
     def text(self, message: str, *, default: str = "", validate: Optional[Validator] = None,
              multiline: bool = False, instruction: Optional[str] = None): ...
     def select(self, message: str, options: Sequence[Option], *, default: Any = None,
-               header: Optional[str] = None): ...
+               header: Optional[str] = None, menu: bool = False):
+        """One choice. A `menu` (not a question) can also be cancelled: Esc returns BACK."""
     def checkbox(self, message: str, options: Sequence[Option], *, checked: Sequence = (),
                  validate: Optional[Validator] = None): ...
 
@@ -202,7 +203,7 @@ class RichPrompter(Prompter):
                                         validate=validate, style=_style())
         return ask(question, editor=multiline, keep=self)
 
-    def select(self, message, options, *, default=None, header=None):
+    def select(self, message, options, *, default=None, header=None, menu=False):
         import questionary
 
         choices = [questionary.Separator(header)] if header else []
@@ -210,7 +211,7 @@ class RichPrompter(Prompter):
                                       if o.disabled else None) for o in options]
         chosen = next((c for c in choices if not isinstance(c, questionary.Separator)
                        and c.value == default and not c.disabled), None) if default is not None else None
-        return ask(questionary.select(message, choices=choices, default=chosen, style=_style()))
+        return ask(questionary.select(message, choices=choices, default=chosen, style=_style()), menu=menu)
 
     def checkbox(self, message, options, *, checked=(), validate=None):
         import questionary
@@ -273,13 +274,37 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     return bindings
 
 
-def ask(question, editor: bool = False, keep: Optional[Prompter] = None):
+def _list_bindings(app, menu: bool):
+    """Home and End in a list; Esc cancels a menu."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+    control = next((c for c in app.layout.find_all_controls() if hasattr(c, "pointed_at")), None)
+    if control is not None:
+        def go(step, start):
+            def move(event):
+                control.pointed_at = start()
+                for _ in range(control.choice_count):
+                    if control.is_selection_valid():
+                        return
+                    step()
+            return move
+
+        bindings.add("home", eager=True)(go(control.select_next, lambda: 0))
+        bindings.add("end", eager=True)(go(control.select_previous, lambda: control.choice_count - 1))
+    if menu:
+        bindings.add("escape", eager=True)(lambda event: event.app.exit(result=BACK))
+    return bindings
+
+
+def ask(question, editor: bool = False, keep: Optional[Prompter] = None, menu: bool = False):
     """Run one questionary prompt with the navigation keys; Ctrl-C raises Interrupted, Ctrl-D
-    EndOfInput. With `keep`, text left unsubmitted is put in `keep.draft`."""
+    EndOfInput. With `keep`, text left unsubmitted is put in `keep.draft`; a `menu` closes on Esc."""
     from prompt_toolkit.key_binding import merge_key_bindings
 
     app = question.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor, keep)])
+    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor, keep),
+                                           _list_bindings(app, menu)])
     try:
         return question.unsafe_ask()
     except KeyboardInterrupt:

@@ -350,7 +350,7 @@ class Wizard:
             self.ui.blank()
             self.ui.set_help("The section menu: move anywhere in the workbook, or read the guide. "
                              "Your answers are kept wherever you go.")
-            choice = self.ui.select("Menu: what would you like to do?", options, default="stay")
+            choice = self.ui.select("Menu: what would you like to do?", options, default="stay", menu=True)
             if choice is QUIT or choice == "quit":
                 return QUIT
             if choice == "jump":
@@ -384,11 +384,12 @@ class Wizard:
             else:
                 options.append(Option(title, p.section.id, disabled="no questions apply to this plan"))
         self.ui.set_help("Choose a section to go to its first question. Your answers are kept.")
+        options.append(Option("Cancel", "cancel"))
         choice = self.ui.select("Jump to which section?", options,
-                                default=current_section.id if current_section else None)
+                                default=current_section.id if current_section else None, menu=True)
         if choice is QUIT:
             return QUIT
-        if is_signal(choice):
+        if is_signal(choice) or choice == "cancel":
             return None
         target = next((q for q in evaluation.applicable if q.section_id == choice), None)
         if target is not None:
@@ -412,7 +413,7 @@ class Wizard:
             options.append(Option("Done checking", "done"))
             self.ui.heading("Check your answers")
             self.ui.set_help("Choose a section to see its answers and change any of them.")
-            chosen = self.ui.select("Which section would you like to check?", options, default=chosen)
+            chosen = self.ui.select("Which section would you like to check?", options, default=chosen, menu=True)
             if chosen is QUIT:
                 return QUIT
             if is_signal(chosen) or chosen == "done":
@@ -436,7 +437,7 @@ class Wizard:
             options.append(Option("Done with this section", "done"))
             self.ui.set_help("Choose an answer to change it; you come back to this list afterwards.")
             choice = self.ui.select("Choose an answer to change, or Done.", options, default=pointer,
-                                    header=self._review_header)
+                                    header=self._review_header, menu=True)
             if choice is QUIT:
                 return QUIT
             if is_signal(choice) or choice == "done":
@@ -651,7 +652,7 @@ class Wizard:
                     target = self.ui.select("Move it to which place?", [
                         Option(f"Place {i}" + (" (where it is now)" if i - 1 == index else ""), i - 1)
                         for i in range(1, len(rows) + 1)
-                    ], default=index)
+                    ], default=index, menu=True)
                     if target is QUIT:
                         return QUIT
                     if is_signal(target) or target == index:
@@ -685,7 +686,7 @@ class Wizard:
     def _choose_row(self, question, rows, message):
         index = self.ui.select(message, [
             Option(f"Row {i}: {_row_title(question, r)}", i - 1) for i, r in enumerate(rows, 1)
-        ] + [Option("Cancel", "cancel")])
+        ] + [Option("Cancel", "cancel")], menu=True)
         if index is QUIT:
             return QUIT
         return index if isinstance(index, int) and not isinstance(index, bool) else None
