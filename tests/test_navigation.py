@@ -55,3 +55,45 @@ def test_the_jump_list_can_be_cancelled(keys, wizard):
     assert wizard.run() == 0
     assert saved(wizard).answers == {"profile": {"agency": "PD"}}
     assert wizard.screen.getvalue().count(" About this plan ─") == 1   # no jump: no second section heading
+
+
+def test_ctrl_b_after_a_jump_goes_back_to_where_the_person_was(keys, wizard):
+    keys("PD" + ENTER, ENTER, SPACE + ENTER,    # agency, models intro, tick QRT: at the QRT window
+         CTRL_O, DOWN + ENTER, DOWN + ENTER,     # jump to Partners
+         ENTER,                                  # Partners intro: go to the questions
+         CTRL_B,                                 # at the roster: back to the QRT window, not to "Which one leads"
+         "72" + ENTER, CTRL_Q)
+    assert wizard.run() == 0
+    assert saved(wizard).answers["models"] == {"chosen": ["qrt"], "qrt_window": 72}
+    assert "Back to where you were before the jump: QRT follow-up window." in wizard.screen.getvalue()
+
+
+def test_ctrl_b_at_the_intro_of_the_section_jumped_to_also_goes_back(keys, wizard):
+    keys("PD" + ENTER, CTRL_O, DOWN + ENTER, DOWN + ENTER,       # at the models intro: jump to Partners
+         CTRL_B,                                                # at the Partners intro: back
+         SPACE + ENTER, CTRL_Q)                                 # at "Which models?" again: tick QRT
+    assert wizard.run() == 0
+    assert saved(wizard).answers["models"] == {"chosen": ["qrt"]}
+
+
+def test_edit_asks_follow_ups_in_its_own_section_only(tmp_path):
+    import shutil
+
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", folder)
+    launch = folder / "sections" / "03-launch.yaml"
+    launch.write_text(launch.read_text() + (
+        "  - id: qrt_lead\n    label: QRT lead\n    prompt: Who leads the QRT?\n    help: A name.\n    type: text\n"
+        "    when: \"'qrt' in models.chosen\"\n"))
+    content = load_content(folder)
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    wizard = screen_wizard(content, tmp_path)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(SPACE + ENTER + "48" + ENTER)       # tick QRT; its window (same section) follows
+        pipe.close()                                       # a prompt for the launch question would end here
+        assert wizard.edit(content.question("models.chosen")) is None
+    assert load_plan(wizard.plan.path).answers["models"] == {"chosen": ["qrt"], "qrt_window": 48}
+    assert "also brings up 1 new question in another section (Launch); waits there until you reach it." in " ".join(wizard.screen.getvalue().split())

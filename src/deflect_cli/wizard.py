@@ -73,6 +73,9 @@ class Wizard:
         # The question whose prompt the person left with typed, unsubmitted text (Ctrl-C, Ctrl-Q,
         # the menu): on leaving, that text is saved as the answer if valid, else kept as a draft.
         self._pending: Optional[Question] = None
+        # (where the person was, where a menu jump took them): Ctrl-B at the landing question goes
+        # back to where they were, like a browser's back button.
+        self._jumps: list = []
 
     # ------------------------------------------------------------------ helpers
 
@@ -128,9 +131,17 @@ class Wizard:
                     if target is QUIT:
                         return self._leave(current, 0)
                     if target is not None:
+                        if target.key != current.key:
+                            self._jumps.append((current, target))
                         current = target
                     continue
                 if result is BACK:
+                    if self._jumps and self._jumps[-1][1].key == current.key:
+                        origin = self._jumps.pop()[0]
+                        if evaluation.applies(origin):
+                            self.ui.note(f"Back to where you were before the jump: {origin.label}.")
+                            current = origin
+                            continue
                     previous = flow.step(evaluation, current, -1)
                     if previous is None:
                         self.ui.note("This is the first question.")
@@ -494,7 +505,17 @@ class Wizard:
                     self.ui.note("Not changed.")
                 return None
             new_open = self.record(current, result)
-            queue.extend(q for q in new_open if q not in queue)
+            # Follow-ups in the same section are asked now; the person is not carried off to another
+            # section: those wait where they are, and the walk or `resume` reaches them.
+            here = [q for q in new_open if q.section_id == question.section_id]
+            elsewhere = [q for q in new_open if q.section_id != question.section_id and q not in queue]
+            if elsewhere:
+                titles = list(dict.fromkeys(self._section(q).title for q in elsewhere))
+                where = "another section" if len(titles) == 1 else "other sections"
+                waits = "waits there until you reach it" if len(elsewhere) == 1 else "wait there until you reach them"
+                self.ui.note(f"This change also brings up {_count(len(elsewhere), 'new question')} in {where} "
+                             f"({', '.join(titles)}); {waits}.")
+            queue.extend(q for q in here if q not in queue)
             first = False
         return None
 
