@@ -641,6 +641,10 @@ class Wizard:
     def _ask_table(self, question, current):
         """Rows shown as a table; add, edit, remove and move rows. Every change is saved at once."""
         rows = [dict(r) for r in current] if isinstance(current, list) else []
+        unfinished = self.plan.drafts.get(question.key)
+        if unfinished:
+            self.ui.note(f"When you left, you were filling in a row: {unfinished}. Add it with Add a row, "
+                         "or change the row it belongs to.")
         while True:
             self._show_rows(question, rows)
             options = [Option("Add a row", "add")]
@@ -695,6 +699,7 @@ class Wizard:
                 self.ui.saved(f"row {len(rows) if index is None else index + 1}: {_row_title(question, row)}")
 
     def _store_rows(self, question, rows) -> None:
+        self.plan.drafts.pop(question.key, None)
         if rows:
             self.plan.set_answer(question.key, [dict(r) for r in rows])
         else:
@@ -714,15 +719,22 @@ class Wizard:
 
     def _ask_row(self, question, row: dict):
         """Ask each column in turn, validating each cell. Back goes to the previous column (or leaves
-        the row unchanged from the first); skip leaves the row unchanged; quit saves and quits."""
+        the row unchanged from the first); skip asks what to do with cells already changed; quit keeps
+        them as a draft."""
         self.ui.note(f"{'Back' if self.ui.plain else 'Ctrl-B'} goes to the previous column; "
-                     f"{'skip' if self.ui.plain else 'Ctrl-N'} leaves this row unchanged.")
+                     f"{'skip' if self.ui.plain else 'Ctrl-N'} leaves the row (you choose what happens to "
+                     "anything typed in it).")
         out = dict(row)
         i = 0
         while i < len(question.columns):
             column = question.columns[i]
-            value = self._ask_cell(column, out.get(column.id))
+            try:
+                value = self._ask_cell(column, out.get(column.id))
+            except Interrupted:
+                self._keep_row(question, row, out)
+                raise
             if value is QUIT:
+                self._keep_row(question, row, out)
                 return QUIT
             if value is BACK:
                 if i == 0:
@@ -731,6 +743,14 @@ class Wizard:
                 i -= 1
                 continue
             if value in (SKIP, MENU):
+                decision = self._typed_cells(question, row, out)
+                if decision == "go_on":
+                    continue
+                if decision is QUIT:
+                    self._keep_row(question, row, out)
+                    return QUIT
+                if decision == "save":
+                    break
                 self.ui.note("The row is unchanged.")
                 return None
             if is_empty(value):
@@ -743,6 +763,27 @@ class Wizard:
             self.ui.warn(_sentence(error))
             return None
         return clean[0]
+
+    def _typed_cells(self, question, row: dict, out: dict):
+        """Ctrl-N or the menu in the middle of a row whose cells were changed: ask what to do with
+        them rather than drop them. Returns "go_on", "save", "discard" or QUIT."""
+        if out == row:
+            return "discard"
+        clean, error = validate(question, [out])
+        options = [Option("Go on filling in this row", "go_on")]
+        if not error:
+            options.append(Option("Save the row with what is filled in", "save"))
+        options.append(Option("Discard what was typed in this row", "discard"))
+        self.ui.say(f"You have filled in part of this row: {_cells_text(question, out)}.")
+        choice = self.ui.select("What should happen to it?", options, default="go_on", menu=True)
+        if choice is QUIT:
+            return QUIT
+        return choice if choice in ("save", "discard") else "go_on"
+
+    def _keep_row(self, question, row: dict, out: dict) -> None:
+        """Leaving in the middle of a row: its cells are kept as a draft, shown with the table."""
+        if out != row and any(not is_empty(v) for v in out.values()):
+            self.plan.drafts[question.key] = _cells_text(question, out)
 
     def _ask_cell(self, column, current):
         label = column.label + (f" ({column.unit})" if column.unit else "")
@@ -764,8 +805,8 @@ class Wizard:
             else "(YYYY-MM-DD)" if column.type == "date" else _number_hint(column) if column.type == "number"
             else _pattern_hint(column),
             validate=_text_validator(column, column.required,
-                                     "type skip to leave the row unchanged" if self.ui.plain
-                                     else "press Ctrl-N to leave the row unchanged"),
+                                     "type skip to leave the row" if self.ui.plain
+                                     else "press Ctrl-N to leave the row"),
         )
         if is_signal(text):
             return text
@@ -814,6 +855,12 @@ def _number_hint(rule) -> Optional[str]:
 
 def _pattern_hint(rule) -> Optional[str]:
     return f"({rule.pattern_help})" if getattr(rule, "pattern_help", "") else None
+
+
+def _cells_text(question, row: dict) -> str:
+    """`Organisation: Clinic; Kind: Treatment`: a row's filled-in cells in words."""
+    return "; ".join(f"{c.label}: {display(c, row[c.id])}" for c in question.columns
+                     if not is_empty(row.get(c.id)))
 
 
 def _row_title(question, row: dict) -> str:
