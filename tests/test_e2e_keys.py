@@ -66,3 +66,42 @@ def test_ctrl_z_suspends_and_fg_resumes_at_the_same_prompt(deflect_bin, tmp_path
     shell.expect(pexpect.EOF)
     plan = load_plan(tmp_path / "deflection-plan.yaml")
     assert plan.answers["profile"]["agency"] == "Riverton PD"
+
+
+def _spawn(deflect_bin, args, cwd, rows=40, cols=120):
+    child = pexpect.spawn(deflect_bin, args, cwd=str(cwd), dimensions=(rows, cols), encoding="utf-8", timeout=20,
+                          env=clean_env(TERM="xterm-256color", COLUMNS=str(cols), LINES=str(rows), PAGER="less"))
+    child.logfile_read = sys.stdout if "-s" in sys.argv else None
+    return child
+
+
+def test_the_pager_says_how_to_return_and_q_comes_back_to_the_questions(deflect_bin, tmp_path):
+    child = _spawn(deflect_bin, ["start"], tmp_path, rows=24, cols=80)
+    child.expect("What is the program called")
+    child.sendcontrol("o")
+    child.expect("Menu: what would you like to do")
+    child.send("\x1b[B" + ENTER)                       # Jump to a section
+    child.expect("Jump to which section")
+    child.send("\x1b[B" + ENTER)                       # Section 1
+    child.expect("How would you like to begin this section")
+    child.send("\x1b[B" + ENTER)                       # Read the guide text first: longer than the screen
+    child.expect("q to return to deflect")
+    child.send("q")
+    child.expect(r"\? ")                               # the section's first question
+    child.sendcontrol("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_a_guide_that_fits_the_screen_is_shown_without_the_pager(deflect_bin, tmp_path):
+    child = _spawn(deflect_bin, ["start", "--content", MINI], tmp_path)
+    child.expect("Lead agency")
+    child.send("PD" + ENTER)
+    child.expect("How would you like to begin this section")
+    child.send("\x1b[B" + ENTER)
+    child.expect("Some guide text")
+    child.expect("Which models")                       # straight on, no pager to leave
+    assert "q to return" not in child.before
+    child.sendcontrol("q")
+    child.expect(pexpect.EOF)

@@ -97,3 +97,19 @@ def test_edit_asks_follow_ups_in_its_own_section_only(tmp_path):
         assert wizard.edit(content.question("models.chosen")) is None
     assert load_plan(wizard.plan.path).answers["models"] == {"chosen": ["qrt"], "qrt_window": 48}
     assert "also brings up 1 new question in another section (Launch); waits there until you reach it." in " ".join(wizard.screen.getvalue().split())
+
+
+def test_the_glossary_from_a_sections_opening_choice_returns_to_that_choice(keys, mini, tmp_path):
+    import dataclasses
+
+    content = dataclasses.replace(mini, glossary=({"term": "QRT", "definition": "Quick Response Team."},))
+    wizard = screen_wizard(content, tmp_path)
+    keys("PD" + ENTER,
+         CTRL_O, UP * 2 + ENTER,                 # at the models opening choice: menu, Open the glossary
+         DOWN + ENTER,                           # the opening choice again: Read the guide text first
+         SPACE + ENTER, CTRL_Q)                  # Which models?: tick QRT
+    assert wizard.run() == 0
+    screen = wizard.screen.getvalue()
+    assert "Quick Response Team." in screen and "Some guide text." in screen
+    assert screen.count(" Section 1 of 3: Program models ─") == 1
+    assert load_plan(wizard.plan.path).answers["models"] == {"chosen": ["qrt"]}

@@ -76,6 +76,8 @@ class Wizard:
         # (where the person was, where a menu jump took them): Ctrl-B at the landing question goes
         # back to where they were, like a browser's back button.
         self._jumps: list = []
+        # A section whose opening choice is shown again after its menu closed with nothing chosen.
+        self._reopen: Optional[str] = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -121,9 +123,8 @@ class Wizard:
                 if not evaluation.applies(current):  # hidden by an answer changed in the menu
                     current = flow.step(evaluation, current, 1)
                     continue
-                result = self._section_header(current)
-                if result is None:
-                    result = self.ask_question(current)
+                header = self._section_header(current)
+                result = self.ask_question(current) if header is None else header
                 if result is QUIT:
                     return self._leave(current, 0)
                 if result is MENU:
@@ -134,6 +135,8 @@ class Wizard:
                         if target.key != current.key:
                             self._jumps.append((current, target))
                         current = target
+                    elif header is MENU:  # e.g. the glossary, opened from the section's opening choice
+                        self._reopen = current.section_id
                     continue
                 if result is BACK:
                     if self._jumps and self._jumps[-1][1].key == current.key:
@@ -302,16 +305,18 @@ class Wizard:
         Returns None to go on to the question, or a navigation signal.
         """
         section = self._section(question)
-        if section.id in self._introduced:
+        again, self._reopen = self._reopen == section.id, None
+        if section.id in self._introduced and not again:
             return None
         self._introduced.add(section.id)
-        self.ui.heading(section_title(self.content, section))
-        if section.summary:
-            self.ui.say(section.summary)
-        if section.objectives:
-            self.ui.markdown("\n".join(f"- {o}" for o in section.objectives))
-        if self.ui.plain:
-            self.ui.note(self.ui.nav_hint)
+        if not again:
+            self.ui.heading(section_title(self.content, section))
+            if section.summary:
+                self.ui.say(section.summary)
+            if section.objectives:
+                self.ui.markdown("\n".join(f"- {o}" for o in section.objectives))
+            if self.ui.plain:
+                self.ui.note(self.ui.nav_hint)
         evaluation = self._evaluate()
         opening = next((q for q in evaluation.applicable if q.section_id == section.id), None)
         if not section.guide or (opening is not None and opening.key != question.key):
