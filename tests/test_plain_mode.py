@@ -189,7 +189,8 @@ KEYS = [
     "2", "2",             # section 1, change the QRT window
     "40",
     "4",                  # done with the section
-    "5",                  # done checking: back to the question the menu was opened from
+    "5",                  # done checking: back to where the menu was opened from, the launch intro
+    "1",                  # go to the questions
     "2027-13-01", "2027-03-01",
     "quit",
 ]
