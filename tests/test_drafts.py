@@ -173,3 +173,11 @@ def test_plain_mode_refuses_a_control_character_with_a_message(mini, tmp_path):
     assert Wizard(mini, plan, ui=ui).run() == 0
     assert "Not saved: The answer has a control character (Ctrl-Z) at character 6" in ui.stdout.getvalue()
     assert load_plan(plan.path).answers == {"profile": {"agency": "Riverton"}}
+
+
+def test_welcome_back_names_the_questions_with_drafts(mini, tmp_path):
+    wizard = screen_wizard(mini, tmp_path)
+    wizard.plan.drafts["models.qrt_window"] = "1400"
+    wizard.welcome_back(None)
+    assert ("Unfinished answers kept from last time (filled in when you open those questions): "
+            "QRT follow-up window.") in " ".join(wizard.screen.getvalue().split())

@@ -296,6 +296,10 @@ class Wizard:
         self.ui.heading("Welcome back")
         for line in resume_summary(self.content, self.plan, start, self.where):
             self.ui.say(line)
+        drafted = [q.label for key in self.plan.drafts if (q := self.content.question(key)) is not None]
+        if drafted:
+            self.ui.say(f"Unfinished answers kept from last time (filled in when you open those questions): "
+                        f"{', '.join(drafted)}.")
         self.ui.note(self.ui.welcome_hint if self.ui.plain else
                      f"{NAV_KEYS}. Ctrl-O opens the menu: review answers, jump to a section, read the guide.")
 
