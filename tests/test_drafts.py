@@ -181,3 +181,15 @@ def test_welcome_back_names_the_questions_with_drafts(mini, tmp_path):
     wizard.welcome_back(None)
     assert ("Unfinished answers kept from last time (filled in when you open those questions): "
             "QRT follow-up window.") in " ".join(wizard.screen.getvalue().split())
+
+
+def test_text_typed_in_deflect_edit_is_kept_when_it_is_interrupted(keys, wizard, mini):
+    from deflect_cli.prompter import Interrupted
+
+    wizard.plan.set_answer("models.chosen", ["qrt"])
+    keys("1400", CTRL_C)
+    with pytest.raises(Interrupted):
+        wizard.edit(mini.question("models.qrt_window"))
+    assert wizard.signed_off(130) == 130                  # what `deflect edit` does on Ctrl-C
+    assert load_plan(wizard.plan.path).drafts == {"models.qrt_window": "1400"}
+    assert "kept as a draft" in screen(wizard)
