@@ -113,3 +113,65 @@ def test_the_glossary_from_a_sections_opening_choice_returns_to_that_choice(keys
     assert "Quick Response Team." in screen and "Some guide text." in screen
     assert screen.count(" Section 1 of 3: Program models ─") == 1
     assert load_plan(wizard.plan.path).answers["models"] == {"chosen": ["qrt"]}
+
+
+@pytest.fixture
+def optional_models(tmp_path):
+    import shutil
+
+    folder = tmp_path / "content"
+    shutil.copytree(FIXTURES / "mini", folder)
+    models = folder / "sections" / "01-models.yaml"
+    models.write_text(models.read_text().replace("    required: true\n", "", 1))
+    return load_content(folder)
+
+
+def test_enter_with_nothing_ticked_records_none_of_these(keys, optional_models, tmp_path):
+    from deflect_cli import flow
+    from deflect_cli.answers import display
+    from deflect_cli.review import section_rows
+
+    wizard = screen_wizard(optional_models, tmp_path)
+    keys("PD" + ENTER, ENTER, ENTER, CTRL_Q)     # agency, intro, Which models?: Enter with nothing ticked
+    assert wizard.run() == 0
+    plan = saved(wizard)
+    assert plan.answers["models"] == {"chosen": []}
+    assert plan.skipped == []
+    question = optional_models.question("models.chosen")
+    assert flow.status(question, plan.answers, plan.skipped) == flow.ANSWERED
+    assert display(question, []) == "None of these"
+    row = next(r for r in section_rows(optional_models, plan, optional_models.section("models"))
+               if r.question.key == "models.chosen")
+    assert row.answer == "None of these"
+
+
+def test_ctrl_n_at_a_multi_choice_still_skips(keys, optional_models, tmp_path):
+    wizard = screen_wizard(optional_models, tmp_path)
+    keys("PD" + ENTER, ENTER, CTRL_N, CTRL_Q)
+    assert wizard.run() == 0
+    assert saved(wizard).skipped == ["models.chosen"]
+    assert "models" not in saved(wizard).answers
+
+
+def test_none_of_these_reaches_the_plan_document(optional_models, tmp_path):
+    from deflect_cli.plan import new_plan
+    from deflect_cli.render import render
+
+    plan = new_plan(tmp_path / "plan.yaml", optional_models)
+    plan.set_answer("models.chosen", [])
+    assert "None of these" in render(optional_models, plan, "md")
+
+
+def test_none_of_these_follows_a_renamed_question(tmp_path):
+    from deflect_cli.migrate import reconcile
+    from deflect_cli.plan import new_plan
+
+    from test_content_changes import CHOICES, make_content, q
+
+    old = load_content(make_content(tmp_path / "v1", [q("picks", "multi_choice", choices=CHOICES)]))
+    plan = new_plan(tmp_path / "plan.yaml", old)
+    plan.set_answer("main.picks", [])
+    new = load_content(make_content(tmp_path / "v2", [q("chosen", "multi_choice", choices=CHOICES,
+                                                         renamed_from="main.picks")], version="2"))
+    reconcile(new, plan)
+    assert plan.answers["main"] == {"chosen": []}

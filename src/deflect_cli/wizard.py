@@ -99,7 +99,8 @@ class Wizard:
     def _percent_done(self, evaluation) -> int:
         from deflect_cli.report import percent
 
-        answered = sum(1 for q in evaluation.applicable if not is_empty(flow.answer_of(self.plan.answers, q)))
+        answered = sum(1 for q in evaluation.applicable
+                       if flow.status(q, self.plan.answers, self.plan.skipped) == flow.ANSWERED)
         return percent(answered, len(evaluation.applicable))
 
     # ------------------------------------------------------------------ the walk
@@ -643,7 +644,7 @@ class Wizard:
             if is_signal(other):
                 return other
             values.append(other)
-        return values or SKIP
+        return values  # nothing ticked, Enter pressed: "none of these" (Ctrl-N skips)
 
     # ------------------------------------------------------------------ tables
 
