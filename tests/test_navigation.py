@@ -175,3 +175,18 @@ def test_none_of_these_follows_a_renamed_question(tmp_path):
                                                          renamed_from="main.picks")], version="2"))
     reconcile(new, plan)
     assert plan.answers["main"] == {"chosen": []}
+
+
+def test_plain_mode_none_records_none_of_these(optional_models, tmp_path):
+    import io
+
+    from deflect_cli.plain import PlainPrompter
+    from deflect_cli.plan import new_plan
+    from deflect_cli.wizard import Wizard
+
+    plan = new_plan(tmp_path / "plan.yaml", optional_models)
+    ui = PlainPrompter(stdin=io.StringIO("PD\n1\nnone\nquit\n"), stdout=io.StringIO())
+    assert Wizard(optional_models, plan, ui=ui).run() == 0
+    assert "or none if none of them apply" in ui.stdout.getvalue()
+    assert "Saved: None of these" in ui.stdout.getvalue()
+    assert load_plan(plan.path).answers["models"] == {"chosen": []}

@@ -278,7 +278,8 @@ class PlainPrompter(Prompter):
         self._write(message)
         numbers = self._list(options, checked)
         current = [n for n, o in numbers.items() if o.value in checked]
-        self._write("Type the numbers of every choice that applies, separated by commas (for example 1, 3).")
+        self._write("Type the numbers of every choice that applies, separated by commas (for example 1, 3), "
+                    "or none if none of them apply.")
         if current:
             self._write(f"Press Enter to keep {', '.join(map(str, current))}, or type none to clear the choices.")
         while True:
