@@ -193,3 +193,20 @@ def test_text_typed_in_deflect_edit_is_kept_when_it_is_interrupted(keys, wizard,
     assert wizard.signed_off(130) == 130                  # what `deflect edit` does on Ctrl-C
     assert load_plan(wizard.plan.path).drafts == {"models.qrt_window": "1400"}
     assert "kept as a draft" in screen(wizard)
+
+
+def test_an_unfinished_other_description_is_kept_and_filled_in_again(keys, wizard, mini):
+    keys(*TO_WINDOW[:2], DOWN * 2 + SPACE + ENTER, "Mobile van", CTRL_Q)   # tick Other, describe, quit
+    assert wizard.run() == 0
+    assert load_plan(wizard.plan.path).drafts == {"models.chosen": "Mobile van"}
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    again = Wizard(mini, load_plan(wizard.plan.path), console=wizard.console)
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(ENTER + SPACE + DOWN * 2 + SPACE + ENTER + " crisis" + ENTER + CTRL_Q)  # intro; QRT, Other
+        assert again.run(start=mini.question("models.chosen")) == 0
+    plan = load_plan(wizard.plan.path)
+    assert plan.answers["models"]["chosen"] == ["qrt", "Mobile van crisis"]
+    assert plan.drafts == {}

@@ -613,13 +613,23 @@ class Wizard:
             options.append(Option(OTHER_LABEL, _OTHER))
         answer = self.ui.select(self._prompt(question), options, default=_OTHER if is_other else current)
         if answer == _OTHER:
-            return self._ask_other(current if is_other else "")
+            return self._ask_other(question, current if is_other else "")
         return answer
 
-    def _ask_other(self, current: str):
-        answer = self.ui.text("Describe it:", default=current or "",
-                              validate=lambda t: _control_problem(t) or bool(t.strip()) or "Type a short description.")
-        return answer.strip() if isinstance(answer, str) else answer
+    def _ask_other(self, question, current: str):
+        """The description for "Other"; like a typed answer, text left unsubmitted is kept as a draft."""
+        default = self.plan.drafts.get(question.key, current or "")
+        try:
+            answer = self.ui.text("Describe it:", default=default,
+                                  validate=lambda t: _control_problem(t) or bool(t.strip()) or "Type a short description.")
+        except Interrupted:
+            self._keep_typed(question, default)
+            raise
+        if is_signal(answer):
+            if answer is not SKIP:
+                self._keep_typed(question, default)
+            return answer
+        return answer.strip()
 
     def _ask_multi_choice(self, question, current):
         current = current if isinstance(current, list) else []
@@ -640,7 +650,7 @@ class Wizard:
             return answer
         values = [v for v in answer if v != _OTHER]
         if _OTHER in answer:
-            other = self._ask_other("; ".join(others))
+            other = self._ask_other(question, "; ".join(others))
             if is_signal(other):
                 return other
             values.append(other)
