@@ -522,7 +522,8 @@ class Wizard:
             if elsewhere:
                 titles = list(dict.fromkeys(self._section(q).title for q in elsewhere))
                 where = "another section" if len(titles) == 1 else "other sections"
-                waits = "waits there until you reach it" if len(elsewhere) == 1 else "wait there until you reach them"
+                waits = ("waits there until you reach it" if len(elsewhere) == 1
+                         else "wait there until you reach them")
                 self.ui.note(f"This change also brings up {_count(len(elsewhere), 'new question')} in {where} "
                              f"({', '.join(titles)}); {waits}.")
             queue.extend(q for q in here if q not in queue)
@@ -620,8 +621,8 @@ class Wizard:
         """The description for "Other"; like a typed answer, text left unsubmitted is kept as a draft."""
         default = self.plan.drafts.get(question.key, current or "")
         try:
-            answer = self.ui.text("Describe it:", default=default,
-                                  validate=lambda t: _control_problem(t) or bool(t.strip()) or "Type a short description.")
+            answer = self.ui.text("Describe it:", default=default, validate=lambda t: (
+                _control_problem(t) or bool(t.strip()) or "Type a short description."))
         except Interrupted:
             self._keep_typed(question, default)
             raise
