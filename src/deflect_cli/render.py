@@ -127,6 +127,7 @@ def _item(question, plan, state: str) -> dict:
 
 def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     """Everything the plan template needs, computed once: cover, summary, chapters, open items, checks."""
+    content = content.worded(plan.answers)  # every prompt, label and choice as this plan's lead reads it
     evaluation = flow.evaluate(content, plan.answers)
     visible = flow.visible_answers(evaluation, plan.answers)
     profile = visible.get("profile", {})
@@ -433,6 +434,7 @@ def render_named(env, name: str, **variables) -> str:
 
 def render_json(content: Content, plan) -> str:
     """Every question, answered or not, in a shape other tools can read."""
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     sections = []
     for section in content.all_sections:
