@@ -74,11 +74,13 @@ questions:
     columns:
       - {id: role, label: Role, type: text, required: true}
       - {id: sworn, label: Sworn?, type: yes_no, help: A sworn officer?}
+      - {id: kind, label: Kind, type: choice, choices: [{value: patrol, label: Patrol officer}, {value: coach, label: Coach}]}
     variants:
       - when_lead: [health]
         label: Program roles
         columns:
           - {id: sworn, label: Police officer?}
+          - {id: kind, choices: [{value: patrol, label: Police officer}]}
   - id: union
     prompt: Was the union consulted?
     help: Unions shape policy.
@@ -132,7 +134,8 @@ def test_variant_rewords_choices_and_columns_but_never_values(lead_content):
     roles = content.wording(content.question("staff.roles"), health)
     assert roles.label == "Program roles"
     assert [(c.id, c.label, c.help) for c in roles.columns] == [
-        ("role", "Role", ""), ("sworn", "Police officer?", "A sworn officer?")]
+        ("role", "Role", ""), ("sworn", "Police officer?", "A sworn officer?"), ("kind", "Kind", "")]
+    assert [(c.value, c.label) for c in roles.columns[2].choices] == [("patrol", "Police officer"), ("coach", "Coach")]
     assert content.question("staff.roles").columns[1].label == "Sworn?"  # the loaded content is untouched
 
 
@@ -179,11 +182,13 @@ BROKEN = [
     ("          - {value: sworn, label: Outreach staff}\n", "          - {value: sergeant, label: Outreach staff}\n",
      "content/sections/01-staff.yaml:26: question staff.trained variant: no choice 'sergeant' to reword"),
     ("          - {id: sworn, label: Police officer?}\n", "          - {id: badge, label: Police officer?}\n",
-     "content/sections/01-staff.yaml:38: question staff.roles variant: no column 'badge' to reword"),
+     "content/sections/01-staff.yaml:39: question staff.roles variant: no column 'badge' to reword"),
     ("        help: Count the co-lead's officers.\n", "        hint: Count the co-lead's officers.\n",
      "content/sections/01-staff.yaml:15: question staff.officers variant: unknown field 'hint'"),
+    ("          - {id: kind, choices: [{value: patrol,", "          - {id: kind, choices: [{value: squad,",
+     "content/sections/01-staff.yaml:40: question staff.roles variant column 'kind': no choice 'squad' to reword"),
     ("      - when_lead: [health]\n        label", "      - when_lead: []\n        label",
-     "content/sections/01-staff.yaml:35: question staff.roles variant: 'when_lead' must list at least one"),
+     "content/sections/01-staff.yaml:36: question staff.roles variant: 'when_lead' must list at least one"),
 ]
 
 

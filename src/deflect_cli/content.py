@@ -100,7 +100,7 @@ class Variant:
     help: str = ""
     label: str = ""
     choices: tuple = ()   # Choice(value, new label)
-    columns: tuple = ()   # (column id, new label, new help); "" keeps the column's own
+    columns: tuple = ()   # (column id, new label, new help, (Choice, ...)); "" or () keeps the column's own
     line: int = 0
 
 
@@ -605,7 +605,6 @@ def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, colu
         reader.problem("leads", f"{what}: 'leads' needs at least one lead group")
     variants = []
     choice_values = {c.value for c in rules["choices"]}
-    column_ids = {c.id for c in columns}
     for item in reader.list("variants"):
         if not isinstance(item, dict):
             reader.problem("variants", f"{what}: every variant must be a mapping with when_lead and new wording")
@@ -615,36 +614,43 @@ def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, colu
         when_lead = sub.strings("when_lead")
         if not when_lead:
             sub.problem("when_lead", f"{what} variant: 'when_lead' must list at least one lead group")
-        choices = []
-        for choice in sub.list("choices"):
-            cread = _Reader(choice, reader.file, reader.out, f"{what} variant choice", ("value", "label")) \
-                if isinstance(choice, dict) else None
-            if cread is None:
-                sub.problem("choices", f"{what} variant: a choice must be {{value, label}}")
-                continue
-            value, label = cread.str("value", required=True), cread.str("label", required=True)
-            if value and value not in choice_values:
-                cread.problem("value", f"{what} variant: no choice {value!r} to reword")
-            choices.append(Choice(value, label))
+        choices = _reworded_choices(sub, choice_values, f"{what} variant")
         worded_columns = []
         for column in sub.list("columns"):
-            cread = _Reader(column, reader.file, reader.out, f"{what} variant column", ("id", "label", "help")) \
-                if isinstance(column, dict) else None
+            cread = _Reader(column, reader.file, reader.out, f"{what} variant column",
+                            ("id", "label", "help", "choices")) if isinstance(column, dict) else None
             if cread is None:
-                sub.problem("columns", f"{what} variant: a column must be {{id, label, help}}")
+                sub.problem("columns", f"{what} variant: a column must be {{id, label, help, choices}}")
                 continue
             cid = cread.str("id", required=True)
-            if cid and cid not in column_ids:
+            target = next((c for c in columns if c.id == cid), None)
+            if cid and target is None:
                 cread.problem("id", f"{what} variant: no column {cid!r} to reword")
-            worded_columns.append((cid, cread.str("label"), cread.str("help")))
+            worded_columns.append((cid, cread.str("label"), cread.str("help"), _reworded_choices(
+                cread, {c.value for c in target.choices} if target else set(), f"{what} variant column {cid!r}")))
         variant = Variant(when_lead=when_lead, prompt=sub.str("prompt"), help=sub.str("help"),
-                          label=sub.str("label"), choices=tuple(choices), columns=tuple(worded_columns),
+                          label=sub.str("label"), choices=choices, columns=tuple(worded_columns),
                           line=_line(item))
         if not (variant.prompt or variant.help or variant.label or variant.choices or variant.columns):
             reader.out.add(reader.file, variant.line, f"{what} variant: rewords nothing (give prompt, help, "
                                                       "label, choices or columns)")
         variants.append(variant)
     return {"leads": leads, "variants": tuple(variants)}
+
+
+def _reworded_choices(reader: _Reader, values: set, what: str) -> tuple:
+    """A variant's `choices:`: new labels for existing choice values."""
+    found = []
+    for choice in reader.list("choices"):
+        if not isinstance(choice, dict):
+            reader.problem("choices", f"{what}: a choice must be {{value, label}}")
+            continue
+        cread = _Reader(choice, reader.file, reader.out, f"{what} choice", ("value", "label"))
+        value, label = cread.str("value", required=True), cread.str("label", required=True)
+        if value and value not in values:
+            cread.problem("value", f"{what}: no choice {value!r} to reword")
+        found.append(Choice(value, label))
+    return tuple(found)
 
 
 def _parse_lead_groups(workbook: dict, profile: Section, file: str, out: _Collector) -> tuple:
@@ -764,11 +770,18 @@ def _worded(question: Question, group: str) -> Question:
         labels = {c.value: c.label for c in variant.choices}
         changes["choices"] = tuple(Choice(c.value, labels.get(c.value, c.label)) for c in question.choices)
     if variant.columns:
-        worded = {cid: (label, help_) for cid, label, help_ in variant.columns}
-        changes["columns"] = tuple(
-            replace(c, label=worded[c.id][0] or c.label, help=worded[c.id][1] or c.help) if c.id in worded else c
-            for c in question.columns)
+        worded = {cid: rest for cid, *rest in variant.columns}
+        changes["columns"] = tuple(_reworded_column(c, *worded[c.id]) if c.id in worded else c
+                                   for c in question.columns)
     return replace(question, **changes)
+
+
+def _reworded_column(column: Column, label: str, help_: str, choices: tuple) -> Column:
+    from dataclasses import replace
+
+    labels = {c.value: c.label for c in choices}
+    return replace(column, label=label or column.label, help=help_ or column.help,
+                   choices=tuple(Choice(c.value, labels.get(c.value, c.label)) for c in column.choices))
 
 
 def _worded_view(base: Content, group: str) -> Content:
