@@ -51,11 +51,13 @@ questions:
     prompt: How many sworn officers does your agency have?
     help: Count your officers.
     type: number
+    unit: sworn officers
     leads: [law_enforcement]
     variants:
       - when_lead: [health, coalition]
         prompt: How many officers does the police co-lead have?
         help: Count the co-lead's officers.
+        unit: officers
   - id: trained
     prompt: Who will be trained?
     help: Pick the staff to train.
@@ -121,6 +123,7 @@ def test_variant_rewords_for_the_primary_lead_only(lead_content):
     assert health.prompt == "How many officers does the police co-lead have?"
     assert health.help == "Count the co-lead's officers."
     assert health.label == "Officers"  # an explicit label is kept unless the variant gives one
+    assert (officers.unit, health.unit) == ("sworn officers", "officers")
     assert (health.key, health.type, health.fingerprint) == (officers.key, officers.type, officers.fingerprint)
     assert content.wording(officers, _answers("Regional council")).prompt == health.prompt
 
@@ -178,17 +181,19 @@ BROKEN = [
      "content/sections/01-staff.yaml:6: question staff.officers: unknown lead group 'police' "
      "(expected one of: law_enforcement, health, coalition)"),
     ("      - when_lead: [health, coalition]\n", "      - when_lead: [health, firefighters]\n",
-     "content/sections/01-staff.yaml:13: question staff.officers: unknown lead group 'firefighters'"),
+     "content/sections/01-staff.yaml:14: question staff.officers: unknown lead group 'firefighters'"),
     ("          - {value: sworn, label: Outreach staff}\n", "          - {value: sergeant, label: Outreach staff}\n",
-     "content/sections/01-staff.yaml:26: question staff.trained variant: no choice 'sergeant' to reword"),
+     "content/sections/01-staff.yaml:28: question staff.trained variant: no choice 'sergeant' to reword"),
     ("          - {id: sworn, label: Police officer?}\n", "          - {id: badge, label: Police officer?}\n",
-     "content/sections/01-staff.yaml:39: question staff.roles variant: no column 'badge' to reword"),
+     "content/sections/01-staff.yaml:41: question staff.roles variant: no column 'badge' to reword"),
     ("        help: Count the co-lead's officers.\n", "        hint: Count the co-lead's officers.\n",
-     "content/sections/01-staff.yaml:15: question staff.officers variant: unknown field 'hint'"),
+     "content/sections/01-staff.yaml:16: question staff.officers variant: unknown field 'hint'"),
     ("          - {id: kind, choices: [{value: patrol,", "          - {id: kind, choices: [{value: squad,",
-     "content/sections/01-staff.yaml:40: question staff.roles variant column 'kind': no choice 'squad' to reword"),
+     "content/sections/01-staff.yaml:42: question staff.roles variant column 'kind': no choice 'squad' to reword"),
+    ("      - when_lead: [health]\n        choices:", "      - when_lead: [health]\n        unit: people\n        choices:",
+     "content/sections/01-staff.yaml:27: question staff.trained variant: 'unit' only applies to number"),
     ("      - when_lead: [health]\n        label", "      - when_lead: []\n        label",
-     "content/sections/01-staff.yaml:36: question staff.roles variant: 'when_lead' must list at least one"),
+     "content/sections/01-staff.yaml:38: question staff.roles variant: 'when_lead' must list at least one"),
 ]
 
 

@@ -99,6 +99,7 @@ class Variant:
     prompt: str = ""
     help: str = ""
     label: str = ""
+    unit: str = ""        # a number's unit as shown ("% of staff who refer"); the value is unchanged
     choices: tuple = ()   # Choice(value, new label)
     columns: tuple = ()   # (column id, new label, new help, (Choice, ...)); "" or () keeps the column's own
     line: int = 0
@@ -610,7 +611,7 @@ def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, colu
             reader.problem("variants", f"{what}: every variant must be a mapping with when_lead and new wording")
             continue
         sub = _Reader(item, reader.file, reader.out, f"{what} variant",
-                      ("when_lead", "prompt", "help", "label", "choices", "columns"))
+                      ("when_lead", "prompt", "help", "label", "unit", "choices", "columns"))
         when_lead = sub.strings("when_lead")
         if not when_lead:
             sub.problem("when_lead", f"{what} variant: 'when_lead' must list at least one lead group")
@@ -629,11 +630,15 @@ def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, colu
             worded_columns.append((cid, cread.str("label"), cread.str("help"), _reworded_choices(
                 cread, {c.value for c in target.choices} if target else set(), f"{what} variant column {cid!r}")))
         variant = Variant(when_lead=when_lead, prompt=sub.str("prompt"), help=sub.str("help"),
-                          label=sub.str("label"), choices=choices, columns=tuple(worded_columns),
+                          label=sub.str("label"), unit=sub.str("unit"), choices=choices,
+                          columns=tuple(worded_columns),
                           line=_line(item))
-        if not (variant.prompt or variant.help or variant.label or variant.choices or variant.columns):
+        if variant.unit and rules["type"] != "number":
+            sub.problem("unit", f"{what} variant: 'unit' only applies to number")
+        if not (variant.prompt or variant.help or variant.label or variant.unit or variant.choices
+                or variant.columns):
             reader.out.add(reader.file, variant.line, f"{what} variant: rewords nothing (give prompt, help, "
-                                                      "label, choices or columns)")
+                                                      "label, unit, choices or columns)")
         variants.append(variant)
     return {"leads": leads, "variants": tuple(variants)}
 
@@ -766,6 +771,8 @@ def _worded(question: Question, group: str) -> Question:
         changes["help"] = variant.help
     if variant.label:
         changes["label"] = variant.label
+    if variant.unit:
+        changes["unit"] = variant.unit
     if variant.choices:
         labels = {c.value: c.label for c in variant.choices}
         changes["choices"] = tuple(Choice(c.value, labels.get(c.value, c.label)) for c in question.choices)
