@@ -35,6 +35,12 @@ POLICE_STAFF_TERMS = [
     (r"\broll[- ]call\b", NOT_POLICE),
     (r"\bcommand staff\b", NOT_POLICE),
     (r"(?<!front-)\bline[- ]officers?\b", NOT_POLICE),  # a "front-line officer" on a planning team is a partner
+    (r"\bdesk officer\b", NOT_POLICE),
+    (r"\bour police\b", NOT_POLICE),
+    (r"\binside a police agency\b", NOT_POLICE),
+    (r"\byour agency'?s calls\b", ("health", "coalition")),
+    (r"\bthe chief\b", ("health", "coalition")),  # fire departments have chiefs too
+    (r"(?-i:\bChief [A-Z]|\bLt\. [A-Z])|\blieutenant\b", ("health", "coalition")),  # ranks in examples
 ]
 
 KINDS = ["municipal_police", "sheriff", "state_police", "campus_police", "tribal_police", "fire_ems",
