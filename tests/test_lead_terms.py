@@ -1,8 +1,9 @@
 """Every lead agency, in the bundled content: no police-staff words reach a planner who is not police.
 
 For each kind of lead agency (and co-led plans), every question the planner can reach is worded
-through `Content.wording`, and every prompt, help text, label, choice label and column label/help is
-searched for the terms below. A police- or sheriff-led plan keeps the workbook's own wording
+through `Content.wording`, and every prompt, help text, label, unit, choice label and column
+label/help is searched for the terms below, as are each section's summary, objectives and
+recommendations (the long guide text describes practice in general and is not searched). A police- or sheriff-led plan keeps the workbook's own wording
 (tests/fixtures/golden, and test_police_led_wording_is_the_workbooks_own).
 """
 
@@ -97,6 +98,10 @@ def police_staff_words(content, kind: str, co_lead: str) -> list:
     group = content.lead_group(answers)
     terms = [(re.compile(pattern, re.I), pattern) for pattern, groups in POLICE_STAFF_TERMS if group in groups]
     found = []
+    for section in content.worded(answers).sections:  # the opening words; the long guide text is the guide's
+        for where, text in [("summary", section.summary)] + [("objective", o) for o in section.objectives] \
+                + [("recommendation", r) for r in section.recommendations]:
+            found += [f"{section.id} [{where}] {pattern}: {text[:90]!r}" for regex, pattern in terms if regex.search(text)]
     for question in reachable:
         worded = content.wording(question, answers)
         for where, text in _texts(worded):

@@ -42,8 +42,13 @@ lead_groups:
 
 SECTION = """\
 id: staff
+variants:
+  - when_lead: [health]
+    summary: Who does the work, with the police as partners.
+    recommendations: [Brief the referring officers.]
 title: Staff
 summary: Who does the work.
+recommendations: [Brief your officers at roll call.]
 guide: Text.
 questions:
   - id: officers
@@ -142,6 +147,17 @@ def test_variant_rewords_choices_and_columns_but_never_values(lead_content):
     assert content.question("staff.roles").columns[1].label == "Sworn?"  # the loaded content is untouched
 
 
+def test_section_variant_rewords_summary_and_recommendations(lead_content):
+    content = load_content(lead_content)
+    health = content.worded(_answers("public_health")).section("staff")
+    assert health.summary == "Who does the work, with the police as partners."
+    assert health.recommendations == ("Brief the referring officers.",)
+    assert health.guide == content.section("staff").guide and health.title == "Staff"
+    police = content.worded(_answers("municipal_police")).section("staff")
+    assert police is content.section("staff")
+    assert police.recommendations == ("Brief your officers at roll call.",)
+
+
 def test_worded_view_is_built_once_and_keeps_flow_working(lead_content):
     content = load_content(lead_content)
     answers = _answers("public_health", "municipal_police", officers=4)
@@ -177,23 +193,27 @@ def test_leads_and_when_both_must_hold(lead_content):
 
 
 BROKEN = [
+    ("  - when_lead: [health]\n    summary:", "  - when_lead: [nurses]\n    summary:",
+     "content/sections/01-staff.yaml:3: section staff: unknown lead group 'nurses'"),
+    ("    recommendations: [Brief the referring officers.]\n", "    guide: New guide.\n",
+     "content/sections/01-staff.yaml:5: section staff variant: unknown field 'guide'"),
     ("    leads: [law_enforcement]\n", "    leads: [police]\n",
-     "content/sections/01-staff.yaml:6: question staff.officers: unknown lead group 'police' "
+     "content/sections/01-staff.yaml:11: question staff.officers: unknown lead group 'police' "
      "(expected one of: law_enforcement, health, coalition)"),
     ("      - when_lead: [health, coalition]\n", "      - when_lead: [health, firefighters]\n",
-     "content/sections/01-staff.yaml:14: question staff.officers: unknown lead group 'firefighters'"),
+     "content/sections/01-staff.yaml:19: question staff.officers: unknown lead group 'firefighters'"),
     ("          - {value: sworn, label: Outreach staff}\n", "          - {value: sergeant, label: Outreach staff}\n",
-     "content/sections/01-staff.yaml:28: question staff.trained variant: no choice 'sergeant' to reword"),
+     "content/sections/01-staff.yaml:33: question staff.trained variant: no choice 'sergeant' to reword"),
     ("          - {id: sworn, label: Police officer?}\n", "          - {id: badge, label: Police officer?}\n",
-     "content/sections/01-staff.yaml:41: question staff.roles variant: no column 'badge' to reword"),
+     "content/sections/01-staff.yaml:46: question staff.roles variant: no column 'badge' to reword"),
     ("        help: Count the co-lead's officers.\n", "        hint: Count the co-lead's officers.\n",
-     "content/sections/01-staff.yaml:16: question staff.officers variant: unknown field 'hint'"),
+     "content/sections/01-staff.yaml:21: question staff.officers variant: unknown field 'hint'"),
     ("          - {id: kind, choices: [{value: patrol,", "          - {id: kind, choices: [{value: squad,",
-     "content/sections/01-staff.yaml:42: question staff.roles variant column 'kind': no choice 'squad' to reword"),
+     "content/sections/01-staff.yaml:47: question staff.roles variant column 'kind': no choice 'squad' to reword"),
     ("      - when_lead: [health]\n        choices:", "      - when_lead: [health]\n        unit: people\n        choices:",
-     "content/sections/01-staff.yaml:27: question staff.trained variant: 'unit' only applies to number"),
+     "content/sections/01-staff.yaml:32: question staff.trained variant: 'unit' only applies to number"),
     ("      - when_lead: [health]\n        label", "      - when_lead: []\n        label",
-     "content/sections/01-staff.yaml:38: question staff.roles variant: 'when_lead' must list at least one"),
+     "content/sections/01-staff.yaml:43: question staff.roles variant: 'when_lead' must list at least one"),
 ]
 
 
@@ -234,7 +254,7 @@ def test_leads_without_lead_groups_is_reported(lead_content):
     path.write_text(path.read_text().split("lead_groups:")[0])
     with pytest.raises(ContentError) as caught:
         load_content(lead_content, display_root="content")
-    assert "content/sections/01-staff.yaml:6: question staff.officers: names lead group 'law_enforcement', " \
+    assert "content/sections/01-staff.yaml:11: question staff.officers: names lead group 'law_enforcement', " \
            "but workbook.yaml declares no lead_groups" in caught.value.problems
 
 
@@ -268,6 +288,7 @@ def test_plain_session_review_status_and_export_use_the_leads_wording(lead_conte
     assert "Count the co-lead's officers." in transcript
     assert "sworn" not in transcript.lower() and "Count your officers" not in transcript
     assert "Outreach staff" in transcript  # the next question's choices, reworded
+    assert "Who does the work, with the police as partners." in transcript  # the section's opening words
 
     edit = run("edit", "staff.officers", "--plain", keys=["5"])  # a question found by name, not by the walk
     assert edit.returncode == 0, edit.stdout + edit.stderr

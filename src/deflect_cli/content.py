@@ -130,6 +130,18 @@ class Section:
     checks: tuple = ()
     file: str = ""
     number: int = 0
+    variants: tuple = ()  # SectionVariant: other summary, objectives, recommendations per lead group
+
+
+@dataclass(frozen=True)
+class SectionVariant:
+    """A section's opening words for plans whose primary lead is in one of `when_lead`."""
+
+    when_lead: tuple
+    summary: str = ""
+    objectives: tuple = ()
+    recommendations: tuple = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -336,6 +348,7 @@ _COLUMN_FIELDS = (
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
 _LEAD_FIELDS = ("leads", "variants")  # who leads the plan: see _parse_lead_fields
 _QUESTION_FIELDS += _LEAD_FIELDS
+_SECTION_FIELDS += ("variants",)  # see _parse_section_variants
 
 
 def _parse_choices(reader: _Reader, what: str) -> tuple:
@@ -520,6 +533,7 @@ def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profi
         checks=_parse_checks(reader, sid, file, out),
         file=file,
         number=number,
+        variants=_parse_section_variants(reader, f"section {sid}"),
     )
 
 
@@ -643,6 +657,26 @@ def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, colu
     return {"leads": leads, "variants": tuple(variants)}
 
 
+def _parse_section_variants(reader: _Reader, what: str) -> tuple:
+    variants = []
+    for item in reader.list("variants"):
+        if not isinstance(item, dict):
+            reader.problem("variants", f"{what}: every variant must be a mapping with when_lead and new wording")
+            continue
+        sub = _Reader(item, reader.file, reader.out, f"{what} variant",
+                      ("when_lead", "summary", "objectives", "recommendations"))
+        variant = SectionVariant(when_lead=sub.strings("when_lead"), summary=sub.str("summary"),
+                                 objectives=sub.strings("objectives"),
+                                 recommendations=sub.strings("recommendations"), line=_line(item))
+        if not variant.when_lead:
+            sub.problem("when_lead", f"{what} variant: 'when_lead' must list at least one lead group")
+        if not (variant.summary or variant.objectives or variant.recommendations):
+            reader.out.add(reader.file, variant.line, f"{what} variant: rewords nothing (give summary, "
+                                                      "objectives or recommendations)")
+        variants.append(variant)
+    return tuple(variants)
+
+
 def _reworded_choices(reader: _Reader, values: set, what: str) -> tuple:
     """A variant's `choices:`: new labels for existing choice values."""
     found = []
@@ -748,6 +782,12 @@ def _apply_leads(profile: Section, sections: list, groups: tuple, out: _Collecto
         return replace(question, when=f"({question.when}) and ({condition})" if question.when else condition)
 
     def fixed(section: Section) -> Section:
+        for variant in section.variants:
+            for group in variant.when_lead:
+                if group not in names:
+                    out.add(section.file, variant.line, f"section {section.id}: unknown lead group {group!r}"
+                                                        + (f" (expected one of: {', '.join(names)})" if names
+                                                           else ": workbook.yaml declares no lead_groups"))
         questions = tuple(fix(q) for q in section.questions)
         return section if all(a is b for a, b in zip(questions, section.questions)) else \
             replace(section, questions=questions)
@@ -794,14 +834,20 @@ def _reworded_column(column: Column, label: str, help_: str, choices: tuple) -> 
 def _worded_view(base: Content, group: str) -> Content:
     from dataclasses import replace
 
-    if not any(group in v.when_lead for q in base.questions() for v in q.variants):
+    if not any(group in v.when_lead for q in base.questions() for v in q.variants) and \
+            not any(group in v.when_lead for s in base.sections for v in s.variants):
         return base
     index: dict = {}
 
     def worded(section: Section) -> Section:
         questions = tuple(_worded(q, group) for q in section.questions)
         index.update((q.key, q) for q in questions)
-        return replace(section, questions=questions)
+        changes: dict = {"questions": questions}
+        variant = next((v for v in section.variants if group in v.when_lead), None)
+        if variant is not None:
+            changes.update({k: getattr(variant, k) for k in ("summary", "objectives", "recommendations")
+                            if getattr(variant, k)})
+        return replace(section, **changes)
 
     profile = worded(base.profile)
     sections = tuple(worded(s) for s in base.sections)

@@ -57,7 +57,8 @@ class Wizard:
         return flow.evaluate(self.content.worded(self.plan.answers), self.plan.answers)
 
     def _section(self, question: Question):
-        return next(s for s in self.content.all_sections if s.id == question.section_id)
+        worded = self.content.worded(self.plan.answers)  # its summary and guide as this plan's lead reads them
+        return next(s for s in worded.all_sections if s.id == question.section_id)
 
     def _sep(self) -> str:
         return " - " if self.ui.plain else " · "
