@@ -137,3 +137,24 @@ def test_the_search_finds_police_words_when_wording_is_not_resolved(content, mon
     """The test above would catch a health-led plan shown the police wording."""
     monkeypatch.setattr(type(content), "wording", lambda self, question, answers: question)
     assert police_staff_words(content, "public_health", "none")
+
+
+def test_a_co_led_plan_names_both_agencies_and_reads_as_the_health_lead(content, tmp_path):
+    from deflect_cli.plan import new_plan
+    from deflect_cli.render import render
+
+    plan = new_plan(tmp_path / "plan.yaml", content)
+    for key, value in {
+        "profile.agency": "Lane County Health Department", "profile.agency_type": "public_health",
+        "profile.co_lead_type": "sheriff", "profile.co_lead_agency": "Lane County Sheriff's Office",
+        "profile.scope": "multi_county",
+        "profile.counties": [{"county": "Lane", "state": "OR", "population": 380000}, {"county": "Linn"}],
+        "support.union_consulted": "scheduled",
+    }.items():
+        plan.set_answer(key, value)
+    md = render(content, plan, "md")
+    assert "\nLane County Health Department and Lane County Sheriff's Office\n" in md.split("## Contents")[0]
+    assert "| Counties covered | Lane, OR, 380,000; Linn |" in md
+    assert "How many drug-related arrests did law enforcement in your area make" in md  # listed as still to decide
+    assert "Police labor association consulted" in md  # a police co-lead keeps the question, in the health wording
+    assert "Has the police co-lead consulted its officers' labor association?" in render(content, plan, "json")
