@@ -453,7 +453,7 @@ def test_pdf_without_weasyprint_says_how_to_get_it(cli, planned, tmp_path, monke
     code, out, err = cli("export", "--format", "pdf")
     assert code == 1
     assert len(err.strip().splitlines()) == 1
-    assert "pip install 'deflect[pdf]'" in err and "--format html" in err
+    assert "pip install '.[pdf]'" in err and "--format html" in err
     assert not (tmp_path / "deflection-plan.pdf").exists()
 
 
