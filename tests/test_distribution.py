@@ -96,6 +96,8 @@ def test_pdf_hint_names_the_checkout():
 
 
 def test_ci_runs_the_readme_test_line_verbatim():
+    if not (ROOT / ".ci" / "run").exists():
+        pytest.skip("not a git checkout (an sdist has no .ci)")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Run the tests", 1)[1]
     line = section.split("```sh\n", 1)[1].split("\n", 1)[0]

@@ -14,6 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from deflect_cli.errors import ContentError, DeflectError
+from deflect_cli.resources import PROVENANCE
 
 
 class _Group(TyperGroup):
@@ -35,7 +36,7 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     name="deflect",
-    help="Plan a deflection or pre-arrest diversion program with the PAARI guide and its planning workbook.",
+    help=f"Plan a deflection or pre-arrest diversion program, one question at a time. {PROVENANCE}",
     add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -394,6 +395,7 @@ def sections(content_dir: Optional[str] = ContentOption) -> None:
         number = f"{section.number:>2}" if section.number else " -"
         _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  {section.title}")
     _say(f"{sum(1 for _ in content.questions())} questions in all.")
+    _say(PROVENANCE)
 
 
 @app.command()
