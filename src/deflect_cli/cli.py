@@ -255,7 +255,9 @@ def export(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
                                       help="md, html, docx, pdf or json (default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
-                                         help="Where to write it; '-' for standard output (default: beside the plan)."),
+                                         help="Where to write it; '-' for standard output (default: beside the plan). Without "
+                                              "--format, the suffix picks the format (.md .html .docx .pdf .json; "
+                                              "none: Markdown) and any other suffix is refused."),
     blank: bool = typer.Option(False, "--blank", help="A blank workbook to fill in by hand (md, html, docx, pdf); needs no plan."),
     include_guide: bool = typer.Option(False, "--include-guide", help="Put each section's guide text before its answers."),
     plan_path: Optional[str] = PlanOption,
