@@ -50,3 +50,16 @@ def test_readme_says_how_to_come_back_in_a_new_shell():
     assert "deflect resume" in section
     install = README.split("## Install and run", 1)[1].split("\n## ", 1)[0]
     assert "rather than in the source checkout" in " ".join(install.split())
+
+
+def test_every_command_has_an_example_in_the_readme():
+    from typer.main import get_command
+
+    from deflect_cli.cli import app
+
+    blocks = "\n".join(re.findall(r"```sh\n(.*?)```", README, re.S))
+    shown = {line.split()[1] for line in blocks.splitlines() if line.startswith("deflect ")}
+    commands = set(get_command(app).commands)
+    assert commands <= shown, commands - shown
+    for flag in ("--version", "--help", "--install-completion", "--show-completion"):
+        assert f"deflect {flag}" in blocks
