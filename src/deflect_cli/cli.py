@@ -269,9 +269,11 @@ def export(
     from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
     from deflect_cli.render import BINARY_FORMATS, export as render_export, format_for
 
+    path = default_path(plan_path)
+    if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
+        refuse_export_over_plan(Path(output), path)
     fmt = format_for(fmt, output)
     content = _content(content_dir)
-    path = default_path(plan_path)
     plan = None
     if not blank:
         from deflect_cli.migrate import open_plan
