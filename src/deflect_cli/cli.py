@@ -156,7 +156,8 @@ def _report_fill(content, plan, problems: list) -> int:
     "deflect start --plan riverton.yaml",
     "deflect start --answers answers.yaml  # fill answers from a file first, then ask the rest",
     "deflect start --answers answers.yaml --no-input  # never prompt: save, list what is missing, exit",
-], [QUIT_EXIT, ERROR_EXIT, FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
+], [QUIT_EXIT, (1, "a problem, said in one line (a plan is already there, broken content, an "
+                  "answers file that cannot be read...)"), FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
 def start(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
