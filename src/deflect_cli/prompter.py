@@ -63,8 +63,12 @@ def editor_command() -> Optional[str]:
 
 
 def use_plain(requested: bool) -> bool:
-    """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb, NO_COLOR)."""
-    return bool(requested or os.environ.get("TERM") == "dumb" or os.environ.get("NO_COLOR"))
+    """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb).
+
+    NO_COLOR is not such a signal: it asks for no colour and nothing else (no-color.org), and rich and
+    prompt_toolkit both honour it themselves, so arrow keys and screens stay as they are.
+    """
+    return bool(requested or os.environ.get("TERM") == "dumb")
 
 
 class Prompter:
