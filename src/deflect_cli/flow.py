@@ -217,6 +217,12 @@ def firing_checks(content: Content, evaluation: Evaluation) -> list:
     return [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context)]
 
 
+def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
+    """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
+    return [c for c in content.all_checks()
+            if key in conditions.referenced_names(c.when) and conditions.evaluate(c.when, evaluation.context)]
+
+
 def visible_answers(evaluation: Evaluation, answers: dict) -> dict:
     """Only the answers to questions that apply: what exports and checks should see."""
     out: dict = {}

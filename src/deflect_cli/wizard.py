@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from deflect_cli import flow
-from deflect_cli.answers import display, is_empty, parse_text, validate
+from deflect_cli.answers import choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
@@ -21,6 +21,7 @@ from deflect_cli.prompter import (
 from deflect_cli.review import counts_text, section_rows, section_title
 
 NAV_KEYS = RichPrompter.nav_hint
+_DATE_HINT = "(YYYY-MM-DD, like 2027-03-01; 03/01/2027 works too)"
 _OTHER = "<other>"
 _BLANK = "<blank>"
 
@@ -139,7 +140,15 @@ class Wizard:
         else:
             self.ui.saved(display(question, result))
         new_open = self._changes(before, after, announce_new=not walking)
+        if result is not SKIP:
+            self._warn_checks(question, after)
         return following if walking else new_open
+
+    def _warn_checks(self, question: Question, evaluation) -> None:
+        """A plan check this answer makes fire, said now in one line rather than only in `status`."""
+        for check in flow.checks_involving(self.content, evaluation, question.key):
+            self.ui.warn(f"Worth a second look: {_first_sentence(check.message)} "
+                         "(listed under Things to double-check)")
 
     def _changes(self, before, after, announce_new: bool) -> list:
         answers = self.plan.answers
@@ -472,13 +481,30 @@ class Wizard:
     def _typed(self, rule, current, message: str, *, multiline: bool = False, instruction=None):
         """A typed answer (text, number, date, long text), validated while it is typed."""
         default = "" if is_empty(current) else _as_text(current)
-        answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
-                              validate=_text_validator(rule, rule.required, self.ui.skip_hint))
-        if is_signal(answer):
-            return answer
-        value, _ = parse_text(rule, answer)
-        return SKIP if is_empty(value) else value
+        while True:
+            answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
+                                  validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+            if is_signal(answer):
+                return answer
+            value, _ = parse_text(rule, answer)
+            if is_empty(value):
+                return SKIP
+            if self._date_confirmed(rule, value, answer):
+                return value
+            default = answer
 
+    def _date_confirmed(self, rule, value, typed: str) -> bool:
+        """Read a date back when it was typed another way (12/31/2026), and confirm one in the past
+        where the content expects a date still to come (`future: true`)."""
+        if rule.type != "date":
+            return True
+        if typed.strip() != value and not self.ui.plain:  # plain mode reads every answer back anyway
+            self.ui.note(f"Read as {value} (year-month-day).")
+        if not is_past(rule, value):
+            return True
+        choice = self.ui.select(f"{value} is in the past. Keep this date?",
+                                [Option("Yes, keep it", True), Option("No, change it", False)], default=False)
+        return choice is True
     def _ask_text(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
 
@@ -486,7 +512,7 @@ class Wizard:
         return self._typed(question, current, self._prompt(question), instruction=_number_hint(question))
 
     def _ask_date(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction="(YYYY-MM-DD, like 2027-03-01)")
+        return self._typed(question, current, self._prompt(question), instruction=_DATE_HINT)
 
     def _ask_long_text(self, question, current):
         return self._typed(question, current, self._prompt(question), multiline=True,
@@ -527,11 +553,13 @@ class Wizard:
             options.append(Option(OTHER_LABEL, _OTHER))
             if others:
                 checked.append(_OTHER)
-        answer = self.ui.checkbox(
-            self._prompt(question), options, checked=checked,
-            validate=(lambda picked: bool(picked) or f"Tick at least one, or {self.ui.skip_hint}.")
-            if question.required else None,
-        )
+        def check(picked):
+            if question.required and not picked:
+                return f"Tick at least one, or {self.ui.skip_hint}."
+            limit = choice_limit_error(question, len(picked)) if picked else None
+            return _sentence(limit) if limit else True
+
+        answer = self.ui.checkbox(self._prompt(question), options, checked=checked, validate=check)
         if is_signal(answer):
             return answer
         values = [v for v in answer if v != _OTHER]
@@ -663,19 +691,24 @@ class Wizard:
             default = current if not is_empty(current) else None
             value = self.ui.select(label, options, default=default)
             return None if value == _BLANK else value
-        text = self.ui.text(
-            label, default="" if is_empty(current) else _as_text(current),
-            multiline=column.type == "long_text",
-            instruction=self._long_text_hint() if column.type == "long_text"
-            else "(YYYY-MM-DD)" if column.type == "date" else _number_hint(column) if column.type == "number"
-            else _pattern_hint(column),
-            validate=_text_validator(column, column.required,
-                                     "type skip to leave the row unchanged" if self.ui.plain
-                                     else "press Ctrl-N to leave the row unchanged"),
-        )
-        if is_signal(text):
-            return text
-        return parse_text(column, text)[0]
+        default = "" if is_empty(current) else _as_text(current)
+        while True:
+            text = self.ui.text(
+                label, default=default,
+                multiline=column.type == "long_text",
+                instruction=self._long_text_hint() if column.type == "long_text"
+                else _DATE_HINT if column.type == "date" else _number_hint(column) if column.type == "number"
+                else _pattern_hint(column),
+                validate=_text_validator(column, column.required,
+                                         "type skip to leave the row unchanged" if self.ui.plain
+                                         else "press Ctrl-N to leave the row unchanged"),
+            )
+            if is_signal(text):
+                return text
+            value = parse_text(column, text)[0]
+            if is_empty(value) or self._date_confirmed(column, value, text):
+                return value
+            default = text
 
     def _show_rows(self, question, rows) -> None:
         if not rows:
@@ -688,6 +721,12 @@ class Wizard:
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 3)].rstrip() + "..."
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def _count(n: int, noun: str) -> str:
