@@ -151,3 +151,69 @@ def test_plain_mode_reads_a_us_date_and_confirms_a_past_one(content, tmp_path):
     assert "2020-01-02 is in the past. Keep this date?" in out
     assert "Saved: 2020-01-02" in out
     assert load_plan(wizard.plan.path).answers["launch"]["start_date"] == "2020-01-02"
+
+
+# --------------------------------------------------------------------------- a plan that agrees with itself (12.12)
+
+
+def _models_plan(wizard):
+    wizard.plan.set_answer("program_types.models", ["qrt", "hub"])
+    wizard.plan.set_answer("program_types.primary_model", "hub")
+
+
+def test_the_first_model_is_chosen_from_the_models_ticked(keys, wizard, content):
+    wizard.plan.set_answer("program_types.models", ["qrt", "Mobile crisis van"])
+    keys(DOWN + ENTER)   # only the two ticked models are offered: the second is the free-text one
+    wizard.edit(content.question("program_types.primary_model"))
+    assert saved(wizard)["program_types"]["primary_model"] == "Mobile crisis van"
+
+
+def test_a_stale_first_model_is_listed_under_things_to_double_check(content, tmp_path):
+    from deflect_cli import flow
+    from deflect_cli.plan import new_plan
+    from deflect_cli.report import status_text
+
+    plan = new_plan(tmp_path / "plan.yaml", content)
+    plan.set_answer("program_types.models", ["qrt"])
+    plan.set_answer("program_types.primary_model", "hub")
+    evaluation = flow.evaluate(content, plan.answers)
+    [(question, message)] = flow.stale_answers(content, evaluation)
+    assert question.key == "program_types.primary_model"
+    assert message.startswith("First model to launch is 'HUB or situation table', which is no longer among "
+                              "the answers to 'Program models chosen'.")
+    assert message in " ".join(status_text(content, plan).split())
+
+
+def test_changing_the_models_asks_the_first_model_again(keys, wizard, content):
+    _models_plan(wizard)
+    keys(DOWN * 5 + SPACE + ENTER,  # models: untick HUB (QRT stays ticked)
+         ENTER)                    # the first model is asked again: QRT is the only one offered
+    wizard.edit(content.question("program_types.models"))
+    answers = saved(wizard)["program_types"]
+    assert answers["models"] == ["qrt"] and answers["primary_model"] == "qrt"
+    assert "1 later answer no longer fits this change (First model to launch)" in " ".join(
+        wizard.screen.getvalue().split())
+
+
+@pytest.mark.parametrize("target, problem", [
+    ("models.chosen", None),
+    ("models.qrt_window", "'choices_from' names 'models.qrt_window', which is not a multi_choice question"),
+    ("launch.nothing", "'choices_from' names 'launch.nothing', which is not a question"),
+    ("partners.roster", "which is not a multi_choice question"),
+    ("models", "'choices_from' must be a full id like section.question"),
+])
+def test_choices_from_must_name_an_earlier_multi_choice(tmp_path, target, problem):
+    import shutil
+
+    from conftest import FIXTURES
+
+    root = tmp_path / "c"
+    shutil.copytree(FIXTURES / "mini", root)
+    path = root / "sections" / "01-models.yaml"
+    path.write_text(path.read_text().replace("    type: choice\n", f"    type: choice\n    choices_from: {target}\n", 1))
+    if problem is None:
+        assert load_content(root).question("models.lead").choices_from == "models.chosen"
+        return
+    with pytest.raises(ContentError) as raised:
+        load_content(root)
+    assert problem in "\n".join(raised.value.problems)

@@ -140,9 +140,21 @@ class Wizard:
         else:
             self.ui.saved(display(question, result))
         new_open = self._changes(before, after, announce_new=not walking)
+        new_open += [q for q in self._newly_stale(question, before, after) if q not in new_open]
         if result is not SKIP:
             self._warn_checks(question, after)
         return following if walking else new_open
+
+    def _newly_stale(self, question: Question, before, after) -> list:
+        """Later answers this change contradicts (a first model no longer among the chosen ones):
+        said now, asked again on the way through, and listed by `status` until they agree again."""
+        was = {q.key for q, _ in flow.stale_answers(self.content, before)}
+        stale = [q for q, _ in flow.stale_answers(self.content, after) if q.key not in was and q.key != question.key]
+        if stale:
+            names = ", ".join(q.label for q in stale)
+            self.ui.note(f"{_count(len(stale), 'later answer')} no longer fit{'s' if len(stale) == 1 else ''} "
+                         f"this change ({names}) and will be asked again.")
+        return stale
 
     def _warn_checks(self, question: Question, evaluation) -> None:
         """A plan check this answer makes fire, said now in one line rather than only in `status`."""
@@ -528,10 +540,20 @@ class Wizard:
         return self.ui.select(self._prompt(question), [Option("Yes", True), Option("No", False)],
                               default=current if isinstance(current, bool) else None)
 
+    def _choices(self, question) -> tuple:
+        """The options to offer, and whether "Other" is one: a `choices_from` question offers only
+        what its earlier question's answer holds (free text there included)."""
+        offered = flow.offered_choices(self.content, question, self._evaluate().context)
+        if offered is None:
+            return [Option(c.label, c.value) for c in question.choices], question.other
+        return [Option(label, value) for value, label in offered], False
+
     def _ask_choice(self, question, current):
-        options = [Option(c.label, c.value) for c in question.choices]
-        is_other = not is_empty(current) and current not in {c.value for c in question.choices}
-        if question.other:
+        options, other = self._choices(question)
+        is_other = other and not is_empty(current) and current not in {c.value for c in question.choices}
+        if not other and current not in {o.value for o in options}:
+            current = None  # no longer among what may be chosen: nothing is pre-selected
+        if other:
             options.append(Option(OTHER_LABEL, _OTHER))
         answer = self.ui.select(self._prompt(question), options, default=_OTHER if is_other else current)
         if answer == _OTHER:
@@ -545,11 +567,11 @@ class Wizard:
 
     def _ask_multi_choice(self, question, current):
         current = current if isinstance(current, list) else []
-        known = {c.value for c in question.choices}
-        others = [v for v in current if v not in known]
-        options = [Option(c.label, c.value) for c in question.choices]
+        options, other = self._choices(question)
+        known = {o.value for o in options}
+        others = [v for v in current if v not in known] if other else []
         checked = [v for v in current if v in known]
-        if question.other:
+        if other:
             options.append(Option(OTHER_LABEL, _OTHER))
             if others:
                 checked.append(_OTHER)
