@@ -81,8 +81,8 @@ class Wizard:
         evaluation = self._evaluate()
         current = start or flow.first_open(evaluation, self.plan.answers, self.plan.skipped)
         try:
-            if welcome:
-                self._welcome()
+            if welcome and self._welcome() is QUIT:
+                return self._leave(current, 0)
             while True:
                 if current is None:
                     current = self._end_of_workbook()
@@ -241,9 +241,20 @@ class Wizard:
 
     # ------------------------------------------------------------------ screens
 
-    def _welcome(self) -> None:
+    def _welcome(self):
+        """The welcome, held on screen (in a short terminal) until the person has read it.
+
+        Returns QUIT if they leave there, else None (back, skip and menu just begin)."""
         self.ui.panel(self.content.title, self.content.welcome or "")
         self.ui.note(self.ui.welcome_hint)
+        if self.ui.plain:
+            return None
+        from rich.text import Text
+
+        shown = self.ui.panel_height(self.content.title, self.content.welcome or "") + len(
+            self.console.render_lines(Text(self.ui.welcome_hint), pad=False))
+        # The first question's screen: heading, position, a few lines of help, keys and the prompt.
+        return self.ui.hold(shown, 12) if shown else None
 
     def welcome_back(self, start: Optional[Question]) -> None:
         """`deflect resume`: one screen saying what is done, where the person stopped, what is next."""
@@ -426,9 +437,12 @@ class Wizard:
 
     def _review_options(self, rows) -> list:
         """The check-your-answers table as the rows of a select: choosing a row changes that answer."""
-        label_width = min(36, max(len(r.question.label) for r in rows))
+        # A row is pointer (3) + indent (2) + "NN. " (4) + label + 2 + status + 2 + answer, and must fit
+        # the terminal: prompt_toolkit cuts a longer list line at the edge with no sign of it.
+        room = getattr(self.ui, "width", 100) - 1 - 3 - 2 - 4 - 2 - 2
         status_width = max(len(r.status_label) for r in rows)
-        answer_width = max(12, getattr(self.ui, "width", 100) - 4 - 4 - label_width - status_width - 4)
+        label_width = max(10, min(36, max(len(r.question.label) for r in rows), room - status_width - 12))
+        answer_width = max(12, room - label_width - status_width)
         self._review_header = f"  {'#':>2}  {'Question':<{label_width}}  {'Status':<{status_width}}  Answer"
         options = []
         for i, row in enumerate(rows, 1):
