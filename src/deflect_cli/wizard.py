@@ -172,7 +172,7 @@ class Wizard:
         if hidden:
             names = ", ".join(q.label for q in hidden)
             self.ui.note(f"{_count(len(hidden), 'answer')} no longer apply after this change ({names}). "
-                         "They are kept aside, and come back if you change this answer back.")
+                         "They are set aside, and come back if you change this answer back.")
         if restored:
             names = ", ".join(q.label for q in restored)
             self.ui.note(f"{_count(len(restored), 'earlier answer')} apply again and are back ({names}).")
@@ -457,8 +457,10 @@ class Wizard:
         """Change one answer, then ask any question the change newly brings up. Returns QUIT or None."""
         evaluation = self._evaluate()
         if not evaluation.applies(question):
-            self.ui.warn(f"{question.label} does not apply to this plan now, because of an earlier answer. "
-                         "Its answer, if any, is kept.")
+            from deflect_cli.wording import describe
+
+            self.ui.warn(f"{question.label} does not apply to this plan now: it is asked only when "
+                         f"{describe(self.content, question.when)}. Any answer it had is set aside.")
             return None
         queue = [question]
         first = True
