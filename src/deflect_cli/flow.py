@@ -266,7 +266,18 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
 def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
     """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
     return [c for c in content.all_checks()
-            if key in conditions.referenced_names(c.when) and conditions.evaluate(c.when, evaluation.context)]
+            if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context)]
+
+
+_NAMES_READ: dict = {}
+
+
+def _names_read(source: str) -> frozenset:
+    """`conditions.referenced_names`, remembered: asked of every check after every answer."""
+    found = _NAMES_READ.get(source)
+    if found is None:
+        found = _NAMES_READ[source] = conditions.referenced_names(source)
+    return found
 
 
 def visible_answers(evaluation: Evaluation, answers: dict) -> dict:
