@@ -415,8 +415,11 @@ def edit(
     plan, _ = open_plan(content, path)
     target = _find_question(content, question)
     if not flow.evaluate(content, plan.answers).applies(target):
-        raise DeflectError(f"{target.key} does not apply to this plan now (it is asked only when {target.when}); "
-                           "any answer it had is kept and comes back if that changes.")
+        from deflect_cli.wording import describe
+
+        raise DeflectError(f"{target.key} does not apply to this plan now: it is asked only when "
+                           f"{describe(content, target.when)}. Any answer it had is set aside and comes "
+                           "back if that changes.")
     if not _interactive(False, plain):
         raise DeflectError("edit asks the question again, so it needs a terminal; "
                            "use --plain to type the answer from a pipe.")
