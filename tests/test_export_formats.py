@@ -483,3 +483,43 @@ def test_reference_docx_supplies_word_styles(cli, planned, tmp_path):
     assert styled.styles["Normal"].font.name == "Georgia"
     assert styled.styles["Heading 1"].font.size == Pt(22)
     assert [p.text for p in styled.paragraphs if p.style.name == "Heading 1"] == EXPECTED_H2
+
+
+def _zip_without_word_parts(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a Word document")
+
+
+@pytest.mark.parametrize("name, make, target", [
+    ("plan.md.j2", lambda p: p.write_bytes(b"# caf\xe9 \xff\n"), "out.md"),
+    ("plan.css", lambda p: p.write_bytes(b"body { color: \xff; }\n"), "out.html"),
+    ("plan.md.j2", lambda p: p.write_text("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}\n"), "out.md"),
+    ("plan.html.j2", lambda p: p.write_text('{% include "plan.html.j2" %}\n'), "out.html"),
+    ("reference.docx", lambda p: p.write_bytes(b""), "out.docx"),
+    ("reference.docx", lambda p: p.write_text("just text"), "out.docx"),
+    ("reference.docx", _zip_without_word_parts, "out.docx"),
+], ids=["md-not-utf8", "css-not-utf8", "recursive-macro", "recursive-include", "empty-docx", "text-docx",
+        "zip-docx"])
+def test_a_damaged_agency_template_is_one_line(cli, planned, tmp_path, name, make, target):
+    """Issue 15.4: one line naming the file, exit 1, no traceback, nothing written."""
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    make(folder / name)
+    code, out, err = cli("export", "--templates", str(folder), "-o", target)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1 and name in err and "Traceback" not in err, err
+    assert not (tmp_path / target).exists()
+
+
+def test_every_cover_says_where_the_questions_come_from(content, outputs):
+    """Issue 10.1: the provenance line is on the cover of every export, the blank workbook too."""
+    from deflect_cli.resources import PROVENANCE
+
+    assert PROVENANCE.startswith("Prepared with deflect.") and "not an official PAARI document" in PROVENANCE
+    blank = {fmt: render.export(content, None, fmt, blank=True) for fmt in ("md", "html", "docx")}
+    for made in (outputs, blank):
+        assert PROVENANCE in md_text(made["md"].split("## Contents", 1)[0])
+        cover = made["html"].split('<section class="toc">', 1)[0]
+        assert PROVENANCE in Page(cover).body_text
+        cells = docx_cells(made["docx"])
+        assert PROVENANCE in cells[:cells.index("Contents")]

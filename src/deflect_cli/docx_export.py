@@ -52,7 +52,7 @@ def markdown_to_docx(markdown: str, meta: dict, templates: Optional[str] = None)
     import docx
 
     reference = _reference_docx(templates)
-    document = docx.Document(str(reference)) if reference else docx.Document()
+    document = _open_reference(reference) if reference else docx.Document()
     if not reference:
         _house_style(document)
     _properties(document, meta)
@@ -71,6 +71,18 @@ def _reference_docx(templates: Optional[str]):
         if candidate.is_file():
             return candidate
     return None
+
+
+def _open_reference(path):
+    """An agency's reference.docx; an empty or damaged one is one line naming it, not a traceback."""
+    import docx
+    from deflect_cli.errors import DeflectError
+
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zip, XML, key and value errors for damaged files
+        reason = "the file is empty" if path.stat().st_size == 0 else f"not a Word document ({type(exc).__name__})"
+        raise DeflectError(f"{path}: cannot use this reference.docx: {reason}.") from None
 
 
 def _house_style(document) -> None:

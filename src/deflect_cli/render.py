@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Optional, Union
 
-from deflect_cli import flow
+from deflect_cli import flow, resources
 from deflect_cli.answers import display, is_empty
 from deflect_cli.content import Content
 from deflect_cli.errors import DeflectError
@@ -164,6 +164,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     return {
         "title": content.title,
         "content_version": content.version,
+        "provenance": resources.PROVENANCE,
         "program_name": profile.get("program_name") or "Deflection program plan",
         "named": bool(profile.get("program_name")),
         "agency": profile.get("agency", ""),
@@ -309,6 +310,7 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
     return {
         "title": content.title,
         "content_version": content.version,
+        "provenance": resources.PROVENANCE,
         "question_count": sum(len(s["questions"]) for s in sections),
         "estimated_minutes": content.estimated_minutes,
         "sections": sections,
@@ -373,6 +375,20 @@ def guide_block(section) -> str:
 # ---------------------------------------------------------------- templates
 
 
+def _Loader(folder: str):
+    """A FileSystemLoader whose unreadable template (not UTF-8) is one line naming the file."""
+    from jinja2 import FileSystemLoader
+
+    class Loader(FileSystemLoader):
+        def get_source(self, environment, template):
+            try:
+                return super().get_source(environment, template)
+            except UnicodeDecodeError:
+                raise DeflectError(f"{Path(folder) / template}: template is not UTF-8 text.") from None
+
+    return Loader(folder)
+
+
 def environment(templates: Optional[str] = None, autoescape: bool = False):
     """A sandboxed Jinja environment over the bundled templates, with an agency's folder in front.
 
@@ -380,18 +396,18 @@ def environment(templates: Optional[str] = None, autoescape: bool = False):
     replace just the stylesheet or just the Markdown. HTML templates get autoescaping; Markdown
     templates escape with the md filters instead.
     """
-    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2 import ChoiceLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     from deflect_cli import resources
 
     bundled = resources.templates_dir()
-    loaders = [FileSystemLoader(str(bundled))]
+    loaders = [_Loader(str(bundled))]
     if templates:
         folder = resources.templates_dir(templates)
         if not folder.is_dir():
             raise DeflectError(f"{folder}: templates folder not found.")
-        loaders.insert(0, FileSystemLoader(str(folder)))
+        loaders.insert(0, _Loader(str(folder)))
     env = SandboxedEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=autoescape,
@@ -415,7 +431,6 @@ def render_named(env, name: str, **variables) -> str:
     """Render one template; a broken agency template is one clear line, not a traceback."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-
     try:
         template = env.get_template(name)
     except TemplateNotFound:
@@ -426,6 +441,9 @@ def render_named(env, name: str, **variables) -> str:
         return template.render(**variables)
     except TemplateError as exc:
         raise DeflectError(f"{template.filename or name}: template error: {exc}") from None
+    except RecursionError:  # a macro or include that calls itself
+        raise DeflectError(f"{template.filename or name}: template error: a macro or include calls itself "
+                           "without end.") from None
 
 
 # ---------------------------------------------------------------- formats

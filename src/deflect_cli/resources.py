@@ -68,3 +68,9 @@ def _display(root: Path) -> str:
         return str(root.relative_to(Path.cwd()))
     except ValueError:
         return str(root)
+
+
+# Said on every export's cover, in the README and on the welcome screen (issue 10, item 1): the questions
+# are this project's own, built on the guide's published pages, not PAARI's workbook.
+PROVENANCE = ("Prepared with deflect. Questions are based on the PAARI Promising Practices Guide and published "
+              "research; this is not an official PAARI document.")
