@@ -416,8 +416,15 @@ def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
     code, _, err = cli("export", "--templates", str(folder), "-o", "custom.html")
     assert code == 0, err
     html = (tmp_path / "custom.html").read_text()
-    assert "#123456" in html and "Riverton Pathways to Recovery for council" in html
-    assert "<!DOCTYPE html>" in html  # plan.html.j2 came from the bundled set
+    assert "#123456" in html and "<!DOCTYPE html>" in html  # plan.html.j2 came from the bundled set
+    # plan.md.j2 shapes the Markdown only: HTML and Word are rendered from the document's blocks (issue 13.3)
+    assert "for council" not in html and "Executive summary" in html
+    code, _, err = cli("export", "--templates", str(folder), "-o", "custom.md")
+    assert code == 0, err
+    assert (tmp_path / "custom.md").read_text().startswith("# Riverton Pathways to Recovery for council\n")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "custom.docx")
+    assert code == 0, err
+    assert "for council" not in docx_text((tmp_path / "custom.docx").read_bytes())
     (folder / "plan.md.j2").write_text("{{ doc.no_such_thing }}\n")
     code, _, err = cli("export", "--templates", str(folder), "-o", "broken.md")
     assert code == 1 and "plan.md.j2: template error" in err and "Traceback" not in err

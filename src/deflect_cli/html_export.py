@@ -12,7 +12,7 @@ import unicodedata
 from typing import Optional
 
 from deflect_cli.errors import DeflectError
-from deflect_cli.render import slug
+from deflect_cli.export.text import slug
 
 PDF_HINT = ("PDF export needs WeasyPrint: install it with `pip install 'deflect[pdf]'`, "
             "or export with --format html and print that file to PDF from a web browser.")
@@ -130,7 +130,7 @@ def markdown_to_html(markdown: str, meta: dict, templates: Optional[str] = None)
     """The whole page: the body inside templates/plan.html.j2, stylesheet inlined, no outside requests."""
     from markupsafe import Markup
 
-    from deflect_cli.render import environment, render_named
+    from deflect_cli.export.text import environment, render_named
 
     env = environment(templates, autoescape=True)
     return render_named(env, "plan.html.j2", meta=meta, body=Markup(body_html(markdown)),
