@@ -530,3 +530,12 @@ def test_every_cover_says_where_the_questions_come_from(content, outputs):
         assert PROVENANCE in Page(cover).body_text
         cells = docx_cells(made["docx"])
         assert PROVENANCE in cells[:cells.index("Contents")]
+
+
+def test_html_headings_never_skip_a_level_even_with_the_guide(content, fixture_plan):
+    """Screen readers navigate by heading level (axe `heading-order`): guide text starts at h3 under a chapter."""
+    for html in (render.export(content, fixture_plan, "html", include_guide=True),
+                 render.export(content, None, "html", blank=True, include_guide=True)):
+        levels = [int(tag[1]) for tag in Page(html).tags if re.fullmatch(r"h[1-6]", tag)]
+        assert levels[0] == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
