@@ -280,7 +280,7 @@ def test_docx_paragraph_properties_follow_the_schema_order(outputs, content):
     """Word refuses files whose w:pPr / w:tcPr / w:tblPr children are out of order; LibreOffice does not."""
     from lxml import etree
 
-    from deflect_cli import docx_export
+    from deflect_cli.export import docx as docx_export
 
     blank = render.export(content, None, "docx", blank=True, include_guide=True)
     for data in (outputs["docx"], blank):

@@ -1,9 +1,509 @@
-"""Transitional: Word still built from the Markdown (replaced by a native renderer in a later step)."""
+"""The document as a Word file, rendered natively from the blocks with python-docx.
 
-from deflect_cli.export import markdown
+Headings use Word's own heading styles (so the navigation pane and Insert > Table of Contents
+work), tables are Word tables (header rows shaded and repeated on each page, numbers right-aligned),
+each chapter starts on a new page, the contents list links to the chapters through bookmarks, and
+the footer carries the title and the page number. A `reference.docx` in the --templates folder
+supplies an agency's own styles, fonts and page setup.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import re
+from typing import Optional
+
+from deflect_cli.errors import DeflectError
+from deflect_cli.export import document as d
+from deflect_cli.export.text import is_rtl
+
+# Characters XML 1.0 cannot hold; python-docx refuses them. Control characters that act as
+# whitespace become a space, the rest U+FFFD (the replacement character).
+_CONTROL_SPACE = re.compile("[\x0b\x0c\x1c-\x1f]")
+_NOT_XML = re.compile("[\x00-\x08\x0e-\x1b\ufffe\uffff\ud800-\udfff]")
+_MONO = "Consolas"
+# Where a child goes inside w:pPr and w:tcPr (ECMA-376 order; Word rejects files that break it).
+_PPR_ORDER = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+              "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+              "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+              "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+              "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+              "sectPr", "pPrChange")
+_TCPR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+               "textDirection", "tcFitText", "vAlign", "hideMark")
+_ACCENT = "1D4E89"
 
 
-def render(doc, templates=None):
-    from deflect_cli.docx_export import markdown_to_docx
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", _CONTROL_SPACE.sub(" ", text))
 
-    return markdown_to_docx(markdown.render(doc), doc.meta, templates)
+
+
+def _reference_docx(templates: Optional[str]):
+    from deflect_cli import resources
+
+    for folder in ([resources.templates_dir(templates)] if templates else []) + [resources.templates_dir()]:
+        candidate = folder / "reference.docx"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _open_reference(path):
+    """An agency's reference.docx; an empty or damaged one is one line naming it, not a traceback."""
+    import docx
+
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zip, XML, key and value errors for damaged files
+        reason = "the file is empty" if path.stat().st_size == 0 else f"not a Word document ({type(exc).__name__})"
+        raise DeflectError(f"{path}: cannot use this reference.docx: {reason}.") from None
+
+
+def _house_style(document) -> None:
+    """python-docx's default template, tidied: US Letter, one-inch margins, readable type, blue headings."""
+    from docx.shared import Inches, Pt, RGBColor
+
+    for section in document.sections:
+        section.page_width, section.page_height = Inches(8.5), Inches(11)
+        section.left_margin = section.right_margin = Inches(1)
+        section.top_margin, section.bottom_margin = Inches(1), Inches(0.9)
+    styles = document.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    title = styles["Title"]
+    title.font.size = Pt(30)
+    title.font.color.rgb = RGBColor.from_string(_ACCENT)
+    title.paragraph_format.space_before = Pt(96)
+    for level, size in ((1, 18), (2, 13), (3, 12), (4, 11), (5, 11)):
+        style = styles[f"Heading {level}"]
+        style.font.size = Pt(size)
+        style.font.color.rgb = RGBColor.from_string(_ACCENT if level != 2 else "1F2933")
+        style.paragraph_format.space_before = Pt(14 if level <= 2 else 10)
+        style.paragraph_format.space_after = Pt(4)
+        style.paragraph_format.keep_with_next = True
+
+
+def _properties(document, meta: dict) -> None:
+    props = document.core_properties
+    props.title = _xml_text(str(meta.get("title", "")))[:255]
+    props.subject = "Deflection program plan" if meta.get("kind") == "plan" else "Deflection planning workbook"
+    props.author = _xml_text(str(meta.get("author") or "deflect"))[:255]
+    props.last_modified_by = "deflect"
+    props.comments = f"{meta.get('content_title', '')}, version {meta.get('content_version', '')}"
+    props.revision = 1
+    when = _dt.datetime(2000, 1, 1)
+    if meta.get("date"):
+        try:
+            when = _dt.datetime.fromisoformat(meta["date"][:10])
+        except ValueError:
+            pass
+    props.created = props.modified = when
+
+
+def _footer(document, meta: dict) -> None:
+    """Title on the left, page number on the right, on every page but the cover."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Pt, RGBColor
+
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    paragraph = section.footer.paragraphs[0]
+    width = section.page_width - section.left_margin - section.right_margin
+    stops = paragraph.paragraph_format.tab_stops
+    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CLEAR)  # the Footer style's centre stop
+    stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    paragraph.add_run(_xml_text(str(meta.get("title", ""))) + "\tPage ")
+    _field(paragraph, "PAGE")
+    for run in paragraph.runs:
+        run.font.size = Pt(8)
+        run.font.color.rgb = RGBColor.from_string("52606D")
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES...) as begin / instruction / cached result / end runs."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    for element in (char("begin"), code, char("separate")):
+        paragraph.add_run()._r.append(element)
+    paragraph.add_run("1")
+    paragraph.add_run()._r.append(char("end"))
+
+
+def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
+    import docx
+
+    reference = _reference_docx(templates)
+    document = _open_reference(reference) if reference else docx.Document()
+    if not reference:
+        _house_style(document)
+    _properties(document, doc.meta)
+    _footer(document, doc.meta)
+    _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _run_text(items: list) -> str:
+    return "".join(r.text if not isinstance(r, d.Break) else " " for r in items)
+
+
+class _Writer:
+    """Appends the Word paragraphs and tables for each block."""
+
+    def __init__(self, document, keep_items: bool = False):
+        self.document = document
+        self.keep_items = keep_items   # keep each question with its answer space on one page
+        self.item: Optional[list] = None
+        self.lists = 0                 # list depth
+        self.quote = 0
+        self.bookmarks: dict = {}     # anchor -> bookmark name
+        self.placed: set = set()
+        self.bookmark_id = 0
+        self.after_table = False
+        self.style_ids: dict = {}
+
+    # ---------------------------------------------------------- blocks
+
+    def write(self, blocks: list) -> None:
+        for b in blocks:  # every chapter's bookmark is known before the contents list links to it
+            if isinstance(b, d.Heading) and b.anchor and b.anchor not in self.bookmarks:
+                self.bookmarks[b.anchor] = f"_deflect_{len(self.bookmarks) + 1}"
+        for b in blocks:
+            self.block(b, top=True)
+        self.end_item()
+
+    def block(self, b, top: bool = False) -> None:
+        kind = type(b)
+        if kind is d.Heading:
+            self.heading(b, top)
+        elif kind is d.Paragraph:
+            self.paragraph(b.runs)
+        elif kind is d.List:
+            self.list(b)
+        elif kind is d.Table:
+            self.table(b)
+        elif kind is d.Figure:  # Word gets the facts as a table; the drawing is for HTML
+            self.paragraph([d.Text(b.caption, bold=True)])
+            self.table(b.table)
+        elif kind is d.Steps:
+            self.list(d.List([d.ListItem([d.Text(title, bold=True), d.Text(f": {text}" if text else "")])
+                              for title, text in b.steps], ordered=True))
+        elif kind is d.AnswerField:
+            for x in b.blocks():
+                self.block(x)
+        elif kind is d.Quote:
+            self.quote += 1
+            for x in b.blocks:
+                self.block(x)
+            self.quote -= 1
+        elif kind is d.Guide:
+            from deflect_cli.export import mdparse
+
+            for x in mdparse.blocks(b.markdown):
+                self.block(x)
+        else:
+            raise TypeError(f"no Word rendering for {kind.__name__}")
+
+    def end_item(self, table=None) -> None:
+        """Close a question block: every paragraph but the last keeps with the next (and a table's rows too)."""
+        if self.item is None:
+            return
+        paragraphs = self.item
+        if table is not None:
+            for row in table.rows[:-1]:
+                paragraphs.extend(cell.paragraphs[-1] for cell in row.cells)
+            paragraphs.append(None)
+        for paragraph in paragraphs[:-1]:
+            if paragraph is not None:
+                paragraph.paragraph_format.keep_with_next = True
+        self.item = None
+
+    def new_paragraph(self, style: Optional[str] = None):
+        from docx.shared import Inches, Pt
+
+        paragraph = self.document.add_paragraph()
+        if style:
+            self.set_style(paragraph, style)
+        if self.after_table:
+            if not (style or "").startswith(("Heading", "Title")):
+                paragraph.paragraph_format.space_before = Pt(10)
+            self.after_table = False
+        if self.item is not None:
+            self.item.append(paragraph)
+        if self.quote:
+            if (style or "").startswith("List") and self.lists:  # keep the list's own hanging indent
+                paragraph.paragraph_format.left_indent = Inches(0.3 * self.quote + 0.25 * self.lists + 0.1)
+                paragraph.paragraph_format.first_line_indent = Inches(-0.25)
+            else:
+                paragraph.paragraph_format.left_indent = Inches(0.3 * self.quote)
+            _left_border(paragraph)
+        return paragraph
+
+    def set_style(self, paragraph, name: str) -> None:
+        """Assign a paragraph style by id; python-docx's by-name lookup rescans styles.xml every time."""
+        if name not in self.style_ids:
+            self.style_ids[name] = self.document.styles[name].style_id
+        paragraph._p.style = self.style_ids[name]
+
+    def heading(self, b: d.Heading, top: bool) -> None:
+        level = b.level
+        if top and level <= 3:
+            self.end_item()
+            if level == 3 and self.keep_items:
+                self.item = []
+        paragraph = self.new_paragraph("Title" if level == 1 else f"Heading {min(level - 1, 9)}")
+        if level == 2:
+            paragraph.paragraph_format.page_break_before = True
+        self.inline(paragraph, [d.Text(b.full)])
+        if b.anchor in self.bookmarks and b.anchor not in self.placed and top:
+            self.placed.add(b.anchor)
+            self.bookmark(paragraph, self.bookmarks[b.anchor])
+        if is_rtl(b.full):
+            _bidi(paragraph)
+
+    def paragraph(self, items: list, style: Optional[str] = None) -> None:
+        paragraph = self.new_paragraph(style)
+        self.inline(paragraph, items)
+        if is_rtl(_run_text(items)):
+            _bidi(paragraph)
+
+    def list(self, b: d.List) -> None:
+        from docx.shared import Inches
+
+        self.lists += 1
+        depth = self.lists
+        for number, item in enumerate(b.items, b.start):
+            if b.ordered:
+                # Word's list numbering continues across separate lists; write the number instead.
+                paragraph = self.new_paragraph("List Paragraph")
+                paragraph.paragraph_format.left_indent = Inches(0.35 * depth)
+                paragraph.paragraph_format.first_line_indent = Inches(-0.3)
+                paragraph.add_run(f"{number}.\t")
+            else:
+                paragraph = self.new_paragraph("List Bullet" if depth == 1 else f"List Bullet {min(depth, 3)}")
+            self.inline(paragraph, item.runs)
+            if is_rtl(_run_text(item.runs)):
+                _bidi(paragraph)
+            for child in item.children:
+                if isinstance(child, d.Paragraph):
+                    self.paragraph(child.runs, "List Continue" if depth == 1 else f"List Continue {min(depth, 3)}")
+                else:
+                    self.block(child)
+        self.lists -= 1
+
+    def table(self, b: d.Table) -> None:
+        from docx.enum.table import WD_ROW_HEIGHT_RULE
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Cm, Pt
+
+        rows = ([[d.Cell(h) for h in b.header]] if b.header else []) + list(b.rows)
+        if not rows:
+            return
+        if self.after_table:  # two tables in a row would merge into one in Word
+            self.new_paragraph()
+        header_rows = 1 if b.header else 0
+        width = max(len(r) for r in rows)
+        table = self.document.add_table(rows=len(rows), cols=width)
+        table.style = self.document.styles["Table Grid"]
+        _table_look(table)
+        for r, row in enumerate(rows):
+            cells = table.rows[r].cells
+            for c, cell in enumerate(row):
+                paragraph = cells[c].paragraphs[0]
+                paragraph.paragraph_format.space_after = Pt(0)
+                strong = r < header_rows or (b.facts and c == 0)
+                self.inline(paragraph, [d.Text(cell.text)] if cell.text else [], bold=strong)
+                for run in paragraph.runs:
+                    run.font.size = Pt(9.5)
+                if strong:
+                    _shade(cells[c], "E8EEF6" if r < header_rows else "F4F6F8")
+                if r >= header_rows and cell.type in ("number", "money", "percent"):
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if is_rtl(cell.text):
+                    _bidi(paragraph)
+            if r < header_rows:
+                _repeat_header(table.rows[r])
+            elif b.blank:
+                table.rows[r].height = Cm(0.85)
+                table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+            _cant_split(table.rows[r])
+        self.end_item(table)
+        self.after_table = True
+
+    # ---------------------------------------------------------- inline
+
+    def inline(self, paragraph, items: list, bold: bool = False) -> None:
+        for item in items:
+            kind = type(item)
+            if kind is d.Break:
+                if item.soft:
+                    paragraph.add_run(" ")
+                else:
+                    paragraph.add_run("").add_break()
+            elif kind is d.Link:
+                link = self.hyperlink(paragraph, item.href)
+                self.run(paragraph, link, _xml_text(item.text))
+            else:
+                run = paragraph.add_run(_xml_text(item.text))
+                run.bold = item.bold or bold or None
+                run.italic = item.italic or None
+                if item.code:
+                    run.font.name = _MONO
+
+    def run(self, paragraph, link, text: str):
+        if link is None:
+            return paragraph.add_run(text)
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+        from docx.text.run import Run
+
+        element = OxmlElement("w:r")
+        properties = OxmlElement("w:rPr")
+        color = OxmlElement("w:color")
+        color.set(qn("w:val"), _ACCENT)
+        underline = OxmlElement("w:u")
+        underline.set(qn("w:val"), "single")
+        properties.append(color)
+        properties.append(underline)
+        element.append(properties)
+        link.append(element)
+        run = Run(element, paragraph)
+        run.text = text
+        return run
+
+    def hyperlink(self, paragraph, href: str):
+        from docx.opc.constants import RELATIONSHIP_TYPE
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        element = OxmlElement("w:hyperlink")
+        if href.startswith("#"):
+            name = self.bookmarks.get(href[1:])
+            if name is None:
+                return None
+            element.set(qn("w:anchor"), name)
+        elif href.startswith(("http://", "https://")):
+            rel = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+            element.set(qn("r:id"), rel)
+        else:
+            return None
+        element.set(qn("w:history"), "1")
+        paragraph._p.append(element)
+        return element
+
+    def bookmark(self, paragraph, name: str) -> None:
+        from docx.oxml import OxmlElement
+        from docx.oxml.ns import qn
+
+        self.bookmark_id += 1
+        start = OxmlElement("w:bookmarkStart")
+        start.set(qn("w:id"), str(self.bookmark_id))
+        start.set(qn("w:name"), name)
+        end = OxmlElement("w:bookmarkEnd")
+        end.set(qn("w:id"), str(self.bookmark_id))
+        paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+        paragraph._p.append(end)
+
+
+def _insert(parent, child, order: tuple) -> None:
+    """Put `child` where the schema wants it among `parent`'s children."""
+    from docx.oxml.ns import qn
+
+    later = {qn(f"w:{name}") for name in order[order.index(child.tag.split("}")[1]) + 1:]}
+    for existing in parent:
+        if existing.tag in later:
+            existing.addprevious(child)
+            return
+    parent.append(child)
+
+
+_TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+                "tblCaption", "tblDescription")
+
+
+def _table_look(table) -> None:
+    """Light grey rules and a little air in every cell, like the HTML version."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"), ("w:color", "A9B6C4")):
+            line.set(qn(key), value)
+        borders.append(line)
+    _insert(properties, borders, _TBLPR_ORDER)
+    margins = OxmlElement("w:tblCellMar")
+    for edge, size in (("top", "50"), ("left", "100"), ("bottom", "50"), ("right", "100")):
+        margin = OxmlElement(f"w:{edge}")
+        margin.set(qn("w:w"), size)
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    _insert(properties, margins, _TBLPR_ORDER)
+
+
+def _shade(cell, fill: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    _insert(cell._tc.get_or_add_tcPr(), shading, _TCPR_ORDER)
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
+
+
+def _cant_split(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    element = OxmlElement("w:cantSplit")
+    element.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(element)
+
+
+def _left_border(paragraph) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = paragraph._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    left = OxmlElement("w:left")
+    for key, value in (("w:val", "single"), ("w:sz", "18"), ("w:space", "8"), ("w:color", "9FB3C8")):
+        left.set(qn(key), value)
+    borders.append(left)
+    _insert(properties, borders, _PPR_ORDER)
+
+
+def _bidi(paragraph) -> None:
+    from docx.oxml import OxmlElement
+
+    properties = paragraph._p.get_or_add_pPr()
+    if properties.find(OxmlElement("w:bidi").tag) is None:
+        _insert(properties, OxmlElement("w:bidi"), _PPR_ORDER)
