@@ -539,3 +539,62 @@ def test_html_headings_never_skip_a_level_even_with_the_guide(content, fixture_p
         levels = [int(tag[1]) for tag in Page(html).tags if re.fullmatch(r"h[1-6]", tag)]
         assert levels[0] == 1
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+
+
+# ------------------------------------------------------------------ the typed document model
+
+
+def _figure_document():
+    from deflect_cli.export import document as d
+
+    evil = '<script>alert(1)</script> {{ 7*7 }} & "quotes"'
+    table = d.Table(["Activity", "People served"], [[d.Cell(evil), d.Cell("1,200", "number", 1200)],
+                                                    [d.Cell("Walk-in hours"), d.Cell("300", "number", 300)]])
+    drawing = d.Drawing("bars", {"bars": [(evil, 1200), ("Walk-in hours", 300)]}, title=f"People served: {evil}",
+                        description="Bars for each activity; the same numbers are in the table below.")
+    blocks = [d.Heading(1, "Figures"), d.Heading(2, "Results", anchor="results"),
+              d.Figure("People served by activity", table, drawing),
+              d.Steps([("First contact", "an officer offers a referral"), ("Handoff", f"a coach meets {evil}")])]
+    meta = {"title": "Figures", "kind": "plan", "date": "", "author": "", "content_title": "t", "content_version": "1"}
+    return d.Document(blocks, meta, {}), evil
+
+
+def test_a_figure_is_a_table_everywhere_and_a_drawing_in_html():
+    """Issue 13.3 / 11: a figure's facts are a table in every format; only HTML draws it (inline SVG, escaped)."""
+    from deflect_cli.export import docx as word, html, markdown
+
+    doc, evil = _figure_document()
+    md = markdown.render(doc)
+    assert "| Activity | People served |" in md and "| Walk-in hours | 300 |" in md
+    assert "1. **First contact**: an officer offers a referral" in md and "<svg" not in md
+    assert norm(evil) in md_text(md)
+    page = html.render(doc)
+    parsed = Page(page)
+    assert "svg" in parsed.tags and "title" in parsed.tags and "desc" in parsed.tags and "script" not in parsed.tags
+    assert "figcaption" in parsed.tags and parsed.tags.count("table") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} &amp; &quot;quotes&quot;" in page
+    assert '<td class="num" dir="auto">1,200</td>' in page
+    outline = docx_outline(word.render(doc))
+    assert "  | Walk-in hours | 300 |" in outline and f"  | {evil} | 1,200 |" in outline
+    assert "[List Paragraph] 1.\tFirst contact: an officer offers a referral" in outline
+
+
+def test_no_format_module_imports_another():
+    """Issue 13.2: the formats share text.py, never each other; render.py imports them only when asked."""
+    import ast
+    from pathlib import Path
+
+    import deflect_cli.export as package
+
+    formats = {"markdown", "html", "docx"}
+    for path in Path(package.__file__).parent.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+                imported |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        used = {name.rsplit(".", 1)[1] for name in imported if name.startswith("deflect_cli.export.")}
+        assert not (used & formats) - {path.stem}, (path.name, used & formats)
+        assert "deflect_cli.render" not in imported, path.name  # no cycle back to the dispatcher

@@ -213,7 +213,7 @@ def _bars(drawing: d.Drawing, key: str) -> str:
     for n, (label, value) in enumerate(bars):
         y = n * row + 5
         length = max(1.0, width * value / top)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(label[:40])}</text>\n'
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(label if len(label) <= 40 else label[:39] + "…")}</text>\n'
                      f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="18" fill="#1d4e89"></rect>\n'
                      f'<text x="{left + length + 6:.1f}" y="{y + 17}" font-size="12">'
                      f'{escape(f"{value:,.0f}")}{escape(drawing.spec.get("unit", ""))}</text>\n')
