@@ -425,6 +425,10 @@ def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
     code, _, err = cli("export", "--templates", str(folder), "-o", "custom.docx")
     assert code == 0, err
     assert "for council" not in docx_text((tmp_path / "custom.docx").read_bytes())
+    (folder / "workbook.md.j2").write_text("# {{ doc.title | md_heading }}: {{ doc.question_count }} questions\n")
+    code, _, err = cli("export", "--blank", "--templates", str(folder), "-o", "blank.md")
+    assert code == 0, err
+    assert re.fullmatch(r"# .+: \d+ questions\n", (tmp_path / "blank.md").read_text())
     (folder / "plan.md.j2").write_text("{{ doc.no_such_thing }}\n")
     code, _, err = cli("export", "--templates", str(folder), "-o", "broken.md")
     assert code == 1 and "plan.md.j2: template error" in err and "Traceback" not in err
