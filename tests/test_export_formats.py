@@ -440,20 +440,25 @@ def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
     assert code == 1 and "templates folder not found" in err
 
 
-def test_markdown_export_does_not_load_the_other_exporters(planned, tmp_path):
-    """`export --format md` stays quick: no python-docx, markdown-it or WeasyPrint imports."""
+@pytest.mark.parametrize("suffix, expected", [
+    ("md", []),                                  # Markdown is written from the blocks: not even Jinja
+    ("html", ["jinja2"]),                        # the page shell; no Word code, no Markdown parser
+    ("docx", ["docx", "lxml"]),                  # python-docx; no Jinja, no Markdown parser
+])
+def test_each_format_loads_only_its_own_libraries(planned, tmp_path, suffix, expected):
+    """`export --format md` stays quick, and no format pulls in another's libraries (issue 13.2)."""
     script = (
         "import sys\n"
         "from deflect_cli.cli import app\n"
         "try:\n"
-        f"    app(['export', '--plan', {str(planned)!r}, '-o', {str(tmp_path / 'fast.md')!r}])\n"
+        f"    app(['export', '--plan', {str(planned)!r}, '-o', {str(tmp_path / ('out.' + suffix))!r}])\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "print(sorted(m for m in ('docx', 'markdown_it', 'weasyprint', 'lxml') if m in sys.modules))\n"
+        "print(sorted(m for m in ('docx', 'markdown_it', 'weasyprint', 'lxml', 'jinja2') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert result.stdout.strip().splitlines()[-1] == str(expected)
 
 
 # ------------------------------------------------------------------ PDF (optional extra)
