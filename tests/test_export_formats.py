@@ -607,3 +607,26 @@ def test_no_format_module_imports_another():
         used = {name.rsplit(".", 1)[1] for name in imported if name.startswith("deflect_cli.export.")}
         assert not (used & formats) - {path.stem}, (path.name, used & formats)
         assert "deflect_cli.render" not in imported, path.name  # no cycle back to the dispatcher
+
+
+def test_a_reference_docx_without_the_styles_deflect_uses(cli, planned, tmp_path):
+    """A reference.docx saved by Word defines only the styles its author used: the rest are added, no traceback."""
+    import docx
+
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    reference = docx.Document()
+    reference.styles["Normal"].font.name = "Georgia"
+    for name in ("Title", "Heading 1", "Heading 2", "List Bullet", "List Paragraph", "Table Grid"):
+        element = reference.styles[name].element
+        element.getparent().remove(element)
+    reference.save(folder / "reference.docx")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "styled.docx")
+    assert code == 0, err
+    data = (tmp_path / "styled.docx").read_bytes()
+    styled = docx.Document(io.BytesIO(data))
+    assert styled.styles["Normal"].font.name == "Georgia"
+    assert [p.text for p in styled.paragraphs if p.style.name == "Heading 1"] == EXPECTED_H2
+    assert "[List Bullet] •\tFentanyl or other illicit opioids" in docx_outline(data)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+    assert xml.count("w:outlineLvl") >= 3

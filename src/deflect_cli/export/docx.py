@@ -176,6 +176,7 @@ class _Writer:
         self.bookmark_id = 0
         self.after_table = False
         self.style_ids: dict = {}
+        self.added: set = set()        # styles the reference.docx lacked
 
     # ---------------------------------------------------------- blocks
 
@@ -257,8 +258,34 @@ class _Writer:
     def set_style(self, paragraph, name: str) -> None:
         """Assign a paragraph style by id; python-docx's by-name lookup rescans styles.xml every time."""
         if name not in self.style_ids:
-            self.style_ids[name] = self.document.styles[name].style_id
+            self.style_ids[name] = self.style(name).style_id
         paragraph._p.style = self.style_ids[name]
+        if name in self.added and name.startswith("List Bullet"):  # no bullet numbering defined for it
+            paragraph.add_run("•\t")
+
+    def style(self, name: str, table: bool = False):
+        """A style by name. A reference.docx saved by Word holds only the styles its author used
+        (Heading 1 and List Bullet are "latent" until then): a missing one is added, based on Normal."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        styles = self.document.styles
+        try:
+            return styles[name]
+        except KeyError:
+            added = styles.add_style(name, WD_STYLE_TYPE.TABLE if table else WD_STYLE_TYPE.PARAGRAPH)
+            if not table:
+                added.base_style = styles["Normal"]
+                added.quick_style = True
+                if name.startswith("Heading ") or name == "Title":  # still a heading for the navigation pane
+                    from docx.oxml import OxmlElement
+                    from docx.oxml.ns import qn
+
+                    added.font.bold = True
+                    level = OxmlElement("w:outlineLvl")
+                    level.set(qn("w:val"), str(int(name.split()[1]) - 1) if name != "Title" else "0")
+                    _insert(added.element.get_or_add_pPr(), level, _PPR_ORDER)
+            self.added.add(name)
+            return added
 
     def heading(self, b: d.Heading, top: bool) -> None:
         level = b.level
@@ -319,7 +346,7 @@ class _Writer:
         header_rows = 1 if b.header else 0
         width = max(len(r) for r in rows)
         table = self.document.add_table(rows=len(rows), cols=width)
-        table.style = self.document.styles["Table Grid"]
+        table.style = self.style("Table Grid", table=True)
         _table_look(table)
         for r, row in enumerate(rows):
             cells = table.rows[r].cells
