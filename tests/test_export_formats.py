@@ -557,8 +557,9 @@ def _figure_document():
     from deflect_cli.export import document as d
 
     evil = '<script>alert(1)</script> {{ 7*7 }} & "quotes"'
-    table = d.Table(["Activity", "People served"], [[d.Cell(evil), d.Cell("1,200", "number", 1200)],
-                                                    [d.Cell("Walk-in hours"), d.Cell("300", "number", 300)]])
+    table = d.Table(["Activity", "People served", "Q1"], [[d.Cell(evil), d.Cell("1,200", "number", 1200), d.Cell("")],
+                                                          [d.Cell("Walk-in hours"), d.Cell("300", "number", 300),
+                                                           d.Cell("", shade="1d4e89")]])
     drawing = d.Drawing("bars", {"bars": [(evil, 1200), ("Walk-in hours", 300)]}, title=f"People served: {evil}",
                         description="Bars for each activity; the same numbers are in the table below.")
     blocks = [d.Heading(1, "Figures"), d.Heading(2, "Results", anchor="results"),
@@ -570,11 +571,11 @@ def _figure_document():
 
 def test_a_figure_is_a_table_everywhere_and_a_drawing_in_html():
     """Issue 13.3 / 11: a figure's facts are a table in every format; only HTML draws it (inline SVG, escaped)."""
-    from deflect_cli.export import docx as word, html, markdown
+    from deflect_cli.export import docx as word, document as d, html, markdown
 
     doc, evil = _figure_document()
     md = markdown.render(doc)
-    assert "| Activity | People served |" in md and "| Walk-in hours | 300 |" in md
+    assert "| Activity | People served | Q1 |" in md and "| Walk-in hours | 300 |  |" in md
     assert "1. **First contact**: an officer offers a referral" in md and "<svg" not in md
     assert norm(evil) in md_text(md)
     page = html.render(doc)
@@ -582,9 +583,15 @@ def test_a_figure_is_a_table_everywhere_and_a_drawing_in_html():
     assert "svg" in parsed.tags and "title" in parsed.tags and "desc" in parsed.tags and "script" not in parsed.tags
     assert "figcaption" in parsed.tags and parsed.tags.count("table") == 1
     assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} &amp; &quot;quotes&quot;" in page
-    assert '<td class="num" dir="auto">1,200</td>' in page
-    outline = docx_outline(word.render(doc))
-    assert "  | Walk-in hours | 300 |" in outline and f"  | {evil} | 1,200 |" in outline
+    assert '<td class="num" dir="auto">1,200</td>' in page and '<th class="num" dir="auto">People served</th>' in page
+    assert '<td style="background: #1d4e89" dir="auto"></td>' in page
+    data = word.render(doc)
+    outline = docx_outline(data)
+    assert "  | Walk-in hours | 300 |  |" in outline and f"  | {evil} | 1,200 |  |" in outline
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert 'w:fill="1D4E89"' in xml and xml.count('<w:jc w:val="right"/>') == 3  # two numbers and their header
+    with pytest.raises(ValueError):
+        d.Cell("", shade='fff" onload="x')
     assert "[List Paragraph] 1.\tFirst contact: an officer offers a referral" in outline
 
 

@@ -14,11 +14,15 @@ workbook) and Guide (content-authored Markdown, parsed by the formats that need 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
 from deflect_cli.export import model
 from deflect_cli.export.text import URL, one_line, paragraphs, slug
+
+_HEX = re.compile(r"[0-9A-Fa-f]{6}")
+NUMERIC = ("number", "money", "percent")
 
 # ---------------------------------------------------------------- inline runs
 
@@ -83,10 +87,15 @@ class List:
 @dataclass
 class Cell:
     """One table cell: `text` is what a reader sees; `type` says what it holds (text, number, money,
-    percent, date), so a format can align it, or a spreadsheet store a number."""
+    percent, date), so a format can align it, or a spreadsheet store `value` as a number."""
     text: str
     type: str = "text"
     value: object = None
+    shade: str = ""  # a background as six hex digits (a timeline's filled period), for HTML and Word
+
+    def __post_init__(self):
+        if self.shade and not _HEX.fullmatch(self.shade):
+            raise ValueError(f"shade must be six hex digits, not {self.shade!r}")
 
 
 @dataclass
@@ -99,6 +108,15 @@ class Table:
     @property
     def facts(self) -> bool:
         return not self.header
+
+    def numeric_columns(self) -> set:
+        """Columns whose filled cells all hold numbers: right-aligned, header included."""
+        found = set()
+        for index in range(len(self.header)):
+            cells = [row[index] for row in self.rows if index < len(row) and row[index].text]
+            if cells and all(c.type in NUMERIC for c in cells):
+                found.add(index)
+        return found
 
 
 @dataclass

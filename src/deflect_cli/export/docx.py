@@ -344,6 +344,7 @@ class _Writer:
         if self.after_table:  # two tables in a row would merge into one in Word
             self.new_paragraph()
         header_rows = 1 if b.header else 0
+        numeric = b.numeric_columns()
         width = max(len(r) for r in rows)
         table = self.document.add_table(rows=len(rows), cols=width)
         table.style = self.style("Table Grid", table=True)
@@ -359,8 +360,10 @@ class _Writer:
                     run.font.size = Pt(9.5)
                 if strong:
                     _shade(cells[c], "E8EEF6" if r < header_rows else "F4F6F8")
-                if r >= header_rows and cell.type in ("number", "money", "percent"):
+                if (cell.type in d.NUMERIC) if r >= header_rows else c in numeric:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if cell.shade and not strong:
+                    _shade(cells[c], cell.shade.upper())
                 if is_rtl(cell.text):
                     _bidi(paragraph)
             if r < header_rows:

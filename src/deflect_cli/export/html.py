@@ -166,23 +166,25 @@ def _list(b: d.List) -> str:
     return opening + "".join(items) + f"</{tag}>\n"
 
 
-_NUMERIC = ("number", "money", "percent")
+_NUM = ' class="num"'
 
 
 def table(b: d.Table) -> str:
     css = "facts" if b.facts else "blank" if b.blank else ""
     out = [f'<table class="{css}">\n' if css else "<table>\n"]
     if b.header:
+        numeric = b.numeric_columns()
         out.append("<thead>\n<tr>\n")
-        out += [f'<th dir="auto">{escape(h)}</th>\n' for h in b.header]
+        out += [f'<th{_NUM if i in numeric else ""} dir="auto">{escape(h)}</th>\n' for i, h in enumerate(b.header)]
         out.append("</tr>\n</thead>\n")
     if b.rows:
         out.append("<tbody>\n")
         for row in b.rows:
             out.append("<tr>\n")
             for cell in row:
-                align = ' class="num"' if cell.type in _NUMERIC else ""
-                out.append(f'<td{align} dir="auto">{escape(cell.text)}</td>\n')
+                align = _NUM if cell.type in d.NUMERIC else ""
+                shade = f' style="background: #{cell.shade}"' if cell.shade else ""
+                out.append(f'<td{align}{shade} dir="auto">{escape(cell.text)}</td>\n')
             out.append("</tr>\n")
         out.append("</tbody>\n")
     out.append("</table>\n")
