@@ -90,7 +90,7 @@ def test_every_install_hint_points_at_the_checkout_or_this_distribution():
 
 
 def test_pdf_hint_names_the_checkout():
-    from deflect_cli.html_export import PDF_HINT
+    from deflect_cli.export.html import PDF_HINT
 
     assert list(install_hints(PDF_HINT)) == [".[pdf]"]
 

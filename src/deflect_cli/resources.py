@@ -74,3 +74,4 @@ def _display(root: Path) -> str:
         return str(root.relative_to(Path.cwd()))
     except ValueError:
         return str(root)
+
