@@ -48,7 +48,7 @@ ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content
 PlainOption = typer.Option(
     False, "--plain",
     help="Plain mode for screen readers and plain terminals: numbered choices, typed commands "
-         "(back, skip, menu, help, quit), no colour. Also on when TERM=dumb or NO_COLOR is set. "
+         "(back, skip, menu, help, quit), no color. Also on when TERM=dumb or NO_COLOR is set. "
          "Reads answers line by line, so keystrokes can be piped in.")
 
 

@@ -158,6 +158,7 @@ class _Collector:
 
     def __init__(self):
         self.problems: list[str] = []
+        self.files: list = []  # (display, parsed data, text) of each file read, for the language lint
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(f"{file}:{line}: {message}")
@@ -191,6 +192,7 @@ def _read(path: Path, display: str, out: _Collector):
     if not isinstance(data, dict):
         out.add(display, getattr(data, "line", 1), "expected a mapping of fields at the top level")
         return None
+    out.files.append((display, data, text))
     return data
 
 
@@ -524,6 +526,15 @@ def _check_conditions(content: Content, out: _Collector) -> None:
             check(item.when, item.file, item.line, f"check {item.id}", None)
 
 
+def _check_language(workbook: dict, wb_file: str, out: _Collector) -> None:
+    """Person-first wording and US spelling in every file read (see content_lint)."""
+    from deflect_cli import content_lint
+
+    rules = content_lint.rules_from((workbook or {}).get("language"), lambda line, msg: out.add(wb_file, line, msg))
+    for file, data, text in out.files:
+        content_lint.check_file(data, text, rules, lambda line, msg, file=file: out.add(file, line, msg))
+
+
 def load_content(root: Path | str, display_root: Optional[str] = None) -> Content:
     """Load and validate a content directory; raise ContentError listing every problem."""
     root = Path(root)
@@ -540,6 +551,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     wb_file = display(workbook_path)
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
+        "language",
     )) if workbook else None
 
     profile_node = workbook.get("profile") if workbook else None
@@ -609,6 +621,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     for question in content.questions():
         _check_defaults(question, out)
     _check_conditions(content, out)
+    _check_language(workbook, wb_file, out)
     if out.problems:
         raise ContentError(out.problems)
     return content

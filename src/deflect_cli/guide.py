@@ -46,13 +46,13 @@ def glossary_markdown(content) -> str:
 
 
 def page(console, markdown: str) -> None:
-    """Show Markdown through the pager on a terminal (colours kept), or print it straight."""
+    """Show Markdown through the pager on a terminal (colors kept), or print it straight."""
     from rich.markdown import Markdown
 
     if not console.is_terminal:
         console.print(Markdown(markdown))
         return
-    # `less` shows colour codes as raw "ESC[" text unless told -R; keep the user's other options.
+    # `less` shows color codes as raw "ESC[" text unless told -R; keep the user's other options.
     options = os.environ.get("LESS", "")
     if "R" not in options.replace("-", "").upper():
         os.environ["LESS"] = f"{options} -R".strip()

@@ -3,7 +3,7 @@
 markdown-it-py parses the Markdown with raw HTML switched off, so an answer can only ever be text:
 `<script>` arrives as `&lt;script&gt;` and `javascript:` links are refused. The page shell
 (templates/plan.html.j2, stylesheet templates/plan.css) is rendered with autoescaping on, and a
-Content-Security-Policy forbids scripts and outside requests as a second line of defence.
+Content-Security-Policy forbids scripts and outside requests as a second line of defense.
 """
 
 from __future__ import annotations

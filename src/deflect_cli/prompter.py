@@ -6,7 +6,7 @@ shared by both modes:
 - `RichPrompter`: questionary prompts and rich screens. Navigation keys are bound on every prompt:
   Ctrl-B back, Ctrl-N skip for now, Ctrl-O section menu, Ctrl-Q save and quit.
 - `PlainPrompter` (in `plain.py`): numbered choices typed as digits, one line read at a time from
-  standard input, no colour or cursor movement, so it works with screen readers and through a pipe.
+  standard input, no color or cursor movement, so it works with screen readers and through a pipe.
 
 Every input method returns the value, or one of the navigation signals BACK, SKIP, MENU, QUIT.
 Ctrl-C and Ctrl-D (end of input) raise `Interrupted`; the wizard saves and leaves with code 130.
