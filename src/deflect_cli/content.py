@@ -282,6 +282,29 @@ _COLUMN_FIELDS = (
     "pattern", "pattern_help", "other",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
+# A source a reader can find: `id` is the author-year key that text cites as [Schiff 2017] (see content_lint).
+_SOURCE_FIELDS = ("id", "title", "author", "publisher", "year", "url", "doi", "pmid")
+
+
+def reference(source: dict) -> str:
+    """One source as a reader looks it up: `[Key] Authors. Title. Publisher, year. doi:...; PMID ...`
+
+    The address is left out: every output already shows `url` beside it in its own way."""
+    def field(name):
+        return " ".join(str(source.get(name) or "").split())
+
+    if not field("id"):
+        return field("title")
+    parts = [f"[{field('id')}]"]
+    parts += [f"{field(name).rstrip('.')}." for name in ("author", "title") if field(name)]
+    where = ", ".join(x for x in (field("publisher"), field("year")) if x)
+    if where:
+        parts.append(f"{where}.")
+    ids = "; ".join(x for x in ((f"doi:{field('doi')}" if field("doi") else ""),
+                                (f"PMID {field('pmid')}" if field("pmid") else "")) if x)
+    if ids:
+        parts.append(f"{ids}.")
+    return " ".join(parts).rstrip(".")  # outputs follow it with ": <url>" or a space
 
 
 def _parse_choices(reader: _Reader, what: str) -> tuple:
@@ -459,7 +482,7 @@ def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profi
         objectives=reader.strings("objectives"),
         practices=reader.records("practices", _PRACTICE_FIELDS, ("program",)),
         recommendations=reader.strings("recommendations"),
-        sources=reader.records("sources", ("title", "url"), ("title",)),
+        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)),
         basis=reader.str("basis"),
         questions=tuple(questions),
         checks=_parse_checks(reader, sid, file, out),
@@ -532,7 +555,10 @@ def _check_language(workbook: dict, wb_file: str, out: _Collector) -> None:
 
     rules = content_lint.rules_from((workbook or {}).get("language"), lambda line, msg: out.add(wb_file, line, msg))
     for file, data, text in out.files:
-        content_lint.check_file(data, text, rules, lambda line, msg, file=file: out.add(file, line, msg))
+        report = functools.partial(out.add, file)
+        content_lint.check_file(data, text, rules, report)
+        if "/sections/" in file.replace("\\", "/"):
+            content_lint.check_citations(data, text, report)
 
 
 def load_content(root: Path | str, display_root: Optional[str] = None) -> Content:
@@ -609,7 +635,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         profile=profile,
         sections=tuple(sections),
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
-        sources=reader.records("sources", ("title", "url"), ("title",)) if reader else (),
+        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)) if reader else (),
         glossary=tuple(glossary),
         root=str(root),
         _index=index,

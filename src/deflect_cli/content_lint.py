@@ -35,6 +35,8 @@ SKIP_FIELDS = frozenset({
 })
 
 EXEMPT_MARKER = re.compile(r"^\s*\[//\]:\s*#\s*\(language\b", re.I)
+# Illustrative figures (an example table of targets) are not findings and need no citation.
+EXAMPLE_MARKER = re.compile(r"^\s*\[//\]:\s*#\s*\(example\b", re.I)
 
 # (regular expression, what to say instead). Whole words, any case.
 AVOID = (
@@ -260,12 +262,12 @@ def exempt_lines(text: str) -> set:
     return exempt
 
 
-def _strip_exempt(value: str) -> str:
+def _strip_exempt(value: str, marker=EXEMPT_MARKER) -> str:
     if "[//]" not in value:
         return value
     kept, active = [], False
     for line in value.split("\n"):
-        if EXEMPT_MARKER.match(line):
+        if marker.match(line):
             active = True
             continue
         if not line.strip():
@@ -324,3 +326,166 @@ def text_hits(text: str, rules: Optional[Rules] = None) -> list:
         for _, message in rules.hits(line):
             found.append((number, message))
     return found
+
+
+# --------------------------------------------------------------------------- citations
+#
+# A paragraph of reading matter that states a figure (a percentage, a dollar amount, a count) cites
+# one of its section's sources with an author-year key in square brackets, `[Schiff 2017]` or
+# `[Xuan 2023; Kimmel 2023]`, equal to that source's `id`. A reader can then find the work itself.
+
+CITED_FIELDS = ("summary", "guide", "objectives", "recommendations", "practices")
+PRACTICE_TEXT = ("what", "results")
+SOURCE_FIELDS = ("id", "title", "author", "publisher", "year", "url", "doi", "pmid")
+
+_CITATION = re.compile(r"\[([^\[\]\n]*?(?:\b(?:1[89]|20)\d\d[a-z]?|\bn\.d\.))\](?!\()")
+_SPLIT_CITATION = re.compile(r"\[([^\[\]\n]*\n[^\[\]\n]*?(?:\b(?:1[89]|20)\d\d[a-z]?|\bn\.d\.))\](?!\()")
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_FIGURE = re.compile(
+    r"(?P<pct>\d+(?:\.\d+)?\s?(?:%|percent\b))"
+    r"|(?P<usd>\$\s?\d[\d,.]*(?:\s?(?:million|billion|[kKmMbB])\b)?)"
+    r"|(?P<num>(?<![\w/:.-])\d{1,3}(?:,\d{3})+(?![\w/:])|(?<![\w/:.,-])\d+(?:\.\d+)?(?![\w/:%]|,\d))"
+)
+_NOT_A_COUNT = re.compile(
+    r"^(?:911|311|988)$"
+)
+
+
+def figures(paragraph: str) -> list:
+    """The figures a paragraph states: percentages, dollar amounts, and counts of ten or more.
+
+    Years, days of a date, time spans, times of day, phone-style numbers (911), rule names (42 CFR
+    Part 2) and ages are not figures. Numbers under ten are left alone: "3 days" is advice, not a finding."""
+    text = re.sub(rf"\b\d{{1,2}}(?:[-\u2013]\d{{1,2}})?\s+{_MONTHS}\b|\b{_MONTHS}\s+\d{{1,2}}\b", " ", paragraph)
+    # a time span ("within 72 hours", "30 to 90 days", "a 90-day review") is advice, not a finding
+    text = re.sub(r"\b\d+(?:\s*(?:to|or|and|-|\u2013)\s*\d+)?[- ](?:hours?|days?|weeks?|months?|years?|minutes?|h)\b",
+                  " ", text)
+    text = re.sub(r"\b42 CFR Part 2\b|\b24/7\b|\b\d{1,2}:\d{2}\b|\b(?:under|aged|over)[- ]\d+s?\b|\b\d+ and over\b",
+                  " ", text, flags=re.I)
+    found = []
+    for match in _FIGURE.finditer(text):
+        if match.group("pct") or match.group("usd"):
+            found.append(match.group(0).strip())
+            continue
+        number = match.group("num")
+        value = float(number.replace(",", ""))
+        if _NOT_A_COUNT.match(number) or value < 10:
+            continue
+        if re.fullmatch(r"(?:1[89]|20)\d\d", number):  # a year
+            continue
+        found.append(number)
+    return found
+
+
+def citations(paragraph: str) -> list:
+    """The source keys a paragraph cites: `[Schiff 2017; Xuan 2023]` gives both."""
+    keys = []
+    for match in _CITATION.finditer(paragraph):
+        keys += [" ".join(k.split()) for k in re.split(r"\s*;\s*", match.group(1)) if k.strip()]
+    return keys
+
+
+def _paragraphs(value: str) -> list:
+    """(line offset, paragraph) pieces: blank-line blocks, with each list item and table row its own."""
+    pieces, current, start = [], [], 0
+    for offset, line in enumerate(value.split("\n")):
+        stripped = line.strip()
+        starts_item = bool(re.match(r"^(?:[-*+]|\d+[.)]|\|)\s", stripped))
+        if not stripped or starts_item:
+            if current:
+                pieces.append((start, "\n".join(current)))
+            current = [stripped] if starts_item else []
+            start = offset
+            continue
+        if not current:
+            start = offset
+        current.append(stripped)
+    if current:
+        pieces.append((start, "\n".join(current)))
+    return pieces
+
+
+def _blank_marked(value: str) -> str:
+    """The text with example blocks (and their marker) blanked, keeping line offsets."""
+    if "[//]" not in value:
+        return value
+    lines, active = value.split("\n"), False
+    for index, line in enumerate(lines):
+        if EXAMPLE_MARKER.match(line) or EXEMPT_MARKER.match(line):
+            active = bool(EXAMPLE_MARKER.match(line))
+            lines[index] = ""
+            continue
+        if not line.strip():
+            active = False
+        elif active:
+            lines[index] = ""
+    return "\n".join(lines)
+
+
+def source_problems(source: dict) -> list:
+    """What a cited source lacks for a reader to find it."""
+    missing = [f for f in ("title", "publisher", "year") if not str(source.get(f) or "").strip()]
+    if not any(str(source.get(f) or "").strip() for f in ("doi", "pmid", "url")):
+        missing.append("doi, pmid or url")
+    return missing
+
+
+def check_citations(data, text: str, report: Callable[[int, str], None]) -> None:
+    """Every figure in a section's reading matter cites one of the section's (findable) sources."""
+    if not isinstance(data, dict):
+        return
+    lines = text.splitlines()
+    sources = [s for s in (data.get("sources") or []) if isinstance(s, dict)]
+    by_id = {" ".join(str(s.get("id")).split()): s for s in sources if s.get("id")}
+    cited: set = set()
+
+    def line_of(piece: str, start: int, offset: int, literal: bool) -> int:
+        if literal:
+            return start + 1 + offset
+        words = piece.split()[:3]
+        needle = re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
+        for number in range(max(start, 1), len(lines) + 1):
+            if needle is None or needle.search(lines[number - 1]):
+                return number
+        return start
+
+    def check_text(value, start: int, what: str) -> None:
+        if not isinstance(value, str):
+            return
+        raw = lines[start - 1].rstrip() if 0 < start <= len(lines) else ""
+        literal = bool(re.search(r":\s*\|[-+]?\s*(?:#.*)?$", raw))
+        for match in _SPLIT_CITATION.finditer(value):
+            before = value[:match.start()].count("\n")
+            report(start + 1 + before if literal else start,
+                   f"citation [{' '.join(match.group(1).split())}] in {what} is split across lines; keep it on one")
+        for offset, piece in _paragraphs(_blank_marked(value)):
+            keys = citations(piece)
+            for key in keys:
+                cited.add(key)
+                if key not in by_id:
+                    report(line_of(piece, start, offset, literal),
+                           f"citation [{key}] in {what} names no source of this section "
+                           f"(sources need `id: {key}`)")
+            stated = figures(_CITATION.sub(" ", piece))
+            if stated and not any(k in by_id for k in keys):
+                report(line_of(piece, start, offset, literal),
+                       f"{what} states {', '.join(repr(f) for f in stated[:3])} with no citation; "
+                       "add [Author YEAR] naming one of the section's sources")
+
+    for key in CITED_FIELDS:
+        value = data.get(key)
+        start = _key_line(data, key)
+        if isinstance(value, str):
+            check_text(value, start, key)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, str):
+                    check_text(item, getattr(item, "line", 0) or start, key)
+                elif isinstance(item, dict) and key == "practices":
+                    for field_name in PRACTICE_TEXT:
+                        check_text(item.get(field_name), _key_line(item, field_name), f"practice {field_name}")
+    for key in sorted(cited & set(by_id)):
+        missing = source_problems(by_id[key])
+        if missing:
+            report(getattr(by_id[key], "line", 0) or _key_line(data, "sources"),
+                   f"source {key!r} is cited but has no {', '.join(missing)}: a reader could not find it")

@@ -31,8 +31,10 @@ def section_markdown(section) -> str:
     if section.recommendations:
         parts.append("## Recommendations\n\n" + "\n".join(f"- {r}" for r in section.recommendations))
     if section.sources:
+        from deflect_cli.content import reference
+
         parts.append("## Sources\n\n" + "\n".join(
-            f"- {s['title']}" + (f": <{s['url']}>" if s.get("url") else "") for s in section.sources))
+            f"- {reference(s)}" + (f" <{s['url']}>" if s.get("url") else "") for s in section.sources))
     if section.basis:
         parts.append(f"*About this section: {section.basis}*")
     return "\n\n".join(parts) + "\n"

@@ -21,7 +21,7 @@ from typing import Optional, Union
 
 from deflect_cli import flow
 from deflect_cli.answers import display, is_empty
-from deflect_cli.content import Content
+from deflect_cli.content import Content, reference
 from deflect_cli.errors import DeflectError
 
 FORMATS = ("md", "html", "docx", "pdf", "json")
@@ -270,7 +270,7 @@ def _sources(content: Content) -> list:
         key = (source.get("url") or source["title"]).strip()
         if key not in seen:
             seen.add(key)
-            out.append(source)
+            out.append({**source, "title": reference(source)})  # the full reference: text cites [Key]
     return out
 
 
