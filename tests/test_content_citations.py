@@ -331,3 +331,9 @@ def test_reference_reads_as_a_citation():
               "year": "2017", "doi": "10.1/x", "pmid": "1", "url": "https://example.org"}
     assert reference(source) == "[Schiff 2017] Schiff DM. A study. J Subst Abuse Treat, 2017. doi:10.1/x; PMID 1"
     assert reference({"title": "PAARI guide", "url": "https://paaripractices.com/"}) == "PAARI guide"
+
+
+def test_glossary_carries_the_part_2_update_and_the_odmap_caveat(content):
+    definitions = {t["term"]: " ".join(t["definition"].split()) for t in content.glossary}
+    assert "16 February 2026" in definitions["42 CFR Part 2"] and "one consent" in definitions["42 CFR Part 2"]
+    assert "enforcement" in definitions["ODMAP"]
