@@ -239,6 +239,7 @@ def test_fact_warrant_checks_57_percent_named_and_coercive(content):
     assert source["pmid"] == "34700251"
     assert any("coercive" in p for p in _paragraphs(content, "policies"))
     _nowhere(content, "more than half ran warrant checks")
+    _cites(content, "launch", "checked for warrants before visits", "Tori 2022")
 
 
 def test_fact_colerain_calls_cited_to_the_outlet_that_holds_them(content):
