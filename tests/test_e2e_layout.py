@@ -80,7 +80,7 @@ def test_a_resize_to_60_columns_rewraps_the_list(deflect_bin, plan_dir, content)
 def test_at_80_by_24_the_welcome_waits_for_enter(deflect_bin, tmp_path):
     child = spawn(deflect_bin, ["start"], tmp_path, 24, 80)
     child.expect("Press Enter to begin")
-    assert "Deflection Planning Workbook" in child.before and "What is the program called" not in child.before
+    assert "Deflection Program Planning Questions" in child.before and "What is the program called" not in child.before
     child.send(ENTER)
     child.expect("What is the program called")
     child.sendcontrol("c")

@@ -211,7 +211,7 @@ def test_a_whole_session_piped_into_plain_mode_has_no_escapes_or_box_drawing(tmp
     for echo in ("Saved: Riverton PD", "Saved: Quick Response Team, Mobile crisis van", "Saved: 40 hours",
                  "Saved: Line one", "Skipped for now", "Check your answers: Section 1 of 3: Program models",
                  "Not saved: Type a number, like 12 or 2500.50.", "Not saved: 2027-13-01 is not a date: there is no month 13.",
-                 "Partners matter.", "1. Organisation: Clinic; Kind: Treatment; MOU signed: Yes"):
+                 "Partners matter.", "1. Organization: Clinic; Kind: Treatment; MOU signed: Yes"):
         assert echo in transcript, echo
     plan = load_plan(tmp_path / "deflection-plan.yaml")
     assert plan.answers["models"] == {"chosen": ["qrt", "Mobile crisis van"], "qrt_window": 40, "lead": "qrt"}

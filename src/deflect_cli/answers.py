@@ -111,7 +111,7 @@ def _choice_error(rule, value) -> Optional[str]:
 
 
 def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
-    """Return (normalised value, None) or (value, message) for a question or table column."""
+    """Return (normalized value, None) or (value, message) for a question or table column."""
     kind = rule.type
     if is_empty(value):
         return value, "no answer given"

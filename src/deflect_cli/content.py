@@ -162,6 +162,7 @@ class _Collector:
 
     def __init__(self):
         self.problems: list[str] = []
+        self.files: list = []  # (display, parsed data, text) of each file read, for the language lint
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(f"{file}:{line}: {message}")
@@ -195,6 +196,7 @@ def _read(path: Path, display: str, out: _Collector):
     if not isinstance(data, dict):
         out.add(display, getattr(data, "line", 1), "expected a mapping of fields at the top level")
         return None
+    out.files.append((display, data, text))
     return data
 
 
@@ -285,6 +287,29 @@ _COLUMN_FIELDS = (
     "pattern", "pattern_help", "other", "future",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
+# A source a reader can find: `id` is the author-year key that text cites as [Schiff 2017] (see content_lint).
+_SOURCE_FIELDS = ("id", "title", "author", "publisher", "year", "url", "doi", "pmid")
+
+
+def reference(source: dict) -> str:
+    """One source as a reader looks it up: `[Key] Authors. Title. Publisher, year. doi:...; PMID ...`
+
+    The address is left out: every output already shows `url` beside it in its own way."""
+    def field(name):
+        return " ".join(str(source.get(name) or "").split())
+
+    if not field("id"):
+        return field("title")
+    parts = [f"[{field('id')}]"]
+    parts += [f"{field(name).rstrip('.')}." for name in ("author", "title") if field(name)]
+    where = ", ".join(x for x in (field("publisher"), field("year")) if x)
+    if where:
+        parts.append(f"{where}.")
+    ids = "; ".join(x for x in ((f"doi:{field('doi')}" if field("doi") else ""),
+                                (f"PMID {field('pmid')}" if field("pmid") else "")) if x)
+    if ids:
+        parts.append(f"{ids}.")
+    return " ".join(parts).rstrip(".")  # outputs follow it with ": <url>" or a space
 
 
 def _parse_choices(reader: _Reader, what: str) -> tuple:
@@ -491,7 +516,7 @@ def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profi
         objectives=reader.strings("objectives"),
         practices=reader.records("practices", _PRACTICE_FIELDS, ("program",)),
         recommendations=reader.strings("recommendations"),
-        sources=reader.records("sources", ("title", "url"), ("title",)),
+        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)),
         basis=reader.str("basis"),
         questions=tuple(questions),
         checks=_parse_checks(reader, sid, file, out),
@@ -574,6 +599,18 @@ def _check_conditions(content: Content, out: _Collector) -> None:
             check(item.when, item.file, item.line, f"check {item.id}", None)
 
 
+def _check_language(workbook: dict, wb_file: str, out: _Collector) -> None:
+    """Person-first wording and US spelling in every file read (see content_lint)."""
+    from deflect_cli import content_lint
+
+    rules = content_lint.rules_from((workbook or {}).get("language"), lambda line, msg: out.add(wb_file, line, msg))
+    for file, data, text in out.files:
+        report = functools.partial(out.add, file)
+        content_lint.check_file(data, text, rules, report)
+        if "/sections/" in file.replace("\\", "/"):
+            content_lint.check_citations(data, text, report)
+
+
 def load_content(root: Path | str, display_root: Optional[str] = None) -> Content:
     """Load and validate a content directory; raise ContentError listing every problem."""
     root = Path(root)
@@ -590,6 +627,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     wb_file = display(workbook_path)
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
+        "language",
     )) if workbook else None
 
     profile_node = workbook.get("profile") if workbook else None
@@ -647,7 +685,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         profile=profile,
         sections=tuple(sections),
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
-        sources=reader.records("sources", ("title", "url"), ("title",)) if reader else (),
+        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)) if reader else (),
         glossary=tuple(glossary),
         root=str(root),
         _index=index,
@@ -660,6 +698,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         _check_defaults(question, out)
     _check_conditions(content, out)
     _check_choices_from(content, out)
+    _check_language(workbook, wb_file, out)
     if out.problems:
         raise ContentError(out.problems)
     return content

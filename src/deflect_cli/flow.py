@@ -167,7 +167,7 @@ def step(evaluation: Evaluation, current: Optional[Question], offset: int) -> Op
         index = next(i for i, q in enumerate(order) if q.key == current.key)
         target = index + offset
         return order[target] if 0 <= target < len(order) else None
-    # The current question was hidden by an answer: find its neighbours by workbook position.
+    # The current question was hidden by an answer: find its neighbors by workbook position.
     positions = _positions(evaluation)
     here = positions.get(current.key)
     if offset > 0:

@@ -315,7 +315,7 @@ def short_time(stamp: str) -> str:
 
 
 def describe(plan: Plan) -> str:
-    """`saved 2027-03-01 10:42, 38 answers`: enough to recognise a copy."""
+    """`saved 2027-03-01 10:42, 38 answers`: enough to recognize a copy."""
     when = short_time(plan.updated or plan.created)
     return f"{'saved ' + when + ', ' if when else ''}{plan.answer_count()} answers"
 

@@ -6,7 +6,7 @@ shared by both modes:
 - `RichPrompter`: questionary prompts and rich screens. Navigation keys are bound on every prompt:
   Ctrl-B back, Ctrl-N skip for now, Ctrl-O section menu, Ctrl-Q save and quit.
 - `PlainPrompter` (in `plain.py`): numbered choices typed as digits, one line read at a time from
-  standard input, no colour or cursor movement, so it works with screen readers and through a pipe.
+  standard input, no color or cursor movement, so it works with screen readers and through a pipe.
 
 Every input method returns the value, or one of the navigation signals BACK, SKIP, MENU, QUIT.
 Ctrl-C and Ctrl-D (end of input) raise `Interrupted`; the wizard saves and leaves with code 130.
@@ -65,8 +65,8 @@ def editor_command() -> Optional[str]:
 def use_plain(requested: bool) -> bool:
     """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb).
 
-    NO_COLOR is not such a signal: it asks for no colour and nothing else (no-color.org), and rich and
-    prompt_toolkit both honour it themselves, so arrow keys and screens stay as they are.
+    NO_COLOR is not such a signal: it asks for no color and nothing else (no-color.org), and rich and
+    prompt_toolkit both honor it themselves, so arrow keys and screens stay as they are.
     """
     return bool(requested or os.environ.get("TERM") == "dumb")
 

@@ -1,6 +1,6 @@
 """`deflect status` and the resume summary: how far along a plan is, as plain text.
 
-Plain text (ASCII table, no colour) keeps `status` fast (no rich import) and readable through a
+Plain text (ASCII table, no color) keeps `status` fast (no rich import) and readable through a
 pipe or a screen reader. Counts are taken over the questions that apply now, so they follow the
 answers: choosing a program model that brings up five more questions adds five to the total.
 """

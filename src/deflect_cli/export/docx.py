@@ -115,7 +115,7 @@ def _footer(document, meta: dict) -> None:
     paragraph = section.footer.paragraphs[0]
     width = section.page_width - section.left_margin - section.right_margin
     stops = paragraph.paragraph_format.tab_stops
-    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CLEAR)  # the Footer style's centre stop
+    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CLEAR)  # the Footer style's center stop
     stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
     paragraph.add_run(_xml_text(str(meta.get("title", ""))) + "\tPage ")
     _field(paragraph, "PAGE")
@@ -468,7 +468,7 @@ _TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBa
 
 
 def _table_look(table) -> None:
-    """Light grey rules and a little air in every cell, like the HTML version."""
+    """Light gray rules and a little air in every cell, like the HTML version."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 

@@ -4,7 +4,7 @@ Rendered natively from the blocks: every piece of text is HTML-escaped here, lin
 in-document anchors or http(s) addresses, and a figure's drawing becomes inline SVG whose labels
 are escaped the same way. The page shell (templates/plan.html.j2, stylesheet templates/plan.css)
 is rendered with autoescaping on, and a Content-Security-Policy forbids scripts and outside
-requests as a second line of defence. Text direction is left to the browser (dir="auto") so
+requests as a second line of defense. Text direction is left to the browser (dir="auto") so
 right-to-left answers read correctly.
 """
 

@@ -12,7 +12,7 @@ import re
 
 from deflect_cli import flow, resources
 from deflect_cli.answers import display, is_empty
-from deflect_cli.content import Content
+from deflect_cli.content import Content, reference
 from deflect_cli.export.text import slug
 
 SHORT_TYPES = ("text", "choice", "yes_no", "number", "date")
@@ -200,7 +200,7 @@ def _sources(content: Content) -> list:
         key = (source.get("url") or source["title"]).strip()
         if key not in seen:
             seen.add(key)
-            out.append(source)
+            out.append({**source, "title": reference(source)})  # the full reference: text cites [Key]
     return out
 
 
