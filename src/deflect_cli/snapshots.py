@@ -59,6 +59,13 @@ def folder(plan_path: Path) -> Path:
     return plan_path.with_name(f".{plan_path.name}.snapshots")
 
 
+def _failed(where: Path, what: str, exc: OSError) -> PlanError:
+    """One line naming the folder; the OSError stays attached so a caller can add advice."""
+    error = PlanError(f"{where}: {what}: {(exc.strerror or str(exc)).lower()}.")
+    error.os_error = exc
+    return error
+
+
 def _refuse(where: Path, problem: str) -> PlanError:
     return PlanError(f"{where}: {problem}; deflect keeps the plan's snapshots there and will not use it. "
                      "Move it away and try again.")
@@ -79,6 +86,7 @@ class _Folder:
     def __init__(self, where: Path, create: bool):
         self.path = where
         self.fd: Optional[int] = None
+        self.created = False
         try:
             info = os.lstat(self.path)
         except FileNotFoundError:
@@ -86,11 +94,11 @@ class _Folder:
                 raise
             try:
                 os.mkdir(self.path, 0o700)
+                self.created = True
             except FileExistsError:
                 pass
             except OSError as exc:
-                raise PlanError(f"{self.path}: cannot create the snapshot folder: "
-                                f"{(exc.strerror or str(exc)).lower()}.") from None
+                raise _failed(self.path, "cannot create the snapshot folder", exc) from None
             info = os.lstat(self.path)
         _check(self.path, info)
         if _DIR_FD:
@@ -99,16 +107,20 @@ class _Folder:
             except OSError as exc:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                     raise _refuse(self.path, "is a symbolic link, not a folder") from None
-                raise PlanError(f"{self.path}: cannot open the snapshot folder: "
-                                f"{(exc.strerror or str(exc)).lower()}.") from None
+                raise _failed(self.path, "cannot open the snapshot folder", exc) from None
             _check(self.path, os.fstat(self.fd))  # the folder opened is the one checked
 
     def __enter__(self) -> "_Folder":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, *exc) -> None:
         if self.fd is not None:
             os.close(self.fd)
+        if kind is not None and self.created:  # a first take that failed leaves no empty folder behind
+            try:
+                os.rmdir(self.path)
+            except OSError:
+                pass
 
     def at(self, name: str) -> dict:
         return {"dir_fd": self.fd} if self.fd is not None else {}
@@ -173,7 +185,7 @@ def take(plan_path: Path, data: bytes, command: str, pinned: bool = False, keep:
             fd = os.open(box.p(temp), os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, 0o600,
                          **box.at(temp))
         except OSError as exc:
-            raise PlanError(f"{box.path}: cannot keep a snapshot: {(exc.strerror or str(exc)).lower()}.") from None
+            raise _failed(box.path, "cannot keep a snapshot", exc) from None
         try:
             try:
                 with os.fdopen(fd, "wb") as handle:
@@ -188,7 +200,7 @@ def take(plan_path: Path, data: bytes, command: str, pinned: bool = False, keep:
                     pass
                 raise
         except OSError as exc:
-            raise PlanError(f"{box.path}: cannot keep a snapshot: {(exc.strerror or str(exc)).lower()}.") from None
+            raise _failed(box.path, "cannot keep a snapshot", exc) from None
         box.sync()
         _prune(box, keep)
     return snapshot
