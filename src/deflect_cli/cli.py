@@ -90,11 +90,9 @@ def _terminal(no_input: bool = False) -> bool:
 
 def _confirm(question: str) -> bool:
     """y/N in the terminal; Ctrl-C or end of input mean no."""
-    import click
-
     try:
         return typer.confirm(question, default=False)
-    except (click.exceptions.Abort, EOFError):
+    except (typer.Abort, EOFError):
         _say()
         return False
 
@@ -474,16 +472,17 @@ def _choose_copy(copies, number, name, path, ask: bool):
                                f"`deflect restore --list{plan_flag(path)}` lists them.")
         found = copies[number - 1]
     elif ask:
-        import click
-
         _say(f"Copies of {path} you can restore, newest first:")
         _list_copies(copies)
-        try:
-            picked = typer.prompt("Restore which copy", default=(good or copies[0]).number,
-                                  type=click.IntRange(1, len(copies)))
-        except (click.exceptions.Abort, EOFError):
-            _say()
-            raise DeflectError(f"{path} was not replaced; nothing was changed.") from None
+        picked = 0
+        while not 1 <= picked <= len(copies):
+            try:
+                picked = typer.prompt("Restore which copy", default=(good or copies[0]).number, type=int)
+            except (typer.Abort, EOFError):
+                _say()
+                raise DeflectError(f"{path} was not replaced; nothing was changed.") from None
+            if not 1 <= picked <= len(copies):
+                _say(f"Type a number from 1 to {len(copies)}.")
         found = copies[picked - 1]
     else:
         found = good
