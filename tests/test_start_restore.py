@@ -154,7 +154,10 @@ def test_restore_never_offers_a_damaged_snapshot(cli, tmp_path):
 def test_restore_works_on_any_damaged_plan(cli, tmp_path):
     good = _plan_with(cli, tmp_path, "One", start=True)
     _plan_with(cli, tmp_path, "Two")
-    for damaged in (b"", b"\x00\xff" * 10, good[:40], b"deflect_plan: 99\nend_of_plan: true\n"):
+    hostile = (b"deflect_plan: 2\nanswers: " + b"[" * 500 + b"]" * 500 + b"\n",  # nested past the parser's depth
+               b"deflect_plan: 2\ncreated: 2027-13-45\n",  # an impossible date
+               b"deflect_plan: 2\nn: " + b"9" * 5000 + b"\n")  # more digits than Python converts
+    for damaged in (b"", b"\x00\xff" * 10, good[:40], b"deflect_plan: 99\nend_of_plan: true\n") + hostile:
         (tmp_path / NAME).write_bytes(damaged)
         code, out, err = cli("restore")
         assert code == 0, err

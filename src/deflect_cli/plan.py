@@ -325,6 +325,8 @@ class Copy:
                 self.problem = str(exc).split(": ", 1)[-1].rstrip(".")
             except OSError as exc:
                 self.problem = _describe_os_error(exc)
+            except Exception:  # hostile bytes the parser could not bound: still just "damaged"
+                self.problem = "not a readable plan"
         return self
 
     def describe(self) -> str:
@@ -409,7 +411,7 @@ def current(path: Path) -> tuple:
     raw = _read_bytes(path)
     try:
         return raw, load_plan(path, hint_backup=False, raw=raw)
-    except PlanError:
+    except Exception:  # restore is the remedy for any damage, so any failure to load means damaged
         return raw, None
 
 
