@@ -161,9 +161,9 @@ def start(
         save_plan(plan)
         if not _interactive(no_input, plain):
             if not answers:
-                _say(f"Started a new plan in {path}. Answer its questions in a terminal with "
-                     f"`deflect resume{plan_flag(path)}`, or fill them from a file with "
-                     f"`deflect resume --answers FILE{plan_flag(path)}`.")
+                _say(f"Started a new plan in {path}. Answer its questions with `deflect resume{plan_flag(path)}` "
+                     "in a terminal (add --plain to type them through a pipe), or fill them from a file "
+                     f"with `deflect resume --answers FILE{plan_flag(path)}`.")
                 raise typer.Exit(0)
             raise typer.Exit(_report_fill(content, plan, problems))
         for problem in problems:
