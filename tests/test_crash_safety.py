@@ -219,3 +219,26 @@ def test_text_that_cannot_be_encoded_is_refused_before_writing(tmp_path):
     with pytest.raises(PlanError, match="not valid text"):
         store.atomic_write(tmp_path / NAME, "lone surrogate \ud800")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sessions_that_change_nothing_keep_no_snapshot(tmp_path):
+    """Looking and quitting (which saves where the person stopped) must not push real earlier
+    versions out of the newest snapshots kept."""
+    from deflect_cli import snapshots
+    from deflect_cli.content import load_content
+
+    plan = store.new_plan(tmp_path / NAME, load_content(MINI))
+    plan.set_answer("profile.agency", "one")
+    store.save_plan(plan)
+    for i in range(snapshots.KEEP + 5):
+        session = store.load_plan(plan.path)
+        session.position = "profile.agency" if i % 2 else None
+        store.save_plan(session)
+    assert snapshots.list_snapshots(plan.path) == []
+    session = store.load_plan(plan.path)
+    session.position = "models.chosen"
+    store.save_plan(session)  # the first save moved only the place...
+    session.set_answer("profile.agency", "two")
+    store.save_plan(session)  # ...the second changed an answer: the loaded plan is kept now
+    kept, = store.restorable(plan.path)
+    assert kept.plan.answer("profile", "agency") == "one"

@@ -567,6 +567,21 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _changes_more_than_place(before: bytes, text: str) -> bool:
+    """Whether a save changes anything but when it was saved and where the person stopped. A session
+    that only looks and quits takes no snapshot, so such sessions never push real earlier versions
+    out of the newest KEEP. (The dumper writes both fields as single top-level lines.)"""
+    try:
+        old = before.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+
+    def kept(lines: str) -> list:
+        return [line for line in lines.splitlines() if not line.startswith(("updated:", "position:"))]
+
+    return kept(old) != kept(text)
+
+
 def save_plan(plan: Plan) -> None:
     """Write the plan atomically; the first save after a load first keeps the loaded file as a snapshot."""
     plan.updated = now()
@@ -575,7 +590,7 @@ def save_plan(plan: Plan) -> None:
         raise PlanError(f"{plan.path}: could not save: the plan would be larger than "
                         f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. The file on disk is unchanged.")
     refuse_read_only(plan.path)
-    if plan.loaded_bytes is not None:
+    if plan.loaded_bytes is not None and _changes_more_than_place(plan.loaded_bytes, text):
         from deflect_cli import snapshots
 
         try:
