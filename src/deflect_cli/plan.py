@@ -369,6 +369,8 @@ def newest_good(copies: list) -> Optional[Copy]:
 
 def backup_hint(path: Path) -> str:
     """' A good copy … put it back with `deflect restore`.': the newest copy that loads, if any."""
+    from deflect_cli import snapshots
+
     path = Path(path)
     try:
         copies = _copies(path)
@@ -379,7 +381,7 @@ def backup_hint(path: Path) -> str:
             good = copy.plan
             when = short_time(good.updated or good.created)
             saved = f" saved {when}" if when else ""
-            where = f"as snapshot {copy.number} in .{path.name}.snapshots" if copy.command else f"in {copy.name}"
+            where = f"as snapshot {copy.number} in {snapshots.folder(path)}" if copy.command else f"in {copy.name}"
             return (f" A good copy{saved} ({answers_text(good.answer_count())}) is kept {where}; "
                     f"put it back with `deflect restore{plan_flag(path)}`.")
     return ""

@@ -188,10 +188,12 @@ def take(plan_path: Path, data: bytes, command: str, pinned: bool = False, keep:
             raise _failed(box.path, "cannot keep a snapshot", exc) from None
         try:
             try:
+                from deflect_cli.plan import _fsync  # F_FULLFSYNC on macOS, as for the plan itself
+
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    os.fsync(handle.fileno())
+                    _fsync(handle.fileno())
                 snapshot = _settle(box, temp, when, _command_part(command), pinned)
             except BaseException:
                 try:
