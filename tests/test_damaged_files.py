@@ -175,6 +175,7 @@ def test_restore_refuses_to_replace_a_whole_plan_without_force(cli, tmp_path):
 def test_restore_without_a_snapshot_or_with_only_a_damaged_one(cli, tmp_path):
     code, _, err = cli("restore")
     assert code == 1 and "no snapshot to restore" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # not even a lock file
     (tmp_path / f"{NAME}.bak").write_bytes(b"garbage: [")
     (tmp_path / NAME).write_bytes(b"")
     code, _, err = cli("restore")

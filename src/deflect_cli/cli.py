@@ -431,11 +431,13 @@ def restore(
         return
     if path.is_dir():
         raise DeflectError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
+    nothing = f"{path}: there is no snapshot to restore yet (one is kept at the first save of every session)."
+    if not restorable(path):
+        raise DeflectError(nothing)  # before a lock file is made beside a plan that may not exist
     with _writing(path, "restore"):
         copies = restorable(path)
         if not copies:
-            raise DeflectError(f"{path}: there is no snapshot to restore yet (one is kept at the first save "
-                               "of every session).")
+            raise DeflectError(nothing)
         _, now = current(path)
         chosen = _choose_copy(copies, number, snapshot, path, ask=_terminal() and number is None and not snapshot)
         if now is not None and not force:
