@@ -145,3 +145,17 @@ def test_a_take_killed_at_any_moment_leaves_a_whole_snapshot_or_none(tmp_path):
         snapshots.remove_stale_temp_files(plan)
         assert not folder.exists() or not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
     assert snapshots.list_snapshots(plan), "no take ever finished; the test proved nothing"
+
+
+def test_a_filesystem_without_hard_links_still_keeps_snapshots(tmp_path, monkeypatch):
+    import errno
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(snapshots.os, "link", no_links)
+    plan = tmp_path / NAME
+    for i in range(3):
+        snapshots.take(plan, f"{i}".encode(), "resume")
+    assert [snapshots.read(s, 10) for s in snapshots.list_snapshots(plan)] == [b"2", b"1", b"0"]
+    assert not [p for p in (tmp_path / f".{NAME}.snapshots").iterdir() if p.name.endswith(".tmp")]

@@ -38,7 +38,10 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 _BINARY = getattr(os, "O_BINARY", 0)
 # Windows has neither O_NOFOLLOW nor dir_fd: there the folder is checked with lstat and used by path.
-_DIR_FD = _NOFOLLOW != 0 and os.open in os.supports_dir_fd
+_DIR_FD = _NOFOLLOW != 0 and all(f in os.supports_dir_fd for f in (os.open, os.link, os.unlink, os.rename, os.stat))
+# link(2) failing for these means the filesystem has no hard links (FAT, some network and sync mounts)
+_NO_LINKS = {errno.EPERM, errno.EXDEV, errno.EMLINK, getattr(errno, "ENOTSUP", -1),
+             getattr(errno, "EOPNOTSUPP", -1), getattr(errno, "ENOSYS", -1)}
 
 
 @dataclass(frozen=True)
@@ -214,16 +217,30 @@ def _settle(box: _Folder, temp: str, when: _dt.datetime, command: str, pinned: b
         name = f"{when.strftime(_STAMP)}.{command}.{'pinned' if pinned else 'auto'}.{os.urandom(4).hex()}.yaml"
         try:
             if box.fd is not None:
-                os.link(temp, name, src_dir_fd=box.fd, dst_dir_fd=box.fd, follow_symlinks=False)
-                os.unlink(temp, dir_fd=box.fd)
-            elif not os.path.lexists(box.path / name):
-                os.rename(box.path / temp, box.path / name)
-            else:
+                try:
+                    os.link(temp, name, src_dir_fd=box.fd, dst_dir_fd=box.fd)
+                    os.unlink(temp, dir_fd=box.fd)
+                    return Snapshot(box.path / name, when, command, pinned)
+                except OSError as exc:
+                    if exc.errno not in _NO_LINKS:
+                        raise
+            # No link(2): rename to a name checked free (under the plan's lock, in a folder only we write).
+            if _exists(box, name):
                 continue
+            os.rename(box.p(temp), box.p(name), **({"src_dir_fd": box.fd, "dst_dir_fd": box.fd}
+                                                   if box.fd is not None else {}))
         except FileExistsError:
             continue
         return Snapshot(box.path / name, when, command, pinned)
     raise OSError(errno.EEXIST, "no free snapshot name")
+
+
+def _exists(box: _Folder, name: str) -> bool:
+    try:
+        os.stat(box.p(name), follow_symlinks=False, **box.at(name))
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _prune(box: _Folder, keep: int) -> None:
