@@ -111,7 +111,11 @@ class _Folder:
                 if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                     raise _refuse(self.path, "is a symbolic link, not a folder") from None
                 raise _failed(self.path, "cannot open the snapshot folder", exc) from None
-            _check(self.path, os.fstat(self.fd))  # the folder opened is the one checked
+            try:
+                _check(self.path, os.fstat(self.fd))  # the folder opened is the one checked
+            except PlanError:
+                os.close(self.fd)
+                raise
 
     def __enter__(self) -> "_Folder":
         return self
@@ -138,6 +142,11 @@ class _Folder:
             return []
 
     def sync(self) -> None:
+        """Make the new name durable; a folder made by this take needs its own entry synced too."""
+        if self.created:
+            from deflect_cli.plan import _fsync_folder
+
+            _fsync_folder(self.path.parent if str(self.path.parent) else Path("."))
         if self.fd is not None:
             try:
                 os.fsync(self.fd)
