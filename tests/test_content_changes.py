@@ -1,7 +1,7 @@
 """Content that changes between sessions: added, removed, renamed and retyped questions.
 
 No answer may be lost or silently altered: answers follow renames, answers whose question left or
-changed shape are kept aside (shown by `status`, in an export appendix) and the changed question is
+changed shape are set aside (shown by `status`, in an export appendix) and the changed question is
 asked again; `deflect lint --against OLD` tells authors beforehand.
 """
 
@@ -85,10 +85,10 @@ def test_answers_to_removed_questions_are_kept_shown_and_exported(cli, tmp_path)
     assert restorable(path)[0].plan.loaded_bytes == original  # the plan before the migration is kept as a snapshot
 
     code, out, _ = cli("status", "--content", v2)
-    assert code == 0 and "Kept aside (1)" in out and "main.b" in out
+    assert code == 0 and "Set aside (1)" in out and "main.b" in out
     code, out, _ = cli("export", "--format", "md", "--content", v2, "-o", "-")
     assert code == 0
-    appendix = out.split("## Appendix: earlier answers kept aside", 1)[1]
+    appendix = out.split("## Appendix: earlier answers set aside", 1)[1]
     assert "main.b" in appendix and r"line \| two \*bold\*" in appendix
     code, out, _ = cli("export", "--format", "json", "--content", v2, "-o", "-")
     assert json.loads(out)["orphaned"][0]["answer"] == "Line one\nline | two *bold*"

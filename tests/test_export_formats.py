@@ -387,6 +387,32 @@ def test_format_follows_the_output_suffix(cli, planned, tmp_path):
     assert code == 1 and "unknown format 'rtf'" in err
 
 
+def test_an_unknown_suffix_is_refused_with_the_formats(cli, planned, tmp_path):
+    code, out, err = cli("export", "-o", "plan.odt")
+    assert code == 1 and not out
+    assert len(err.strip().splitlines()) == 1
+    assert "plan.odt" in err and ".odt" in err
+    for name in (".md", ".html", ".docx", ".pdf", ".json"):
+        assert name in err
+    assert not (tmp_path / "plan.odt").exists()
+    code, _, err = cli("export", "-o", "PLAN.ODT")
+    assert code == 1 and not (tmp_path / "PLAN.ODT").exists()
+
+
+def test_no_suffix_or_standard_output_is_markdown(cli, planned, tmp_path):
+    code, _, err = cli("export", "-o", "council-plan")
+    assert code == 0, err
+    assert (tmp_path / "council-plan").read_text().startswith("# ")
+    code, out, err = cli("export", "-o", "-")
+    assert code == 0, err
+    assert out == (tmp_path / "council-plan").read_text()
+    code, _, err = cli("export", "--format", "html", "-o", "council-plan")  # --format names it
+    assert code == 0, err
+    assert (tmp_path / "council-plan").read_text().startswith("<!DOCTYPE html>")
+    code, _, err = cli("export", "-o", "Plan.MD")
+    assert code == 0, err
+
+
 def test_binary_export_to_standard_output(planned, deflect_bin, tmp_path):
     result = subprocess.run([deflect_bin, "export", "--format", "docx", "-o", "-"], cwd=tmp_path,
                             capture_output=True, env={**os.environ, "DEFLECT_PLAN": str(planned)})
@@ -453,7 +479,7 @@ def test_pdf_without_weasyprint_says_how_to_get_it(cli, planned, tmp_path, monke
     code, out, err = cli("export", "--format", "pdf")
     assert code == 1
     assert len(err.strip().splitlines()) == 1
-    assert "pip install 'deflect[pdf]'" in err and "--format html" in err
+    assert "pip install '.[pdf]'" in err and "--format html" in err
     assert not (tmp_path / "deflection-plan.pdf").exists()
 
 

@@ -46,6 +46,9 @@ class Column:
     pattern: str = ""
     pattern_help: str = ""
     other: bool = False
+    min_choices: Optional[int] = None
+    max_choices: Optional[int] = None
+    future: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Question(Column):
     when: Optional[str] = None
     columns: tuple = ()
     renamed_from: tuple = ()
+    choices_from: str = ""
     file: str = ""
     line: int = 0
 
@@ -274,10 +278,11 @@ _SECTION_FIELDS = (
 _QUESTION_FIELDS = (
     "id", "prompt", "label", "help", "type", "required", "default", "when", "choices", "other",
     "min", "max", "integer", "unit", "pattern", "pattern_help", "columns", "renamed_from",
+    "min_choices", "max_choices", "future", "choices_from",
 )
 _COLUMN_FIELDS = (
     "id", "label", "type", "required", "choices", "help", "min", "max", "integer", "unit",
-    "pattern", "pattern_help", "other",
+    "pattern", "pattern_help", "other", "future",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
 
@@ -318,7 +323,22 @@ def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
         unit=reader.str("unit"),
         pattern=reader.str("pattern"),
         pattern_help=reader.str("pattern_help"),
+        future=reader.bool("future"),
     )
+    if "min_choices" in node or "max_choices" in node:  # columns have no multi_choice type
+        for key in ("min_choices", "max_choices"):
+            number = reader.number(key)
+            if number is not None and (not float(number).is_integer() or number < 0):
+                reader.problem(key, f"{what}: {key!r} must be a whole number, 0 or more")
+                number = None
+            rules[key] = int(number) if number is not None else None
+            if key in node and qtype != "multi_choice":
+                reader.problem(key, f"{what}: {key!r} only applies to multi_choice")
+        low, high = rules["min_choices"], rules["max_choices"]
+        if low is not None and high is not None and low > high:
+            reader.problem("min_choices", f"{what}: 'min_choices' is greater than 'max_choices'")
+    if rules["future"] and qtype != "date":
+        reader.problem("future", f"{what}: 'future' only applies to date")
     if qtype in CHOICE_TYPES and not rules["choices"]:
         reader.problem("type", f"{what}: a {qtype} question needs a non-empty 'choices' list")
     if rules["choices"] and qtype not in CHOICE_TYPES:
@@ -392,6 +412,7 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
         when=when,
         columns=tuple(columns),
         renamed_from=_parse_renamed_from(reader, node, what),
+        choices_from=_parse_choices_from(reader, node, what, rules["type"]),
         file=file,
         line=_line(node),
         **rules,
@@ -415,6 +436,19 @@ def _parse_renamed_from(reader: _Reader, node: dict, what: str) -> tuple:
         elif item not in found:
             found.append(item)
     return tuple(found)
+
+
+def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str) -> str:
+    """`choices_from: section.question`: offer only the choices an earlier multi_choice answer holds."""
+    value = node.get("choices_from")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _FULL_ID.match(value):
+        reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like section.question, got {value!r}")
+        return ""
+    if qtype not in CHOICE_TYPES:
+        reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
+    return value
 
 
 def _parse_checks(reader: _Reader, section_id: str, file: str, out: _Collector) -> tuple:
@@ -490,6 +524,22 @@ def _check_renames(index: dict, out: _Collector) -> None:
                                                       f"which question {claimed[old]} also names")
             else:
                 claimed[old] = question.key
+
+
+def _check_choices_from(content: Content, out: _Collector) -> None:
+    """`choices_from` names an earlier multi_choice question, so its answer is known when this is asked."""
+    order = {q.key: i for i, q in enumerate(content.questions())}
+    for question in content.questions():
+        source = content.question(question.choices_from) if question.choices_from else None
+        if not question.choices_from:
+            continue
+        what = f"question {question.key}: 'choices_from' names {question.choices_from!r}"
+        if source is None:
+            out.add(question.file, question.line, f"{what}, which is not a question")
+        elif source.type != "multi_choice":
+            out.add(question.file, question.line, f"{what}, which is not a multi_choice question")
+        elif order[source.key] >= order[question.key]:
+            out.add(question.file, question.line, f"{what}, which is not asked before this question")
 
 
 def _check_conditions(content: Content, out: _Collector) -> None:
@@ -609,6 +659,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     for question in content.questions():
         _check_defaults(question, out)
     _check_conditions(content, out)
+    _check_choices_from(content, out)
     if out.problems:
         raise ContentError(out.problems)
     return content

@@ -14,7 +14,9 @@ from typing import Optional
 from deflect_cli.errors import DeflectError
 from deflect_cli.render import slug
 
-PDF_HINT = ("PDF export needs WeasyPrint: install it with `pip install 'deflect[pdf]'`, "
+# deflect is installed from its source checkout, so the hint names the checkout, never a package index
+# name (`deflect` there is someone else's project).
+PDF_HINT = ("PDF export needs WeasyPrint: in deflect's source folder, run `pip install '.[pdf]'`, "
             "or export with --format html and print that file to PDF from a web browser.")
 
 

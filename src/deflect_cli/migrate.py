@@ -72,7 +72,7 @@ class Changes:
             if change.kind == "renamed":
                 out.append(f"- {change.old_key} is now {change.key}; your answer moved with it.")
             elif change.kind == "removed":
-                out.append(f"- {change.key} is no longer in the workbook; your answer is kept aside "
+                out.append(f"- {change.key} is no longer in the workbook; your answer is set aside "
                            "(`deflect status` lists it, the exported plan has it in an appendix).")
             elif change.kind == "changed":
                 out.append(f"- {change.key} changed ({change.detail}) and will be asked again; "

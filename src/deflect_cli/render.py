@@ -31,11 +31,19 @@ _SUFFIXES = {"htm": "html", "markdown": "md"}
 
 
 def format_for(fmt: Optional[str], output: Optional[str]) -> str:
-    """The export format: as given, else from the output file's suffix, else Markdown."""
+    """The export format: as given, else from the output file's suffix, else Markdown.
+
+    A suffix that names no format (plan.odt) is refused rather than filled with Markdown the file's
+    name says it is not; a name without a suffix (and standard output, `-`) gets Markdown.
+    """
     if fmt is None:
         suffix = Path(output).suffix.lower().lstrip(".") if output and output != "-" else ""
-        suffix = _SUFFIXES.get(suffix, suffix)
-        fmt = suffix if suffix in FORMATS else "md"
+        known = _SUFFIXES.get(suffix, suffix)
+        if suffix and known not in FORMATS:
+            names = ", ".join(f".{name}" for name in FORMATS[:-1])
+            raise DeflectError(f"{output}: .{suffix} is not a format deflect writes; end the name with "
+                               f"{names} or .{FORMATS[-1]}.")
+        fmt = known or "md"
     fmt = fmt.lower()
     if fmt not in FORMATS:
         raise DeflectError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
