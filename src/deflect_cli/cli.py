@@ -538,8 +538,8 @@ def restore(
     if path.is_dir():
         raise DeflectError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
     nothing = f"{path}: there is no snapshot to restore yet (one is kept at the first save of every session)."
-    if not restorable(path):
-        raise DeflectError(nothing)  # before a lock file is made beside a plan that may not exist
+    if not path.exists() and not restorable(path):
+        raise DeflectError(nothing)  # before a lock file is made where there is no plan
     with _writing(path, "restore"):
         copies = restorable(path)
         if not copies:
