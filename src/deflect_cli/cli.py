@@ -570,6 +570,9 @@ def _choose_copy(copies, number, name, path, ask: bool):
     from deflect_cli.plan import newest_good, plan_flag
 
     good = newest_good(copies)
+    if good is None and not name and number is None:
+        raise DeflectError(f"no copy of {path} loads ({len(copies)} kept); "
+                           f"`deflect restore --list{plan_flag(path)}` says why.")
     if name:
         found = next((c for c in copies if c.name == name), None)
         if found is None:
@@ -594,9 +597,6 @@ def _choose_copy(copies, number, name, path, ask: bool):
         found = copies[picked - 1]
     else:
         found = good
-        if found is None:
-            raise DeflectError(f"no copy of {path} loads ({len(copies)} kept); "
-                               f"`deflect restore --list{plan_flag(path)}` says why.")
     if found.plan is None:
         raise DeflectError(f"copy {found.number} ({found.name}) cannot be restored: {found.problem}.")
     return found
