@@ -80,16 +80,21 @@ def test_two_start_force_in_a_row_never_lose_the_first_plan(cli, tmp_path):
     assert code == 0 and out.count("before `deflect start`, pinned, 1 answer") == 2
 
 
-def test_start_force_refuses_a_symlinked_snapshot_folder_and_writes_nothing_through_it(cli, tmp_path):
+def test_a_symlinked_snapshot_folder_is_refused_and_nothing_is_written_through_it(cli, tmp_path):
     original = _plan_with(cli, tmp_path, "Riverton PD", start=True)
     victim = tmp_path / "elsewhere"
     victim.mkdir()
     os.symlink(victim, tmp_path / FOLDER)
-    code, _, err = cli("start", "--no-input", "--force", "--yes", "--content", MINI)
-    assert code == 1 and "Traceback" not in err
-    line, = err.strip().splitlines()
-    assert FOLDER in line and "symbolic link" in line
-    assert (tmp_path / NAME).read_bytes() == original and list(victim.iterdir()) == []
+    answers = tmp_path / "more.yaml"
+    answers.write_text("profile:\n  agency: Changed\n")
+    for args in (("start", "--no-input", "--force", "--yes", "--content", MINI),
+                 ("resume", "--no-input", "--content", MINI, "--answers", str(answers)),  # its first save
+                 ("restore", "--list"), ("restore", "--yes")):
+        code, _, err = cli(*args)
+        assert code == 1 and "Traceback" not in err, args
+        line, = err.strip().splitlines()
+        assert FOLDER in line and "symbolic link" in line, args
+        assert (tmp_path / NAME).read_bytes() == original and list(victim.iterdir()) == []
 
 
 # ---------------------------------------------------------------- restore
