@@ -16,7 +16,7 @@ from deflect_cli import flow
 from deflect_cli.content import load_content
 from deflect_cli.errors import ContentError
 from deflect_cli.migrate import compare_content, reconcile
-from deflect_cli.plan import backup_path, load_plan, new_plan, save_plan
+from deflect_cli.plan import load_plan, new_plan, restorable, save_plan
 
 
 @pytest.fixture(autouse=True)
@@ -82,7 +82,7 @@ def test_answers_to_removed_questions_are_kept_shown_and_exported(cli, tmp_path)
     assert plan.orphaned[0]["answer"] == "Line one\nline | two *bold*"
     assert plan.orphaned[0]["type"] == "long_text"
     assert plan.content_version == "2"
-    assert backup_path(path).read_bytes() == original  # the plan before the migration is the backup
+    assert restorable(path)[0].plan.loaded_bytes == original  # the plan before the migration is kept as a snapshot
 
     code, out, _ = cli("status", "--content", v2)
     assert code == 0 and "Set aside (1)" in out and "main.b" in out
@@ -103,7 +103,7 @@ def test_reading_commands_reconcile_in_memory_only(cli, tmp_path):
         code, out, err = cli(*args, "--content", v2)
         assert code == 0, err
         assert "gone from v2" in out or "main.b" in out
-    assert path.read_bytes() == before and not backup_path(path).exists()
+    assert path.read_bytes() == before and restorable(path) == []
 
 
 def test_an_answer_follows_a_renamed_question_with_its_skip(cli, tmp_path):
