@@ -330,7 +330,7 @@ class Copy:
         return self
 
     def describe(self) -> str:
-        """`2027-03-01 10:42, before `deflect start`, pinned, 38 answers`: enough to recognise it."""
+        """`2027-03-01 10:42, before `deflect start`, pinned, 38 answers`: enough to recognize it."""
         when = self.when.astimezone().strftime("%Y-%m-%d %H:%M")
         source = f"before `deflect {self.command}`" if self.command else f"{self.name} (kept by an older deflect)"
         state = answers_text(self.plan.answer_count()) if self.plan is not None else f"damaged: {self.problem}"
