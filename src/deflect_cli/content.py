@@ -546,7 +546,10 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     if workbook and not isinstance(profile_node, dict):
         out.add(wb_file, _line(workbook, "profile") or 1, "workbook: missing required field 'profile' (plan-level questions)")
         profile_node = {"questions": []}
-    profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
+    if workbook_path.exists() and not workbook:  # unreadable: its problem is reported, not its missing parts
+        profile = Section(id=PROFILE_ID, title="Plan profile", file=wb_file)
+    else:
+        profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
 
     sections = []
     section_dir = root / "sections"

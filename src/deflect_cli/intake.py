@@ -6,7 +6,6 @@ it in one pass. Valid answers are applied even when others are not.
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 
 from deflect_cli import yamlio
@@ -37,17 +36,6 @@ def read_answers_file(path: Path) -> dict:
     return data
 
 
-def _as_written(value):
-    """YAML reads an unquoted 2027-03-01 as a date; the person wrote text, so give them the text."""
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_as_written(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _as_written(v) for k, v in value.items()}
-    return value
-
-
 def _at(source: str, node, key) -> str:
     """`FILE:LINE` of `key` in a parsed mapping (just FILE when the line is unknown)."""
     line = getattr(node, "key_lines", {}).get(key) if isinstance(node, dict) else None
@@ -74,7 +62,7 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
                 continue
             if value is None:
                 continue
-            clean, error = validate(question, _as_written(value))
+            clean, error = validate(question, value)
             if error:
                 problems.append(f"{where}: {question.key}: {error}")
             else:
