@@ -451,6 +451,44 @@ def _environment():
     return ImmutableSandboxedEnvironment()
 
 
+# Bounds on a condition's shape. Jinja's parser and our translator and interpreter all recurse, so a
+# condition 100 parentheses deep or a chain of 900 `+` would otherwise end in RecursionError: at load
+# time a traceback, at run time a condition that silently counted as false. The bundled content's
+# largest condition has 81 tokens and nests 8 deep.
+MAX_SOURCE_CHARS = 4000
+MAX_TOKENS = 400
+MAX_BRACKETS = 32  # each level costs Jinja's parser about 13 stack frames
+MAX_DEPTH = 64
+_OPEN, _CLOSE = frozenset({"lparen", "lbracket", "lbrace"}), frozenset({"rparen", "rbracket", "rbrace"})
+
+
+def _too_large(what: str) -> ConditionError:
+    return ConditionError(f"condition is too large: {what}; split it into simpler conditions")
+
+
+def _check_size(source: str, env) -> None:
+    """Refuse an oversized condition from its tokens, before anything recursive runs."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise _too_large(f"more than {MAX_SOURCE_CHARS} characters")
+    count = depth = 0
+    for token in env.lexer.tokenize(source, state="variable"):
+        count += 1
+        depth += (token.type in _OPEN) - (token.type in _CLOSE)
+        if count > MAX_TOKENS:
+            raise _too_large(f"more than {MAX_TOKENS} parts")
+        if depth > MAX_BRACKETS:
+            raise _too_large(f"brackets nested more than {MAX_BRACKETS} deep")
+
+
+def _depth(tree) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in _children(node))
+    return deepest
+
+
 def _parse(source: str):
     """Jinja's own expression parser, as `compile_expression` uses it."""
     from jinja2 import TemplateSyntaxError
@@ -458,12 +496,15 @@ def _parse(source: str):
 
     env = _environment()
     try:
+        _check_size(source, env)
         parser = Parser(env, source, state="variable")
         expr = parser.parse_expression()
         if not parser.stream.eos:
             raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
     except TemplateSyntaxError as exc:
         raise ConditionError(f"condition does not compile: {exc.message}") from None
+    except ValueError as exc:  # a number constant longer than Python's int() allows
+        raise ConditionError(f"condition does not compile: {exc}") from None
     return expr
 
 
@@ -616,7 +657,12 @@ def compile_condition(source: str) -> tuple:
     """
     if not isinstance(source, str):
         raise ConditionError("a condition must be text")
-    tree = _translate(_parse(source), as_bool=True)
+    try:
+        tree = _translate(_parse(source), as_bool=True)
+    except RecursionError:  # a chain of `not` or of filters within the token limit, deep in a stack
+        raise _too_large(f"nested more than {MAX_DEPTH} deep") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _too_large(f"nested more than {MAX_DEPTH} deep")
     _TREES[source] = tree
     return tree
 

@@ -7,6 +7,7 @@ an author fixes a file in one pass. Nothing here knows about terminals or plan f
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ CHOICE_TYPES = ("choice", "multi_choice")
 LIST_TYPES = ("multi_choice", "table")
 PROFILE_ID = "profile"
 OTHER_LABEL = "Other (describe)"
+MAX_MINUTES = 10_000  # `estimated_minutes`: a week of work is already far more than a workbook takes
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -227,12 +229,19 @@ class _Reader:
             return default
         return value
 
-    def number(self, key):
+    def number(self, key, whole=False, low=None, high=None):
+        """A finite number (YAML's .inf and .nan are numbers to the parser, not to a reader)."""
         value = self.node.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.problem(key, f"{self.what}: {key!r} must be a number")
+            return None
+        if whole and not float(value).is_integer():
+            self.problem(key, f"{self.what}: {key!r} must be a whole number")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.problem(key, f"{self.what}: {key!r} must be between {low} and {high}")
             return None
         return value
 
@@ -596,7 +605,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         title=reader.str("title", required=True) if reader else "",
         version=reader.str("version", required=True) if reader else "",
         welcome=reader.str("welcome") if reader else "",
-        estimated_minutes=int(reader.number("estimated_minutes") or 0) if reader else 0,
+        estimated_minutes=int(reader.number("estimated_minutes", whole=True, low=0, high=MAX_MINUTES) or 0)
+        if reader else 0,
         profile=profile,
         sections=tuple(sections),
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
