@@ -342,10 +342,11 @@ def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
     if rules["pattern"]:
         if qtype not in ("text", "long_text"):
             reader.problem("pattern", f"{what}: 'pattern' only applies to text")
-        try:
-            re.compile(rules["pattern"])
-        except re.error as exc:
-            reader.problem("pattern", f"{what}: 'pattern' is not a valid regular expression: {exc}")
+        from deflect_cli import patterns
+
+        trouble = patterns.problem(rules["pattern"])
+        if trouble:
+            reader.problem("pattern", f"{what}: 'pattern' {trouble}")
     return rules
 
 
