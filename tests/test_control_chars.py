@@ -77,3 +77,40 @@ def test_status_header_names_the_plan_visibly(deflect_bin, hostile_plan):
     code, out, _ = _run(deflect_bin, hostile_plan, "status")
     assert code == 0
     assert out.splitlines()[0] == "Plan: deflection-plan.yaml (Riverton\\x1b]0;owned\\x07 PD\\x1bc\\x00\\x0d\\x9b2J\\u202eevil)"
+
+
+def test_control_characters_in_an_answers_file_are_listed_with_the_other_problems(cli, tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_bytes(
+        b"profile:\r\n"
+        b"  agency: \"Riverton\\e]0;owned\\a PD\"\r\n"          # YAML escapes for ESC and BEL
+        b"models:\r\n"
+        b"  chosen: [qrt, \"self\\x1a_referral\"]\r\n"          # Ctrl-Z inside a list
+        b"  lead: helicopter\r\n"                               # an ordinary invalid answer
+        b"partners:\r\n"
+        b"  roster:\r\n"
+        b"    - {name: \"Clinic\\x9b2J\", kind: treatment}\r\n"  # C1 CSI in a table cell
+        b"  notes: \"two lines\\nwith a\\ttab\"\r\n"           # newline and tab are fine
+        b"launch:\r\n"
+        b"  start_date: 2027-03-01\r\n"
+        b"  owner: |\r\n"
+        b"    Ana\r\n"                                          # CRLF block text: normalized, fine
+        b"    Ruiz\r\n"
+    )
+    code, out, err = cli("start", "--content", MINI, "--answers", str(answers), "--no-input")
+    assert code == 1 and "Traceback" not in err
+    lines = err.splitlines()
+    assert f"invalid: {answers}:2: profile.agency: the answer contains a control character, ESC (\\x1b); " \
+           "only text, new lines and tabs can be in an answer" in lines
+    assert f"invalid: {answers}:4: models.chosen: the answer contains a control character, Ctrl-Z (\\x1a); " \
+           "only text, new lines and tabs can be in an answer" in lines
+    assert any(line.startswith(f"invalid: {answers}:7: partners.roster: the answer contains a control character, \\x9b")
+               for line in lines)
+    assert any(line.startswith(f"invalid: {answers}:5: models.lead: 'helicopter' is not one of") for line in lines)
+    from deflect_cli.plan import load_plan
+
+    saved = load_plan(tmp_path / "deflection-plan.yaml")
+    assert "profile" not in saved.answers and "models" not in saved.answers
+    assert saved.answers["partners"] == {"notes": "two lines\nwith a\ttab"}
+    assert saved.answers["launch"]["owner"] == "Ana\nRuiz\n"
+    assert "Saved 3 answer(s)" in out

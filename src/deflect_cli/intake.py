@@ -10,6 +10,7 @@ from pathlib import Path
 
 from deflect_cli import yamlio
 from deflect_cli.answers import validate
+from deflect_cli.controlchars import find_control
 from deflect_cli.errors import DeflectError
 
 
@@ -34,6 +35,17 @@ def read_answers_file(path: Path) -> dict:
     if not isinstance(data, dict):
         raise DeflectError(f"{path}: expected a mapping of section ids to answers (see README, 'Answers files').")
     return data
+
+
+def _control_in(value):
+    """The name of the first control character (other than newline and tab) in any text of an
+    answer, or None: YAML's "\\e" or "\\x1b" escapes would otherwise carry ESC into the plan and, from
+    there, to every terminal and document that shows the answer."""
+    if isinstance(value, str):
+        found = find_control(value)
+        return found[1] if found else None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((name for name in map(_control_in, items) if name), None)
 
 
 def _at(source: str, node, key) -> str:
@@ -61,6 +73,11 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
                 problems.append(f"{where}: unknown question {section_id}.{question_id}")
                 continue
             if value is None:
+                continue
+            control = _control_in(value)
+            if control:
+                problems.append(f"{where}: {question.key}: the answer contains a control character, {control}; "
+                                "only text, new lines and tabs can be in an answer")
                 continue
             clean, error = validate(question, value)
             if error:
