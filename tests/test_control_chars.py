@@ -90,7 +90,8 @@ def test_control_characters_in_an_answers_file_are_listed_with_the_other_problem
         b"partners:\r\n"
         b"  roster:\r\n"
         b"    - {name: \"Clinic\\x9b2J\", kind: treatment}\r\n"  # C1 CSI in a table cell
-        b"  notes: \"two lines\\nwith a\\ttab\"\r\n"           # newline and tab are fine
+        b"  notes: \"two lines\\r\\nwith a\\ttab\"\r\n"       # newline, CRLF and tab are fine
+        b"  has_mou: \"no\\rYES\"\r\n"                           # a lone CR rewrites the line: refused
         b"launch:\r\n"
         b"  start_date: 2027-03-01\r\n"
         b"  owner: |\r\n"
@@ -106,6 +107,8 @@ def test_control_characters_in_an_answers_file_are_listed_with_the_other_problem
            "only text, new lines and tabs can be in an answer" in lines
     assert any(line.startswith(f"invalid: {answers}:7: partners.roster: the answer contains a control character, \\x9b")
                for line in lines)
+    assert f"invalid: {answers}:10: partners.has_mou: the answer contains a control character, Ctrl-M (\\x0d); " \
+           "only text, new lines and tabs can be in an answer" in lines
     assert any(line.startswith(f"invalid: {answers}:5: models.lead: 'helicopter' is not one of") for line in lines)
     from deflect_cli.plan import load_plan
 

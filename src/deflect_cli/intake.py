@@ -37,6 +37,17 @@ def read_answers_file(path: Path) -> dict:
     return data
 
 
+def _crlf_to_lf(value):
+    """Text written on Windows keeps its line ends as "\\r\\n" inside quoted YAML: those are new lines."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
+    if isinstance(value, list):
+        return [_crlf_to_lf(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _crlf_to_lf(item) for key, item in value.items()}
+    return value
+
+
 def _control_in(value):
     """The name of the first control character (other than newline and tab) in any text of an
     answer, or None: YAML's "\\e" or "\\x1b" escapes would otherwise carry ESC into the plan and, from
@@ -74,6 +85,7 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
                 continue
             if value is None:
                 continue
+            value = _crlf_to_lf(value)
             control = _control_in(value)
             if control:
                 problems.append(f"{where}: {question.key}: the answer contains a control character, {control}; "
