@@ -117,3 +117,21 @@ def test_control_characters_in_an_answers_file_are_listed_with_the_other_problem
     assert saved.answers["partners"] == {"notes": "two lines\nwith a\ttab"}
     assert saved.answers["launch"]["owner"] == "Ana\nRuiz\n"
     assert "Saved 3 answer(s)" in out
+
+
+def test_the_rich_prompter_shows_control_characters():
+    """rich strips BEL and CR but passes ESC through, and the wizard prints answers in notes,
+    warnings and table rows."""
+    from rich.console import Console
+
+    from deflect_cli.prompter import RichPrompter
+
+    screen = io.StringIO()
+    ui = RichPrompter(console=Console(file=screen, width=200, force_terminal=False))
+    ui.say(HOSTILE)
+    ui.note(HOSTILE)
+    ui.warn(HOSTILE)
+    ui.table(["#", "Name"], [("1", HOSTILE)])
+    text = screen.getvalue()
+    assert not RAW.search(text.replace("\n", "")), repr(text)
+    assert text.count("Riverton\\x1b]0;owned\\x07 PD") == 4
