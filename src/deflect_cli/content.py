@@ -7,6 +7,7 @@ an author fixes a file in one pass. Nothing here knows about terminals or plan f
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ LEAD_QUESTION = "agency_type"      # profile question: the kind of the (primary)
 CO_LEAD_QUESTION = "co_lead_type"  # profile question: the kind of a co-lead agency, or NO_CO_LEAD
 NO_CO_LEAD = "none"
 FREE_TEXT_LEAD = "other"           # in lead_groups: a kind typed under "Other (describe)"
+MAX_MINUTES = 10_000  # `estimated_minutes`: a week of work is already far more than a workbook takes
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -299,12 +301,19 @@ class _Reader:
             return default
         return value
 
-    def number(self, key):
+    def number(self, key, whole=False, low=None, high=None):
+        """A finite number (YAML's .inf and .nan are numbers to the parser, not to a reader)."""
         value = self.node.get(key)
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             self.problem(key, f"{self.what}: {key!r} must be a number")
+            return None
+        if whole and not float(value).is_integer():
+            self.problem(key, f"{self.what}: {key!r} must be a whole number")
+            return None
+        if (low is not None and value < low) or (high is not None and value > high):
+            self.problem(key, f"{self.what}: {key!r} must be between {low} and {high}")
             return None
         return value
 
@@ -447,10 +456,11 @@ def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
     if rules["pattern"]:
         if qtype not in ("text", "long_text"):
             reader.problem("pattern", f"{what}: 'pattern' only applies to text")
-        try:
-            re.compile(rules["pattern"])
-        except re.error as exc:
-            reader.problem("pattern", f"{what}: 'pattern' is not a valid regular expression: {exc}")
+        from deflect_cli import patterns
+
+        trouble = patterns.problem(rules["pattern"])
+        if trouble:
+            reader.problem("pattern", f"{what}: 'pattern' {trouble}")
     return rules
 
 
@@ -963,7 +973,10 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     if workbook and not isinstance(profile_node, dict):
         out.add(wb_file, _line(workbook, "profile") or 1, "workbook: missing required field 'profile' (plan-level questions)")
         profile_node = {"questions": []}
-    profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
+    if workbook_path.exists() and not workbook:  # unreadable: its problem is reported, not its missing parts
+        profile = Section(id=PROFILE_ID, title="Plan profile", file=wb_file)
+    else:
+        profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
     lead_groups = _parse_lead_groups(workbook, profile, wb_file, out) if workbook else ()
 
     sections = []
@@ -1012,7 +1025,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         title=reader.str("title", required=True) if reader else "",
         version=reader.str("version", required=True) if reader else "",
         welcome=reader.str("welcome") if reader else "",
-        estimated_minutes=int(reader.number("estimated_minutes") or 0) if reader else 0,
+        estimated_minutes=int(reader.number("estimated_minutes", whole=True, low=0, high=MAX_MINUTES) or 0)
+        if reader else 0,
         profile=profile,
         sections=tuple(sections),
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from deflect_cli import flow
+from deflect_cli.controlchars import visible
 
 
 def saved_when(stamp: str, now=None) -> str:
@@ -89,7 +90,7 @@ def status_text(content, plan) -> str:
         lines.extend(f"- {c.message}" for c in checks)
     lines += orphaned_lines(plan)
     lines += ["", next_step(content, plan, evaluation)]
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # answers, the plan's path and its stamps reach the terminal
 
 
 # ---- issue 6 (content changes): answers set aside by deflect_cli.migrate, listed so none is forgotten
@@ -149,7 +150,7 @@ def resume_summary(content, plan, start, where_fn=None) -> list:
         lines.append(f"You stopped at: {describe(stopped)}: {stopped.prompt}")
     if start is not None:
         lines.append(f"Next: {describe(start)}: {content.wording(start, plan.answers).prompt}")
-    return lines
+    return [visible(line) for line in lines]
 
 
 def _name(p) -> str:
