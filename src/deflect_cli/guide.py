@@ -31,8 +31,10 @@ def section_markdown(section) -> str:
     if section.recommendations:
         parts.append("## Recommendations\n\n" + "\n".join(f"- {r}" for r in section.recommendations))
     if section.sources:
+        from deflect_cli.content import reference
+
         parts.append("## Sources\n\n" + "\n".join(
-            f"- {s['title']}" + (f": <{s['url']}>" if s.get("url") else "") for s in section.sources))
+            f"- {reference(s)}" + (f" <{s['url']}>" if s.get("url") else "") for s in section.sources))
     if section.basis:
         parts.append(f"*About this section: {section.basis}*")
     return "\n\n".join(parts) + "\n"
@@ -50,7 +52,7 @@ _PROMPT = "-Ps q to return to deflect, space for more, b to go back$"
 
 
 def page(console, markdown: str) -> None:
-    """Show Markdown through the pager on a terminal (colours kept) when it is longer than the
+    """Show Markdown through the pager on a terminal (colors kept) when it is longer than the
     screen; print it straight when it fits, or when the output is not a terminal."""
     from rich.markdown import Markdown
 
@@ -64,7 +66,7 @@ def page(console, markdown: str) -> None:
         console.file.write(text)
         console.file.flush()
         return
-    # `less` shows colour codes as raw "ESC[" text unless told -R; keep the user's other options.
+    # `less` shows color codes as raw "ESC[" text unless told -R; keep the user's other options.
     before = os.environ.get("LESS")
     options = before or ""
     if "R" not in options.replace("-", "").upper():
