@@ -164,14 +164,15 @@ def test_a_control_character_never_enters_an_answer(keys, wizard):
     assert plan.answers == {"profile": {"agency": "Riverton"}}
     assert plan.position == "profile.agency"
     assert _text_validator(wizard.content.question("profile.agency"), True, "")("River\x1aton") == (
-        "The answer has a control character (Ctrl-Z) at character 6; delete it and try again.")
+        "The answer has a control character, Ctrl-Z (\\x1a), at character 6; delete it and try again.")
 
 
 def test_plain_mode_refuses_a_control_character_with_a_message(mini, tmp_path):
     plan = store.new_plan(tmp_path / "plan.yaml", mini)
     ui = PlainPrompter(stdin=io.StringIO("River\x1aton\nRiverton\nquit\n"), stdout=io.StringIO())
     assert Wizard(mini, plan, ui=ui).run() == 0
-    assert "Not saved: The answer has a control character (Ctrl-Z) at character 6" in ui.stdout.getvalue()
+    assert "> River\\x1aton\nNot saved: The answer has a control character, Ctrl-Z (\\x1a), at character 6" \
+        in ui.stdout.getvalue()
     assert load_plan(plan.path).answers == {"profile": {"agency": "Riverton"}}
 
 

@@ -139,7 +139,10 @@ class PlainPrompter(Prompter):
             self._write()
             raise EndOfInput()
         line = line.rstrip("\r\n")
-        self._write(line)  # input from a pipe is not echoed by a terminal: keep the transcript readable
+        # Input from a pipe is not echoed by a terminal: keep the transcript readable (and inert).
+        from deflect_cli.controlchars import visible
+
+        self._write(visible(line))
         return line
 
     def _command(self, line: str):

@@ -123,7 +123,7 @@ class Prompter:
              multiline: bool = False, instruction: Optional[str] = None): ...
     def select(self, message: str, options: Sequence[Option], *, default: Any = None,
                header: Optional[str] = None, menu: bool = False):
-        """One choice. A `menu` (not a question) can also be cancelled: Esc returns BACK."""
+        """One choice. A `menu` (not a question) can also be canceled: Esc returns BACK."""
     def checkbox(self, message: str, options: Sequence[Option], *, checked: Sequence = (),
                  validate: Optional[Validator] = None): ...
 

@@ -34,7 +34,7 @@ def _control_problem(text: str) -> Optional[str]:
     found = find_control(text)
     if found is None:
         return None
-    return f"The answer has a control character ({found[1]}) at character {found[0] + 1}; delete it and try again."
+    return f"The answer has a control character, {found[1]}, at character {found[0] + 1}; delete it and try again."
 
 
 def _without_controls(text: str) -> str:
