@@ -77,7 +77,7 @@ def test_the_draft_is_filled_in_when_the_person_returns(mini, tmp_path):
     plan = load_plan(first.plan.path)
     assert plan.answers["models"]["qrt_window"] == 16
     assert plan.drafts == {}
-    assert "Your unfinished answer from before is filled in" in first.screen.getvalue()
+    assert "What you typed before is filled in again" in first.screen.getvalue()
 
 
 def test_the_menus_save_and_quit_keeps_the_typed_text(keys, wizard):
@@ -96,7 +96,7 @@ def test_back_keeps_the_typed_text_and_skip_drops_it(keys, wizard):
     assert plan.drafts == {}
     assert "qrt_window" not in plan.answers["models"]
     assert "models.qrt_window" in plan.skipped
-    assert "Your unfinished answer from before is filled in" in wizard.screen.getvalue()
+    assert "What you typed before is filled in again" in wizard.screen.getvalue()
 
 
 def test_two_lines_of_a_long_answer_survive_ctrl_c(keys, wizard, mini):

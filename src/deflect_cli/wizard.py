@@ -3,8 +3,8 @@
 At every prompt a person can go back, skip for now, open the section menu (jump to a section,
 review and change answers, re-read the guide, the glossary) or save and quit; Ctrl-C saves and
 leaves with 130, Ctrl-D or the end of piped input with 0. Text typed but not submitted is never
-dropped: it becomes the answer when valid, else a draft offered back. The same logic drives both modes: all talking goes through a `Prompter`
-(rich keys in a terminal, typed commands in plain mode). Which question comes next is decided by
+dropped: it becomes the answer when valid, else a draft offered back. The same logic drives both
+modes: all talking goes through a `Prompter` (rich keys in a terminal, typed commands in plain mode). Which question comes next is decided by
 `flow`; answers hidden by a changed condition are kept (dormant), never deleted.
 """
 
@@ -603,7 +603,7 @@ class Wizard:
         default = "" if is_empty(current) else _as_text(current)
         draft = self.plan.drafts.get(rule.key)
         if draft is not None:
-            self.ui.note("Your unfinished answer from before is filled in: finish it, or clear it and start again.")
+            self.ui.note("What you typed before is filled in again: finish it, or clear it and start again.")
             default = draft
         while True:
             try:
