@@ -4,8 +4,9 @@ At every prompt a person can go back, skip for now, open the section menu (jump 
 review and change answers, re-read the guide, the glossary) or save and quit; Ctrl-C saves and
 leaves with 130, Ctrl-D or the end of piped input with 0. Text typed but not submitted is never
 dropped: it becomes the answer when valid, else a draft offered back. The same logic drives both
-modes: all talking goes through a `Prompter` (rich keys in a terminal, typed commands in plain mode). Which question comes next is decided by
-`flow`; answers hidden by a changed condition are kept (dormant), never deleted.
+modes: all talking goes through a `Prompter` (rich keys in a terminal, typed commands in plain mode).
+Which question comes next is decided by `flow`; answers hidden by a changed condition are kept
+(dormant), never deleted.
 """
 
 from __future__ import annotations
