@@ -15,6 +15,7 @@ from deflect_cli.content import load_content
 from deflect_cli.errors import PlanError
 from deflect_cli.plain import PlainPrompter
 from deflect_cli.plan import load_plan, save_plan
+from deflect_cli.prompter import QUIT as QUIT_SIGNAL
 from deflect_cli.wizard import Wizard
 
 from conftest import CTRL_B, CTRL_C, CTRL_D, CTRL_N, CTRL_Q, DOWN, ENTER, ESC, FIXTURES, SPACE, clean_env, screen_wizard
@@ -211,3 +212,14 @@ def test_an_unfinished_other_description_is_kept_and_filled_in_again(keys, wizar
     plan = load_plan(wizard.plan.path)
     assert plan.answers["models"]["chosen"] == ["qrt", "Mobile van crisis"]
     assert plan.drafts == {}
+
+
+def test_quit_at_the_past_date_question_keeps_the_date_as_a_draft(keys, mini, tmp_path):
+    import dataclasses
+
+    question = dataclasses.replace(mini.question("launch.start_date"), future=True)
+    wizard = screen_wizard(mini, tmp_path)
+    keys("2001-01-01" + ENTER, CTRL_Q)                  # in the past: "Keep this date?", then quit
+    assert wizard._ask_date(question, None) is QUIT_SIGNAL
+    assert wizard.plan.drafts == {"launch.start_date": "2001-01-01"}
+    assert wizard.plan.answers == {}

@@ -620,7 +620,15 @@ class Wizard:
             value, _ = parse_text(rule, answer)
             if is_empty(value):
                 return SKIP
-            if self._date_confirmed(rule, value, answer):
+            try:
+                confirmed = self._date_confirmed(rule, value, answer)
+            except Interrupted:
+                self.plan.drafts[rule.key] = answer  # not confirmed: a draft, never the answer
+                raise
+            if is_signal(confirmed):
+                self.plan.drafts[rule.key] = answer
+                return confirmed
+            if confirmed:
                 return value
             default = answer
 
@@ -631,9 +639,9 @@ class Wizard:
         self.plan.drafts[question.key] = typed
         self._pending = question
 
-    def _date_confirmed(self, rule, value, typed: str) -> bool:
+    def _date_confirmed(self, rule, value, typed: str):
         """Read a date back when it was typed another way (12/31/2026), and confirm one in the past
-        where the content expects a date still to come (`future: true`)."""
+        where the content expects a date still to come (`future: true`). Returns True, False or QUIT."""
         if rule.type != "date":
             return True
         if typed.strip() != value and not self.ui.plain:  # plain mode reads every answer back anyway
@@ -642,6 +650,8 @@ class Wizard:
             return True
         choice = self.ui.select(f"{value} is in the past. Keep this date?",
                                 [Option("Yes, keep it", True), Option("No, change it", False)], default=False)
+        if choice is QUIT:  # save and quit still works here; anything else means "change it"
+            return QUIT
         return choice is True
     def _ask_text(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
@@ -905,8 +915,11 @@ class Wizard:
             if is_signal(text):
                 return text
             value = parse_text(column, text)[0]
-            if is_empty(value) or self._date_confirmed(column, value, text):
+            if is_empty(value):
                 return value
+            confirmed = self._date_confirmed(column, value, text)
+            if is_signal(confirmed) or confirmed:
+                return confirmed if is_signal(confirmed) else value
             default = text
 
     def _show_rows(self, question, rows) -> None:
