@@ -223,3 +223,11 @@ def test_quit_at_the_past_date_question_keeps_the_date_as_a_draft(keys, mini, tm
     assert wizard._ask_date(question, None) is QUIT_SIGNAL
     assert wizard.plan.drafts == {"launch.start_date": "2001-01-01"}
     assert wizard.plan.answers == {}
+
+
+def test_finishing_at_the_end_of_the_workbook_says_drafts_are_kept(keys, wizard):
+    wizard.plan.drafts["models.qrt_window"] = "1400"
+    keys(ENTER)                                          # Finish for now
+    assert wizard._end_of_workbook() is None
+    assert "Saved 0 answers in " in screen(wizard)
+    assert "1 unfinished answer is kept as a draft for when you return." in screen(wizard)

@@ -303,9 +303,10 @@ class Wizard:
             if choice is QUIT:
                 return QUIT
             self.plan.position = None
+            kept = self._keep_pending()
             save_plan(self.plan)
             self.ui.blank()
-            self.ui.say(f"Your answers are saved in {self.plan.path}.")
+            self.ui.say(kept)
             self.ui.say(f"Write the plan document with: deflect export --format md{_plan_flag(self.plan)}")
             return None
 
