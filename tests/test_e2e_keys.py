@@ -107,3 +107,18 @@ def test_a_guide_that_fits_the_screen_is_shown_without_the_pager(deflect_bin, tm
     assert "q to return" not in child.before
     child.sendcontrol("q")
     child.expect(pexpect.EOF)
+
+
+def test_plain_mode_on_a_terminal_keeps_a_line_cut_short_by_ctrl_c(deflect_bin, tmp_path):
+    child = _spawn(deflect_bin, ["start", "--plain", "--content", MINI], tmp_path)
+    child.expect(r"Lead agency\? \(required\)")
+    child.expect("> ")
+    child.send("Riverton P")
+    time.sleep(0.5)
+    child.sendintr()                                   # Ctrl-C before Enter
+    child.expect(pexpect.EOF)
+    transcript = child.before
+    child.close()
+    assert child.exitstatus == 130
+    assert "\x1b" not in transcript                   # line editing adds no escape sequence
+    assert load_plan(tmp_path / "deflection-plan.yaml").answers == {"profile": {"agency": "Riverton P"}}

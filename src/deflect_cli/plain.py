@@ -56,6 +56,7 @@ class PlainPrompter(Prompter):
         self._stdin = stdin
         self._stdout = stdout
         self._help = ""
+        self.partial = ""  # a line cut short by Ctrl-C or Ctrl-D on a terminal
 
     @property
     def stdin(self):
@@ -123,18 +124,20 @@ class PlainPrompter(Prompter):
         """One line of input (a last line without a newline counts); Ctrl-C becomes Interrupted,
         the end of input EndOfInput (both save and leave)."""
         stream = self.stdin
+        self.partial = ""
+        terminal = stream is sys.__stdin__ and stream.isatty() and self.stdout is sys.__stdout__
         try:
-            if stream is sys.__stdin__ and stream.isatty() and self.stdout is sys.__stdout__:
+            if terminal:
+                _line_editing()
                 return input(prompt)
             self.stdout.write(prompt)
             self.stdout.flush()
             line = stream.readline()
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, EOFError) as stop:
+            if terminal:
+                self.partial = _typed_so_far()  # what Ctrl-C or Ctrl-D cut short, kept by the caller
             self._write()
-            raise Interrupted() from None
-        except EOFError:
-            self._write()
-            raise EndOfInput() from None
+            raise (Interrupted() if isinstance(stop, KeyboardInterrupt) else EndOfInput()) from None
         if not line:
             self._write()
             raise EndOfInput()
@@ -178,7 +181,12 @@ class PlainPrompter(Prompter):
         if default:
             self._write(f"Press Enter to keep: {default}")
         while True:
-            line = self._read_answer()
+            try:
+                line = self._read_answer()
+            except Interrupted:
+                if self.partial:
+                    self.draft = self.partial
+                raise
             if not isinstance(line, str):
                 return line
             if not line.strip() and default:
@@ -201,7 +209,12 @@ class PlainPrompter(Prompter):
                 self._write(f"  {line}")
             self._write("Press Enter on the first line to keep it.")
         while True:
-            first = self._read_answer()
+            try:
+                first = self._read_answer()
+            except Interrupted:
+                if self.partial:
+                    self.draft = self.partial
+                raise
             if not isinstance(first, str):
                 return first
             if first.strip().lower() in ("edit", ":edit") and not editor:
@@ -224,7 +237,8 @@ class PlainPrompter(Prompter):
                     try:
                         line = self._read("  ")
                     except Interrupted:
-                        self.draft = "\n".join(lines)  # the lines so far are kept, not dropped
+                        # the lines so far (and a line cut short) are kept, not dropped
+                        self.draft = "\n".join(lines + ([self.partial] if self.partial else []))
                         raise
                     if line.strip() == _END_OF_TEXT:
                         break
@@ -307,6 +321,24 @@ class PlainPrompter(Prompter):
             if verdict is True:
                 return values
             self._write(f"Not saved: {verdict}")
+
+
+def _line_editing() -> None:
+    """readline for input() on a terminal (so a line cut short by Ctrl-C can be kept), with
+    bracketed paste off: plain mode writes no escape sequences."""
+    try:
+        import readline
+    except ImportError:  # Windows: input() still works, only the cut-short line is not recovered
+        return
+    readline.parse_and_bind("set enable-bracketed-paste off")
+
+
+def _typed_so_far() -> str:
+    try:
+        import readline
+    except ImportError:
+        return ""
+    return readline.get_line_buffer()
 
 
 def edit_in_editor(text: str, editor: Optional[str] = None) -> Optional[str]:
