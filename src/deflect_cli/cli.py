@@ -57,7 +57,7 @@ ERROR_EXIT = (1, "a problem, said in one line (no plan, a damaged plan, broken c
                  "by another session...)")
 USAGE_EXIT = (2, "a mistyped command or option")
 QUIT_EXIT = (0, "done, or saved and quit (Ctrl-Q, or save and quit in the menu)")
-INTERRUPT_EXIT = (130, "interrupted with Ctrl-C or Ctrl-D; every answer given is saved")
+INTERRUPT_EXIT = (130, "interrupted with Ctrl-C; every answer given is saved (Ctrl-D saves and exits 0)")
 FILL_EXIT = (1, "also: with --no-input or without a terminal, required answers missing or invalid "
                 "(each listed)")
 SAVED_EXITS = [QUIT_EXIT, ERROR_EXIT, USAGE_EXIT, INTERRUPT_EXIT]
@@ -381,8 +381,8 @@ def _session(content, path, command: str, plain: bool, action) -> None:
         try:
             action(wizard)
             code = 0
-        except Interrupted:
-            code = 130
+        except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
+            code = stop.code
     raise typer.Exit(wizard.signed_off(code))
 
 
