@@ -1,0 +1,131 @@
+"""Outlines as data, the results-chain chapters and the budget totals (issue 11), on the Workbook 2
+mini content (tests/fixtures/wb2-mini) and a 24-month plan of 30 activities (wb2-plan.yaml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deflect_cli import render, resources
+from deflect_cli.errors import DeflectError
+from deflect_cli.export import facts, outline
+from deflect_cli.plan import load_plan
+
+from conftest import FIXTURES
+
+WB2 = FIXTURES / "wb2-mini"
+PLAN = FIXTURES / "wb2-plan.yaml"
+
+
+@pytest.fixture(scope="module")
+def wb2():
+    return resources.load(str(WB2), use_cache=False), load_plan(PLAN)
+
+
+def test_budget_totals_match_hand_computed(wb2):
+    content, plan = wb2
+    b = facts.collect(content, plan)["budget"]
+    # Year 1: personnel 70,000 + 2 x 45,000 x 50% = 115,000; fringe 30% = 34,500; travel 12,000 x 0.67
+    # = 8,040; supplies 500 x 45 = 22,500; direct 180,040; indirect 10% = 18,004 -> 198,044.
+    # Year 2: personnel 72,100; fringe 21,630; other 6,000; direct 99,730; indirect 9,973 -> 109,703.
+    assert b["by_year"] == {1: 198044.0, 2: 109703.0}
+    assert b["total"] == 307747.0
+    assert b["by_category"]["personnel"] == 187100.0 and b["by_category"]["indirect"] == 27977.0
+    assert b["federal"] == 187100.0          # Federal grant lines
+    assert b["non_federal"] == 30540.0       # City general fund: 8,040 + 22,500
+    assert b["unassigned"] == 90107.0        # fringe, indirect and the line with no source
+    assert [x["item"] for x in b["uncosted"]] == ["Vehicle"]  # no quantity: no cost, not $0
+
+
+def test_unknown_mou_is_not_recorded_never_none(wb2):
+    content, plan = wb2
+    md = render.export(content, plan, "md", outline="funder")
+    assert "MOUs: 1 signed; 1 drafting; 2 not recorded." in md
+    assert "0 signed" not in md
+
+
+def test_missing_questions_yield_empty_chapters(tmp_path):
+    content = resources.load(str(FIXTURES / "mini"), use_cache=False)
+    from deflect_cli.plan import new_plan
+
+    plan = new_plan(tmp_path / "p.yaml", content)
+    chain = facts.collect(content, plan)
+    assert chain["activities"] == [] and chain["budget"]["lines"] == [] and chain["partners"] == []
+    md = render.export(content, plan, "md", outline="funder")
+    assert "Appendix: timeline" not in md and "Appendix: logic model" not in md
+
+
+def test_plan_outline_file_is_the_built_in_order(wb2):
+    content, plan = wb2
+    bundled = outline.bundled()
+    assert {"plan", "funder"} <= set(bundled)
+    assert outline.load(bundled["plan"]).chapters == outline.PLAN.chapters
+
+
+def test_funder_outline_order_and_honest_note(wb2, monkeypatch):
+    monkeypatch.setenv("DEFLECT_TODAY", "2027-05-10")
+    content, plan = wb2
+    md = render.export(content, plan, "md", outline="funder")
+    headings = [line[3:] for line in md.splitlines() if line.startswith("## ")]
+    assert headings[1:7] == ["Statement of the problem", "Project design and implementation",
+                             "Capabilities and competencies", "Data collection and performance measures",
+                             "Budget and budget narrative", "Appendix: logic model"]
+    assert "check the current solicitation" in md and "not any funding agency's form" in md
+    assert md.count("| G1 | Fewer overdose deaths in Riverton |") == 1  # goals shown once, not also as answers
+    assert "Not yet dated:" in md and "Plan the second-year evaluation" in md
+    assert "Today (2027-05-10)" in md
+
+
+def test_timeline_uses_quarters_for_a_24_month_plan(wb2, monkeypatch):
+    from deflect_cli.export import chapters
+
+    monkeypatch.setenv("DEFLECT_TODAY", "2027-05-10")
+    content, plan = wb2
+    grid = chapters.timeline_grid(facts.collect(content, plan), draft=True)
+    assert grid["quarters"] and len(grid["periods"]) <= chapters.MAX_PERIODS
+    assert len(grid["dated"]) == 29 and len(grid["undated"]) == 1
+    assert grid["periods"][grid["launch_at"]] == "2027 Q2"
+    assert grid["periods"][grid["today_at"]] == "2027 Q2"
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("chapters: []\n", 1, "at least one chapter"),
+    ("title: x\nchapters:\n  - heading: A\n    parts: [summary, nonsense]\n", 4, "unknown part 'nonsense'"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    words: -3\n", 4, "whole number"),
+    ("chapters:\n  - parts: [summary]\n", 2, "needs a `heading`"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    colour: red\n", 4, "unknown chapter field"),
+    ("chapters: [\n", 2, "not valid YAML"),
+])
+def test_bad_outline_is_one_line_with_file_and_line(tmp_path, text, line, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(DeflectError) as caught:
+        outline.find(str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: ") and words in message and "\n" not in message
+
+
+def test_unknown_outline_name_is_one_line():
+    with pytest.raises(DeflectError, match="no outline named 'grant'; bundled outlines: plan, funder"):
+        outline.find("grant")
+
+
+def test_word_limit_is_reported(wb2, tmp_path):
+    content, plan = wb2
+    path = tmp_path / "short.yaml"
+    path.write_text("chapters:\n  - heading: Budget\n    parts: [budget]\n    words: 20\n")
+    doc = render.build(content, plan, outline=outline.find(str(path)))
+    assert doc.meta["limits"] and doc.meta["limits"][0].startswith("Budget: ")
+    md = render.export(content, plan, "md", outline=str(path))
+    assert "Over the outline's limit:" in md
+
+
+def test_mermaid_only_when_asked_and_labels_escaped(wb2):
+    content, plan = wb2
+    assert "```mermaid" not in render.export(content, plan, "md", outline="funder")
+    md = render.export(content, plan, "md", outline="funder", mermaid=True)
+    assert "```mermaid" in md and "flowchart TD" in md
+    from deflect_cli.export.markdown import mermaid_label
+
+    assert mermaid_label('a "b" <c> & `d` [e]') == "a #34;b#34; #60;c#62; #38; #96;d#96; #91;e#93;"
