@@ -129,3 +129,31 @@ def test_mermaid_only_when_asked_and_labels_escaped(wb2):
     from deflect_cli.export.markdown import mermaid_label
 
     assert mermaid_label('a "b" <c> & `d` [e]') == "a #34;b#34; #60;c#62; #38; #96;d#96; #91;e#93;"
+
+
+def test_final_refuses_while_required_questions_are_open(cli, tmp_path):
+    args = ("export", "--plan", str(PLAN), "--content", str(WB2), "--outline", "funder", "-o", str(tmp_path / "x.md"))
+    code, out, err = cli(*args, "--final")
+    assert code == 1 and not (tmp_path / "x.md").exists()
+    assert err.count("\n") == 1 and "launch.owner" in err and "--allow-open" in err
+    code, out, err = cli(*args, "--final", "--allow-open")
+    assert code == 0
+    md = (tmp_path / "x.md").read_text()
+    assert "**Draft**" not in md and "## Still to decide" not in md and "Final, 2026-11-20" in md
+    code, out, err = cli(*args)
+    md = (tmp_path / "x.md").read_text()
+    assert code == 0 and "**Draft**: 1 question still to decide" in md and "## Still to decide" in md
+
+
+def test_draft_header_in_word_and_html(wb2):
+    import io
+
+    import docx
+
+    content, plan = wb2
+    word = docx.Document(io.BytesIO(render.export(content, plan, "docx", outline="funder")))
+    assert word.sections[0].header.paragraphs[0].text == "Draft"
+    final = docx.Document(io.BytesIO(render.export(content, plan, "docx", outline="funder", final=True)))
+    assert final.sections[0].header.paragraphs[0].text == ""
+    assert '@top-right { content: "Draft"' in render.export(content, plan, "html", outline="funder")
+    assert '@top-right' not in render.export(content, plan, "html", outline="funder", final=True)

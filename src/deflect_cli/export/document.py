@@ -285,7 +285,12 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
         blocks.append(Paragraph(runs))
     elif byline:
         blocks.append(Paragraph([Text(one_line(byline))]))
-    blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", doc["version"]),
+    if draft:
+        count = doc["progress"]["open"]
+        blocks.append(Paragraph([Text("Draft", bold=True),
+                                 Text(f": {_plural(count, 'question')} still to decide (see \"Still to decide\").")]))
+    version = f"Final, {doc['date']}" if final else doc["version"]
+    blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", version),
                           ("Workbook", f"{doc['title']}, version {doc['content_version']}")]))
     blocks += text_blocks(doc["provenance"])
     if outline.note:

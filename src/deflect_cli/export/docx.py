@@ -124,6 +124,18 @@ def _footer(document, meta: dict) -> None:
         run.font.color.rgb = RGBColor.from_string("52606D")
 
 
+def _draft_header(document) -> None:
+    """"Draft" at the top right of every page but the cover (which says so itself) while questions are open."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    paragraph = document.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run("Draft")
+    run.font.size, run.font.bold = Pt(9), True
+    run.font.color.rgb = RGBColor.from_string("9B1C1C")
+
+
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES...) as begin / instruction / cached result / end runs."""
     from docx.oxml import OxmlElement
@@ -152,6 +164,8 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
         _house_style(document)
     _properties(document, doc.meta)
     _footer(document, doc.meta)
+    if doc.meta.get("draft"):
+        _draft_header(document)
     _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
     buffer = io.BytesIO()
     document.save(buffer)
