@@ -294,7 +294,8 @@ def resume(
     USAGE_EXIT]))
 def export(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                      help="md, html, docx, pdf or json (default: from --output's suffix, else md)."),
+                                      help="md, html, docx, pdf, json, xlsx (budget and timeline) or csv (budget) "
+                                           "(default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
                                          help="Where to write it; '-' for standard output (default: beside the plan). Without "
                                               "--format, the suffix picks the format (.md .html .docx .pdf .json; "

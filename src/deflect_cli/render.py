@@ -22,9 +22,9 @@ from deflect_cli.answers import is_empty
 from deflect_cli.content import Content
 from deflect_cli.errors import DeflectError
 
-FORMATS = ("md", "html", "docx", "pdf", "json")
+FORMATS = ("md", "html", "docx", "pdf", "json", "xlsx", "csv")
 BLANK_FORMATS = ("md", "html", "docx", "pdf")
-BINARY_FORMATS = ("docx", "pdf")
+BINARY_FORMATS = ("docx", "pdf", "xlsx")
 _SUFFIXES = {"htm": "html", "markdown": "md"}
 
 
@@ -111,6 +111,8 @@ RENDERERS = {
     "html": ("html", "render"),
     "pdf": ("html", "render_pdf"),
     "docx": ("docx", "render"),
+    "xlsx": ("xlsx", "render"),   # the budget and timeline, totals as formulas
+    "csv": ("xlsx", "render_csv"),  # the budget lines and totals
 }
 
 

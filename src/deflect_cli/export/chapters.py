@@ -232,6 +232,10 @@ def timeline(chain: dict, draft: bool = True) -> list:
 
 
 def _activity_label(a: dict) -> str:
+    return _text(_label(a))
+
+
+def _label(a: dict) -> str:
     label = a["activity"]
     if a["lead"]:
         label += f" ({a['lead']})"
@@ -280,7 +284,7 @@ def pathway(chain: dict, mermaid: bool = False) -> list:
                         title="Referral pathway",
                         description=f"{len(steps)} steps from first contact to treatment, in order; "
                                     "the table below lists each with who does it and how fast.")
-    numbered = d.Steps([(s["step"], "; ".join(x for x in (s["who"], f"how fast: {s['within']}" if s["within"] else "") if x))
+    numbered = d.Steps([(_text(s["step"]), _text("; ".join(x for x in (s["who"], f"how fast: {s['within']}" if s["within"] else "") if x)))
                         for s in steps])
     return [d.Figure("Referral pathway: from first contact to treatment", table, drawing, steps=numbered,
                      mermaid=mermaid)]

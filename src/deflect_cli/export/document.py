@@ -205,6 +205,7 @@ class Document:
     blocks: list
     meta: dict
     context: dict  # model.py's facts, for an agency's own Markdown template
+    chain: dict = field(default_factory=dict)  # facts.py's results chain and budget (for xlsx and csv)
 
 
 # ---------------------------------------------------------------- helpers
@@ -347,7 +348,7 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
     meta = {"title": doc["program_name"], "kind": "plan", "date": doc["date"], "author": str(doc["agency"]),
             "content_title": content.title, "content_version": content.version, "outline": outline.name,
             "draft": draft, "limits": limits}
-    return Document(blocks, meta, doc)
+    return Document(blocks, meta, doc, chain)
 
 
 def _over_limit(entry, body: list) -> str:
