@@ -157,3 +157,45 @@ def test_draft_header_in_word_and_html(wb2):
     assert final.sections[0].header.paragraphs[0].text == ""
     assert '@top-right { content: "Draft"' in render.export(content, plan, "html", outline="funder")
     assert '@top-right' not in render.export(content, plan, "html", outline="funder", final=True)
+
+
+def test_applicant_references_are_the_references_and_guide_sources_are_the_guides(wb2):
+    content, plan = wb2
+    md = render.export(content, plan, "md", outline="funder")
+    references = md.split("## References", 1)[1].split("\n## ", 1)[0]
+    assert "Lane County overdose surveillance report 2025" in references
+    assert "Example guide source" not in references
+    about = md.split("## About this document", 1)[1]
+    assert "Example guide source" in about and "not references this plan's authors cite" in about
+    assert "\n## Sources" not in md  # a chapter of guide sources only beside the guide's text
+    guided = render.export(content, plan, "md", outline="funder", include_guide=True)
+    assert "\n## Sources" in guided and "Example guide source" in guided.split("\n## Sources", 1)[1].split("\n## ", 1)[0]
+
+
+# ------------------------------------------------------------------ golden files for both outlines
+# Regenerate with `UPDATE_GOLDEN=1 pytest tests/test_plan_outlines.py` and review the diff.
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "csv"])
+@pytest.mark.parametrize("which", ["plan", "funder"])
+def test_outline_golden_files(wb2, which, fmt, monkeypatch):
+    from test_export_formats import check_golden, docx_outline
+
+    monkeypatch.setenv("DEFLECT_TODAY", "2027-05-10")
+    content, plan = wb2
+    if fmt == "csv" and which == "plan":
+        pytest.skip("the CSV is the budget, the same for every outline")
+    data = render.export(content, plan, fmt, outline=which, mermaid=fmt == "md")
+    name = f"wb2-{which}.{fmt}" if fmt != "docx" else f"wb2-{which}.docx.txt"
+    check_golden(name, docx_outline(data) if fmt == "docx" else data)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_funder_outline_golden_on_the_bundled_workbook(fmt, monkeypatch):
+    from test_export_formats import check_golden, docx_outline
+
+    monkeypatch.setenv("DEFLECT_TODAY", "2027-05-10")
+    content = resources.load()
+    plan = load_plan(FIXTURES / "export_plan.yaml")
+    data = render.export(content, plan, fmt, outline="funder")
+    check_golden(f"funder.{fmt}" if fmt != "docx" else "funder.docx.txt", docx_outline(data) if fmt == "docx" else data)

@@ -28,8 +28,9 @@ def part(name: str, context: dict) -> list:
         "summary": lambda: d.summary_body(doc),
         "checks": lambda: d.checks_body(doc),
         "still_to_decide": lambda: d.still_to_decide_body(doc),
-        "guide_sources": lambda: d.sources_body(doc["sources"], "The guidance behind this plan draws on these sources."),
-        "about": lambda: about(doc),
+        "guide_sources": lambda: (d.sources_body(doc["sources"], "The guide's text in this document draws on these "
+                                                 "sources.") if context["include_guide"] else []),
+        "about": lambda: about(doc, context["include_guide"]),
         "rest": lambda: rest(doc, context["placed"], context.get("covered", set())),
         "goals": lambda: goals(chain),
         "logic_model": lambda: logic_model(chain),
@@ -104,10 +105,15 @@ def rest(doc: dict, placed: set, covered: set = frozenset()) -> list:
     return out
 
 
-def about(doc: dict) -> list:
-    out = d.text_blocks("This document was assembled by deflect from the answers in the plan. The workbook's "
-                        "questions and guidance draw on the sources below; they are the guide's sources, not "
-                        "references this plan's authors cite.")
+def about(doc: dict, include_guide: bool = False) -> list:
+    """How the document was made. The guide's sources are named here as the guide's, never as
+    references the plan's authors cite (those are the References chapter)."""
+    text = ("This document was assembled with deflect from the answers in the plan. The workbook's "
+            "questions and guidance draw on published sources; they are the guide's sources, not "
+            "references this plan's authors cite.")
+    if include_guide:
+        return d.text_blocks(text + " They are listed under \"Sources\", after the guide's text they support.")
+    out = d.text_blocks(text + " The guide's sources:" if doc["sources"] else text)
     if doc["sources"]:
         out += d.sources_body(doc["sources"], "")[-1:]
     return out

@@ -74,7 +74,9 @@ PLAN = Outline("plan", "Plan", [
     Chapter(sections=True),
     Chapter("Things to double-check", ["checks"], optional=True),
     Chapter("Still to decide", ["still_to_decide"]),
+    Chapter("References", ["references"], optional=True),
     Chapter("Sources", ["guide_sources"], optional=True),
+    Chapter("About this document", ["about"]),
 ])
 
 
