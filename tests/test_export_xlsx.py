@@ -88,12 +88,12 @@ def test_budget_costs_and_totals_are_formulas_with_the_hand_computed_values(book
 def test_timeline_sheet_has_every_activity_and_a_formula_per_period(book):
     sheet = book["Timeline"]
     header = [c.value for c in sheet[1]]
-    assert header[:2] == ["Objective", "Activity"] and "2027 Q1" in header
+    assert header[:2] == ["Objective", "Activity"] and "Q1 2027" in header
     activities = [sheet.cell(r, 2).value for r in range(2, sheet.max_row)]
     assert len(activities) == 30 and "Plan the second-year evaluation" in activities
     last = sheet.max_row
     assert sheet.cell(last, 2).value == "Activities running"
-    q1 = header.index("2027 Q1") + 1
+    q1 = header.index("Q1 2027") + 1
     assert str(sheet.cell(last, q1).value).startswith("=COUNTIF(")
     assert sheet.cell(2, q1).value in ("■", "◆") and sheet.cell(2, q1).fill.fgColor.rgb.endswith(("A9C4E4", "F2B134"))
 

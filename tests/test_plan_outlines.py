@@ -85,8 +85,8 @@ def test_timeline_uses_quarters_for_a_24_month_plan(wb2, monkeypatch):
     grid = chapters.timeline_grid(facts.collect(content, plan), draft=True)
     assert grid["quarters"] and len(grid["periods"]) <= chapters.MAX_PERIODS
     assert len(grid["dated"]) == 29 and len(grid["undated"]) == 1
-    assert grid["periods"][grid["launch_at"]] == "2027 Q2"
-    assert grid["periods"][grid["today_at"]] == "2027 Q2"
+    assert grid["periods"][grid["launch_at"]] == "Q2 2027"
+    assert grid["periods"][grid["today_at"]] == "Q2 2027"
 
 
 @pytest.mark.parametrize("text, line, words", [
@@ -199,3 +199,35 @@ def test_funder_outline_golden_on_the_bundled_workbook(fmt, monkeypatch):
     plan = load_plan(FIXTURES / "export_plan.yaml")
     data = render.export(content, plan, fmt, outline="funder")
     check_golden(f"funder.{fmt}" if fmt != "docx" else "funder.docx.txt", docx_outline(data) if fmt == "docx" else data)
+
+
+def test_word_timeline_is_a_native_shaded_table_and_the_budget_has_its_totals(wb2, monkeypatch):
+    import io
+
+    import docx
+    from docx.oxml.ns import qn
+
+    monkeypatch.setenv("DEFLECT_TODAY", "2027-05-10")
+    content, plan = wb2
+    word = docx.Document(io.BytesIO(render.export(content, plan, "docx", outline="funder")))
+    timelines = [t for t in word.tables if t.rows[0].cells[0].text == "Activity" and "Q1 2027" in
+                 [c.text for c in t.rows[0].cells]]
+    assert timelines, "no timeline table"
+    table = timelines[0]
+    assert len(table.columns) - 1 <= 13
+    header = [c.text for c in table.rows[0].cells]
+    row = next(r for r in table.rows if r.cells[0].text.startswith("Hire program coordinator (Riverton"))
+    q1 = header.index("Q1 2027")
+    assert row.cells[q1].text == "◆"
+    fill = row.cells[q1]._tc.tcPr.find(qn("w:shd")).get(qn("w:fill"))
+    assert fill.upper() == "F2B134"
+    assert table.columns[0].width > 3 * table.columns[1].width  # the activity names get room
+    launch = next(r for r in table.rows if r.cells[0].text.startswith("Launch (2027-04-01)"))
+    assert launch.cells[header.index("Q2 2027")].text == "▲"
+    shares = next(t for t in word.tables if t.rows[0].cells[0].text == "Share")
+    values = {r.cells[0].text: r.cells[1].text for r in shares.rows[1:]}
+    assert values == {"Federal request": "$187,100.00", "Non-federal share (match)": "$30,540.00",
+                      "Not assigned to a federal or non-federal source": "$90,107.00", "Total": "$307,747.00"}
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    assert shares.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT

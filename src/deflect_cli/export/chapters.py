@@ -206,7 +206,7 @@ def timeline_grid(chain: dict, draft: bool) -> dict:
         key = (y, (m - 1) // 3 + 1) if quarters else (y, m)
         return periods.index(key) if key in seen else -1
 
-    labels = [f"{y} Q{p}" if quarters else _dt.date(y, p, 1).strftime("%b %Y") for y, p in periods]
+    labels = [f"Q{p} {y}" if quarters else _dt.date(y, p, 1).strftime("%b %Y") for y, p in periods]
     today = chain.get("today", "") if draft else ""
     return {"periods": labels, "quarters": quarters, "first": first, "launch": launch, "launch_at": index(launch) if launch else -1,
             "today": today, "today_at": index(today) if today else -1,
@@ -277,7 +277,7 @@ def _timeline_table(grid: dict, chunk: range) -> d.Table:
                 else:
                     cells.append(d.Cell(""))
             rows.append(cells)
-    return d.Table(header, rows)
+    return d.Table(header, rows, widths=[max(4, len(chunk) // 2)] + [1] * len(chunk))
 
 
 def pathway(chain: dict, mermaid: bool = False) -> list:
@@ -286,6 +286,7 @@ def pathway(chain: dict, mermaid: bool = False) -> list:
         return []
     table = _table(["Step", "What happens", "Who", "How fast"],
                    [(str(n), s["step"], s["who"], s["within"]) for n, s in enumerate(steps, 1)])
+    table.widths = [1, 6, 3, 2]
     drawing = d.Drawing("flow", {"steps": [(s["step"], s["who"], s["within"]) for s in steps]},
                         title="Referral pathway",
                         description=f"{len(steps)} steps from first contact to treatment, in order; "

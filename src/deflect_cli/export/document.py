@@ -104,6 +104,7 @@ class Table:
     header: list
     rows: list  # of lists of Cell
     blank: bool = False
+    widths: list = field(default_factory=list)  # relative column widths, for page formats (a timeline's label column)
 
     @property
     def facts(self) -> bool:

@@ -386,6 +386,8 @@ class _Writer:
                 table.rows[r].height = Cm(0.85)
                 table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
             _cant_split(table.rows[r])
+        if b.widths and len(b.widths) == width:
+            _column_widths(table, b.widths, self.document.sections[-1])
         self.end_item(table)
         self.after_table = True
 
@@ -501,6 +503,19 @@ def _table_look(table) -> None:
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
     _insert(properties, margins, _TBLPR_ORDER)
+
+
+def _column_widths(table, weights: list, section) -> None:
+    """Fixed column widths in proportion to `weights` across the text width (Word and LibreOffice
+    otherwise share it equally, squeezing a timeline's activity names into a few letters a line)."""
+    usable = section.page_width - section.left_margin - section.right_margin
+    total = sum(weights)
+    table.autofit = False
+    for column, weight in zip(table.columns, weights):
+        width = int(usable * weight / total)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _shade(cell, fill: str) -> None:

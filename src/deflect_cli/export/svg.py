@@ -26,7 +26,7 @@ def _lines(text: str, width: int, most: int) -> list:
 
 def _open(key: str, title: str, desc: str, width: int, height: int) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {width} {height}" '
-            f'aria-labelledby="{key}-t {key}-d" width="100%">\n'
+            f'aria-labelledby="{key}-t {key}-d" width="100%" style="max-width: {width}px">\n'
             f'<title id="{key}-t">{escape(title)}</title>\n<desc id="{key}-d">{escape(desc)}</desc>\n'
             '<defs><marker id="' + key + '-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
             'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#1d4e89"></path></marker></defs>\n')
@@ -35,27 +35,29 @@ def _open(key: str, title: str, desc: str, width: int, height: int) -> str:
 def logic_model(drawing, key: str) -> str:
     """Five columns (resources to long-term outcomes), at most 8 items each; the table has them all."""
     columns = drawing.spec.get("columns", [])
-    col_w, gap, line_h, top = 170, 30, 15, 40
+    # 640 units wide: printed at the page's width (A4 or US Letter), 13-unit labels stay above 9 pt.
+    col_w, gap, line_h, top = 112, 20, 16, 44
     boxes = []
     height = top
     for stage, items in columns:
-        shown = [(_lines(item, 24, 2)) for item in items[:8]]
+        shown = [(_lines(item, 15, 3)) for item in items[:8]]
         if len(items) > 8:
-            shown.append([f"and {len(items) - 8} more (see the table)"])
+            shown.append(_lines(f"and {len(items) - 8} more (see the table)", 15, 2))
         boxes.append((stage, shown))
         height = max(height, top + sum(len(x) * line_h + 12 for x in shown) + 10)
-    width = len(columns) * (col_w + gap)
+    width = len(columns) * (col_w + gap) - gap + 10
     out = [_open(key, drawing.title, drawing.description, width, height)]
     for n, (stage, shown) in enumerate(boxes):
         x = n * (col_w + gap) + 5
-        out.append(f'<text x="{x + col_w / 2}" y="22" text-anchor="middle" font-size="13" font-weight="bold" '
-                   f'fill="#1f2933">{escape(stage)}</text>\n')
+        for i, line in enumerate(_lines(stage, 14, 2)):
+            out.append(f'<text x="{x + col_w / 2}" y="{16 + i * 15}" text-anchor="middle" font-size="13" '
+                       f'font-weight="bold" fill="#1f2933">{escape(line)}</text>\n')
         y = top
         for lines in shown or [["(none yet)"]]:
             h = len(lines) * line_h + 8
             out.append(f'<rect x="{x}" y="{y}" width="{col_w}" height="{h}" rx="4" fill="#eef3f9" stroke="#1d4e89"></rect>\n')
             for i, line in enumerate(lines):
-                out.append(f'<text x="{x + 6}" y="{y + 16 + i * line_h}" font-size="12" fill="#1f2933">{escape(line)}</text>\n')
+                out.append(f'<text x="{x + 5}" y="{y + 16 + i * line_h}" font-size="13" fill="#1f2933">{escape(line)}</text>\n')
             y += h + 4
         if n < len(boxes) - 1:
             out.append(f'<line x1="{x + col_w + 2}" y1="{top + 14}" x2="{x + col_w + gap - 4}" y2="{top + 14}" '
