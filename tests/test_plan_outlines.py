@@ -231,3 +231,23 @@ def test_word_timeline_is_a_native_shaded_table_and_the_budget_has_its_totals(wb
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     assert shares.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def test_export_says_when_a_chapter_runs_over(cli, tmp_path):
+    outline_file = tmp_path / "short.yaml"
+    outline_file.write_text("chapters:\n  - heading: Budget\n    parts: [budget]\n    characters: 100\n")
+    code, out, err = cli("export", "--plan", str(PLAN), "--content", str(WB2), "--outline", str(outline_file),
+                         "-o", str(tmp_path / "x.md"))
+    assert code == 0 and "Over the outline's limit: Budget: " in err and "(limit 100)" in err
+
+
+def test_the_worked_example_in_the_docs_is_a_valid_outline(wb2, tmp_path):
+    text = (Path(__file__).parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
+    example = text.split("# my-solicitation.yaml", 1)[1].split("```", 1)[0]
+    path = tmp_path / "my-solicitation.yaml"
+    path.write_text(example, encoding="utf-8")
+    parsed = outline.find(str(path))
+    assert [c.heading for c in parsed.chapters][:2] == ["Need for the project", "Project description"]
+    content, plan = wb2
+    md = render.export(content, plan, "md", outline=str(path))
+    assert "## Budget justification" in md and "## Letters of commitment" in md

@@ -342,8 +342,11 @@ def export(
         if still:
             raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
                                f"still open ({', '.join(still)}); answer them, or add --allow-open.")
+    notes: list = []
     data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank,
-                         outline=outline, final=final, mermaid=mermaid)
+                         outline=outline, final=final, mermaid=mermaid, notes=notes)
+    for note in notes:
+        _say(f"Over the outline's limit: {note}", err=True)
     if target is None:
         if isinstance(data, bytes):
             typer.get_binary_stream("stdout").write(data)

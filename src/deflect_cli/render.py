@@ -129,7 +129,7 @@ def build(content: Content, plan, *, include_guide: bool = False, blank: bool = 
 
 def export(content: Content, plan, fmt: str, *, templates: Optional[str] = None,
            include_guide: bool = False, blank: bool = False, outline: Optional[str] = None,
-           final: bool = False, mermaid: bool = False) -> Union[str, bytes]:
+           final: bool = False, mermaid: bool = False, notes: Optional[list] = None) -> Union[str, bytes]:
     """The plan (or, with blank=True, the empty workbook; `plan` is then ignored) in one format,
     in the order of `outline` (a bundled outline's name or a YAML file; default: `plan`)."""
     if fmt not in FORMATS:
@@ -144,6 +144,8 @@ def export(content: Content, plan, fmt: str, *, templates: Optional[str] = None,
 
     doc = build(content, plan, include_guide=include_guide, blank=blank, outline=find(outline), final=final,
                 mermaid=mermaid)
+    if notes is not None:  # chapters over the outline's word or character limits, for the command to say
+        notes.extend(doc.meta.get("limits", []))
     if fmt == "md":
         from deflect_cli.export.text import custom_template
 

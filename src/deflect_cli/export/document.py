@@ -349,7 +349,8 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
     meta = {"title": doc["program_name"], "kind": "plan", "date": doc["date"], "author": str(doc["agency"]),
             "content_title": content.title, "content_version": content.version, "outline": outline.name,
             "draft": draft, "limits": limits}
-    return Document(blocks, meta, doc, chain)
+    context = {**doc, "chain": chain, "outline": outline.name, "draft": draft, "final": final}
+    return Document(blocks, meta, context, chain)
 
 
 def _over_limit(entry, body: list) -> str:
