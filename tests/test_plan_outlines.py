@@ -245,7 +245,7 @@ def test_the_worked_example_in_the_docs_is_a_valid_outline(wb2, tmp_path):
     text = (Path(__file__).parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
     example = text.split("# my-solicitation.yaml", 1)[1].split("```", 1)[0]
     path = tmp_path / "my-solicitation.yaml"
-    path.write_text(example, encoding="utf-8")
+    path.write_text("#" + example, encoding="utf-8")
     parsed = outline.find(str(path))
     assert [c.heading for c in parsed.chapters][:2] == ["Need for the project", "Project description"]
     content, plan = wb2
