@@ -11,9 +11,10 @@ import sys
 import pytest
 
 from deflect_cli.content import load_content
+from deflect_cli.interface import use_plain
 from deflect_cli.plain import PlainPrompter, edit_in_editor, plain_markdown
 from deflect_cli.plan import load_plan, new_plan, save_plan
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option, use_plain
+from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option
 from deflect_cli.wizard import Wizard
 
 from conftest import FIXTURES, clean_env

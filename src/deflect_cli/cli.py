@@ -118,7 +118,7 @@ def _interactive(no_input: bool, plain: bool = False) -> bool:
 
 
 def _wizard(content, plan, plain: bool):
-    from deflect_cli.prompter import use_plain
+    from deflect_cli.interface import use_plain
     from deflect_cli.wizard import Wizard
 
     return Wizard(content, plan, plain=use_plain(plain))

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from deflect_cli import durable
 from deflect_cli.errors import PlanError
 
 SCHEMA_VERSION = 3  # 2 added `fingerprints` and `orphaned`, 3 `drafts`; older formats load as is
@@ -477,15 +477,7 @@ def _write_advice(exc: OSError, folder: Path) -> str:
 
 
 def _fsync(fd: int) -> None:
-    if sys.platform == "darwin":  # fsync does not flush the drive cache on macOS; F_FULLFSYNC does
-        import fcntl
-
-        try:
-            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
-            return
-        except (AttributeError, OSError):
-            pass
-    os.fsync(fd)
+    durable.fsync(fd)
 
 
 def _replace(source: str, target: Path) -> None:
@@ -565,18 +557,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    durable.fsync_folder(folder)
 
 
 def _changes_more_than_place(before: bytes, text: str) -> bool:

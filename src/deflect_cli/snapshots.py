@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from deflect_cli import durable
 from deflect_cli.errors import PlanError
 
 KEEP = 20  # unpinned snapshots kept (the newest); pinned ones are never pruned
@@ -144,9 +145,7 @@ class _Folder:
     def sync(self) -> None:
         """Make the new name durable; a folder made by this take needs its own entry synced too."""
         if self.created:
-            from deflect_cli.plan import _fsync_folder
-
-            _fsync_folder(self.path.parent if str(self.path.parent) else Path("."))
+            durable.fsync_folder(self.path.parent if str(self.path.parent) else Path("."))
         if self.fd is not None:
             try:
                 os.fsync(self.fd)
@@ -200,12 +199,10 @@ def take(plan_path: Path, data: bytes, command: str, pinned: bool = False, keep:
             raise _failed(box.path, "cannot keep a snapshot", exc) from None
         try:
             try:
-                from deflect_cli.plan import _fsync  # F_FULLFSYNC on macOS, as for the plan itself
-
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    _fsync(handle.fileno())
+                    durable.fsync(handle.fileno())  # F_FULLFSYNC on macOS, as for the plan
                 snapshot = _settle(box, temp, when, _command_part(command), pinned)
             except BaseException:
                 try:

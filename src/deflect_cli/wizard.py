@@ -16,9 +16,10 @@ from typing import Optional
 from deflect_cli import flow
 from deflect_cli.answers import choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
+from deflect_cli.interface import make_prompter
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
-    BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal, make_prompter,
+    BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal,
 )
 from deflect_cli.review import counts_text, section_rows, section_title
 
