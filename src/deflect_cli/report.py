@@ -110,7 +110,9 @@ def orphaned_lines(plan) -> list:
 
 
 def next_step(content, plan, evaluation) -> str:
-    flag = _plan_flag(plan)
+    from deflect_cli.plan import plan_flag
+
+    flag = plan_flag(plan.path)
     following = flow.first_open(evaluation, plan.answers, plan.skipped)
     if following is not None:
         return (f"Next: `deflect resume{flag}` continues at {where(content, evaluation, following)}: "
@@ -173,9 +175,3 @@ def _names(progress: list) -> str:
     prefix = "sections " if numbers else ""
     return ", ".join(names[: len(names) - len(runs)] + ([prefix + ", ".join(names[len(names) - len(runs):])]
                                                         if runs else []))
-
-
-def _plan_flag(plan) -> str:
-    from deflect_cli.plan import DEFAULT_NAME
-
-    return "" if str(plan.path) == DEFAULT_NAME else f" --plan {plan.path}"

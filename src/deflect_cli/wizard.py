@@ -17,7 +17,7 @@ from deflect_cli import flow
 from deflect_cli.answers import choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.interface import make_prompter
-from deflect_cli.plan import Plan, save_plan
+from deflect_cli.plan import Plan, plan_flag, save_plan
 from deflect_cli.prompter import (
     BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal,
 )
@@ -164,7 +164,7 @@ class Wizard:
             if isinstance(stop, EndOfInput) and self.ui.plain and current is not None:
                 self.ui.blank()
                 self.ui.say(f"End of input: stopped at '{current.label}' ({current.key}); "
-                            f"continue with `deflect resume{_plan_flag(self.plan)}`.")
+                            f"continue with `deflect resume{plan_flag(self.plan.path)}`.")
             return self._leave(current, stop.code)
 
     def record(self, question: Question, result, walking: bool = False):
@@ -235,7 +235,7 @@ class Wizard:
         save_plan(self.plan)
         self.ui.blank()
         self.ui.say(kept)
-        self.ui.say(f"Pick up where you left off with: deflect resume{_plan_flag(self.plan)}")
+        self.ui.say(f"Pick up where you left off with: deflect resume{plan_flag(self.plan.path)}")
         return code
 
     def signed_off(self, code: int) -> int:
@@ -308,7 +308,7 @@ class Wizard:
             save_plan(self.plan)
             self.ui.blank()
             self.ui.say(kept)
-            self.ui.say(f"Write the plan document with: deflect export --format md{_plan_flag(self.plan)}")
+            self.ui.say(f"Write the plan document with: deflect export --format md{plan_flag(self.plan.path)}")
             return None
 
     # ------------------------------------------------------------------ screens
@@ -990,9 +990,3 @@ def _as_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _plan_flag(plan: Plan) -> str:
-    from deflect_cli.plan import DEFAULT_NAME
-
-    return "" if str(plan.path) == DEFAULT_NAME else f" --plan {plan.path}"
