@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any, Optional
 
+from deflect_cli.grammar import plural
 from deflect_cli.patterns import MAX_INPUT as MAX_PATTERN_INPUT
 
 _YES = {"y", "yes", "true"}
@@ -253,7 +254,7 @@ def display(rule, value: Any) -> str:
     if kind == "number":
         return _with_unit(_fmt_number(value), value, rule.unit)
     if kind == "table":
-        return f"{len(value)} row{'s' if len(value) != 1 else ''}"
+        return plural(len(value), "row")
     return str(value)
 
 

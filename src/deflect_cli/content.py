@@ -138,6 +138,15 @@ class Section:
     number: int = 0
     variants: tuple = ()  # SectionVariant: other summary, objectives, recommendations per lead group
 
+    def heading(self, label: str = "", of: int = 0) -> str:
+        """`3. Title`, `Section 3: Title` (label="Section") or `Section 3 of 12: Title` (of=12), one
+        style wherever a section is named; the profile has no number and is just its title."""
+        if not self.number:
+            return self.title
+        if not label:
+            return f"{self.number}. {self.title}"
+        return f"{label} {self.number}{f' of {of}' if of else ''}: {self.title}"
+
 
 @dataclass(frozen=True)
 class SectionVariant:

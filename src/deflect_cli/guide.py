@@ -9,7 +9,7 @@ import os
 
 
 def section_markdown(section) -> str:
-    parts = [f"# {section.number}. {section.title}" if section.number else f"# {section.title}"]
+    parts = [f"# {section.heading()}"]
     if section.summary:
         parts.append(section.summary)
     if section.objectives:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from deflect_cli import durable
+from deflect_cli import durable, errors, grammar
 from deflect_cli.errors import PlanError
 
 SCHEMA_VERSION = 3  # 2 added `fingerprints` and `orphaned`, 3 `drafts`; older formats load as is
@@ -147,7 +147,7 @@ def plan_flag(path: Path) -> str:
 
 
 def _describe_os_error(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
+    return errors.describe_os_error(exc)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -405,7 +405,7 @@ def short_time(stamp: str) -> str:
 
 
 def answers_text(count: int) -> str:
-    return f"{count} answer{'' if count == 1 else 's'}"
+    return grammar.plural(count, "answer")
 
 
 def describe(plan: Plan) -> str:

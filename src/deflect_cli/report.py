@@ -11,6 +11,7 @@ import datetime as _dt
 
 from deflect_cli import flow
 from deflect_cli.controlchars import visible
+from deflect_cli.grammar import plural
 
 
 def saved_when(stamp: str, now=None) -> str:
@@ -33,7 +34,7 @@ def saved_when(stamp: str, now=None) -> str:
             if unit is None:
                 return f"{shown} (just now)"
             n = int(seconds // size)
-            return f"{shown} ({n} {unit}{'' if n == 1 else 's'} ago)"
+            return f"{shown} ({plural(n, unit)} ago)"
     return shown
 
 
@@ -156,7 +157,7 @@ def resume_summary(content, plan, start, where_fn=None) -> list:
 
 
 def _name(p) -> str:
-    return f"{p.section.number}. {p.section.title}" if p.section.number else p.section.title
+    return p.section.heading()
 
 
 def _names(progress: list) -> str:

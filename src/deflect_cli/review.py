@@ -73,9 +73,7 @@ def section_rows(content, plan, section, evaluation=None) -> list:
 
 
 def section_title(content, section) -> str:
-    if section.number:
-        return f"Section {section.number} of {len(content.sections)}: {section.title}"
-    return section.title
+    return section.heading("Section", of=len(content.sections))
 
 
 def counts(rows: list) -> dict:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Optional
 
 from deflect_cli import durable
-from deflect_cli.errors import PlanError
+from deflect_cli.errors import PlanError, describe_os_error
 
 KEEP = 20  # unpinned snapshots kept (the newest); pinned ones are never pruned
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
@@ -65,7 +65,7 @@ def folder(plan_path: Path) -> Path:
 
 def _failed(where: Path, what: str, exc: OSError) -> PlanError:
     """One line naming the folder; the OSError stays attached so a caller can add advice."""
-    error = PlanError(f"{where}: {what}: {(exc.strerror or str(exc)).lower()}.")
+    error = PlanError(f"{where}: {what}: {describe_os_error(exc)}.")
     error.os_error = exc
     return error
 
@@ -273,7 +273,7 @@ def read(snapshot: Snapshot, max_bytes: int) -> bytes:
         try:
             fd = os.open(box.p(snapshot.name), os.O_RDONLY | _NOFOLLOW | _BINARY, **box.at(snapshot.name))
         except OSError as exc:
-            raise PlanError(f"{snapshot.path}: cannot read the snapshot: {(exc.strerror or str(exc)).lower()}.") from None
+            raise PlanError(f"{snapshot.path}: cannot read the snapshot: {describe_os_error(exc)}.") from None
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise PlanError(f"{snapshot.path}: not a snapshot file.")
