@@ -93,6 +93,8 @@ def _top(version: bool = typer.Option(False, "--version", "-V", is_eager=True, c
 PlanOption = typer.Option(None, "--plan", envvar="DEFLECT_PLAN", metavar="PATH",
                           help="Plan file (default: ./deflection-plan.yaml, or $DEFLECT_PLAN).")
 ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content from DIR instead of the bundled guide.")
+AnswersOption = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first.")
+NoInputOption = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit.")
 PlainOption = typer.Option(
     False, "--plain",
     help="Plain mode for screen readers and plain terminals: numbered choices, typed commands "
@@ -181,8 +183,8 @@ def start(
     force: bool = typer.Option(False, "--force", help="Replace an existing plan (it is kept as a snapshot; "
                                                       "`deflect restore` brings it back). Asks first."),
     yes: bool = typer.Option(False, "--yes", "-y", help="With --force: replace without asking (needed without a terminal)."),
-    answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first."),
-    no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
+    answers: Optional[Path] = AnswersOption,
+    no_input: bool = NoInputOption,
     plain: bool = PlainOption,
 ) -> None:
     """Begin a new plan: a short welcome, then the workbook, saved after every answer."""
@@ -243,8 +245,8 @@ def _answers_or_damaged(plan) -> str:
 def resume(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
-    answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Add answers from a YAML file first."),
-    no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
+    answers: Optional[Path] = AnswersOption,
+    no_input: bool = NoInputOption,
     plain: bool = PlainOption,
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
