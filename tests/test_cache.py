@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import cache, conditions, content as content_module, resources, yamlio
+from deflect_cli import cache, conditions, resources, yamlio
+from deflect_cli import content as content_module
 from deflect_cli.errors import ContentError
 from deflect_cli.plan import load_plan, new_plan, save_plan
 

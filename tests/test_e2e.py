@@ -3,8 +3,6 @@ resume, finish, export, and read the Markdown plan."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from conftest import FIXTURES, answer_mini_models, spawn

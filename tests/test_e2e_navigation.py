@@ -4,7 +4,6 @@ through the menu's review, a welcome-back summary on resume, and plain mode on a
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 

@@ -13,12 +13,14 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "deflect_cli"
 # module has to be placed, which is the point.
 LAYERS = ("base", "content", "plan", "session", "export", "cli")
 PLACED = {
-    "__init__": "base", "durable": "base", "grammar": "base", "errors": "base", "controlchars": "base", "yamlio": "base", "safeio": "base",
+    "__init__": "base", "durable": "base", "grammar": "base", "errors": "base", "controlchars": "base",
+    "yamlio": "base", "safeio": "base",
     "content": "content", "content_lint": "content", "conditions": "content", "patterns": "content",
     "answers": "content", "wording": "content", "resources": "content", "cache": "content", "guide": "content",
     "plan": "plan", "snapshots": "plan", "lock": "plan", "migrate": "plan", "intake": "plan", "flow": "plan",
     "budget": "plan", "upgrades": "plan", "diff": "plan", "merge": "plan",
-    "wizard": "session", "interface": "session", "prompter": "session", "plain": "session", "review": "session", "report": "session",
+    "wizard": "session", "interface": "session", "prompter": "session", "plain": "session", "review": "session",
+    "report": "session",
     "render": "export",
     "cli": "cli", "__main__": "cli",
 }

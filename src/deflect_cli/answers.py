@@ -34,7 +34,8 @@ def is_answered(rule, value: Any) -> bool:
 
 
 def _number_error(rule, value) -> Optional[str]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (isinstance(value, float) and not math.isfinite(value)):
         return "expected a number"
     if rule.integer and not float(value).is_integer():
         return "expected a whole number"

@@ -92,7 +92,8 @@ def _top(version: bool = typer.Option(False, "--version", "-V", is_eager=True, c
 
 PlanOption = typer.Option(None, "--plan", envvar="DEFLECT_PLAN", metavar="PATH",
                           help="Plan file (default: ./deflection-plan.yaml, or $DEFLECT_PLAN).")
-ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content from DIR instead of the bundled guide.")
+ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content from DIR instead of the bundled "
+                                                                    "guide.")
 AnswersOption = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first.")
 NoInputOption = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit.")
 PlainOption = typer.Option(
@@ -182,7 +183,8 @@ def start(
     content_dir: Optional[str] = ContentOption,
     force: bool = typer.Option(False, "--force", help="Replace an existing plan (it is kept as a snapshot; "
                                                       "`deflect restore` brings it back). Asks first."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="With --force: replace without asking (needed without a terminal)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --force: replace without asking (needed without a "
+                                                        "terminal)."),
     answers: Optional[Path] = AnswersOption,
     no_input: bool = NoInputOption,
     plain: bool = PlainOption,
@@ -214,7 +216,8 @@ def start(
                                 f"`deflect restore{plan_flag(path)}` brings it back."):
                     raise DeflectError(f"{path} was not replaced; nothing was changed.")
             pin(path, raw, "start")
-            _say(f"The previous plan ({what}) is kept as a snapshot; `deflect restore{plan_flag(path)}` brings it back.")
+            _say(f"The previous plan ({what}) is kept as a snapshot; "
+                 f"`deflect restore{plan_flag(path)}` brings it back.")
         plan = new_plan(path, content)
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
         save_plan(plan)
@@ -272,7 +275,8 @@ def resume(
             skipped = len(flow.still_to_decide(evaluation, plan.answers, plan.skipped))
             note = f" ({skipped} skipped for now)" if skipped else ""
             _say(f"Every question in {path} has been answered or skipped{note}.")
-            _say("Check or change answers with `deflect review`; write the plan document with `deflect export --format md`.")
+            _say("Check or change answers with `deflect review`; "
+                 "write the plan document with `deflect export --format md`.")
             return
         wizard = _wizard(content, plan, plain)
         wizard.welcome_back(start_at)
@@ -299,17 +303,21 @@ def export(
                                       help="md, html, docx, pdf, json, xlsx (budget and timeline) or csv (budget) "
                                            "(default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
-                                         help="Where to write it; '-' for standard output (default: beside the plan). Without "
-                                              "--format, the suffix picks the format (.md .html .docx .pdf .json; "
-                                              "none: Markdown) and any other suffix is refused."),
-    blank: bool = typer.Option(False, "--blank", help="A blank workbook to fill in by hand (md, html, docx, pdf); needs no plan."),
-    include_guide: bool = typer.Option(False, "--include-guide", help="Put each section's guide text before its answers."),
+                                         help="Where to write it; '-' for standard output (default: beside the plan). "
+                                              "Without --format, the suffix picks the format "
+                                              "(.md .html .docx .pdf .json; none: Markdown) and any other suffix is "
+                                              "refused."),
+    blank: bool = typer.Option(False, "--blank", help="A blank workbook to fill in by hand (md, html, docx, pdf); "
+                                                      "needs no plan."),
+    include_guide: bool = typer.Option(False, "--include-guide", help="Put each section's guide text before its "
+                                                                      "answers."),
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
     templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
                                             help="Use templates from DIR (missing ones come from the bundled set)."),
     outline: Optional[str] = typer.Option(None, "--outline", metavar="NAME|FILE",
-                                          help="Headings and their order: plan (default), funder, or a YAML outline file."),
+                                          help="Headings and their order: plan (default), funder, or a YAML "
+                                               "outline file."),
     final: bool = typer.Option(False, "--final", help="No 'Draft' marks and no 'Still to decide'; refused while "
                                                       "required questions are open."),
     allow_open: bool = typer.Option(False, "--allow-open", help="With --final: write it even though required "
@@ -318,7 +326,8 @@ def export(
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
     from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
-    from deflect_cli.render import BINARY_FORMATS, export as render_export, format_for
+    from deflect_cli.render import BINARY_FORMATS, format_for
+    from deflect_cli.render import export as render_export
 
     path = default_path(plan_path)
     if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
@@ -581,7 +590,8 @@ def restore(
         kept = restore_copy(path, chosen)
     _say(f"Restored {path} from copy {chosen.number} ({chosen.describe()}).")
     if kept is not None:
-        _say(f"The file it replaced is kept as a pinned snapshot; `deflect restore --list{plan_flag(path)}` shows every copy.")
+        _say("The file it replaced is kept as a pinned snapshot; "
+             f"`deflect restore --list{plan_flag(path)}` shows every copy.")
 
 
 def _list_copies(copies) -> None:

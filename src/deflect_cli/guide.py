@@ -13,7 +13,8 @@ def section_markdown(section) -> str:
     if section.summary:
         parts.append(section.summary)
     if section.objectives:
-        parts.append("**After this section you will be able to:**\n\n" + "\n".join(f"- {o}" for o in section.objectives))
+        parts.append("**After this section you will be able to:**\n\n"
+                     + "\n".join(f"- {o}" for o in section.objectives))
     if section.guide:
         parts.append(section.guide)
     if section.practices:

@@ -180,7 +180,8 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?).{hint()}") from None
+        raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?)."
+                        f"{hint()}") from None
     if not text.strip():
         raise PlanError(f"{path}: the plan file is empty.{hint()}")
     from deflect_cli import cache  # the parse of these exact bytes, kept from an earlier run
@@ -581,7 +582,8 @@ def save_plan(plan: Plan) -> None:
     text = plan.to_yaml()
     if len(text) > MAX_PLAN_BYTES:
         raise PlanError(f"{plan.path}: could not save: the plan would be larger than "
-                        f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. The file on disk is unchanged.")
+                        f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. "
+                        "The file on disk is unchanged.")
     refuse_read_only(plan.path)
     if plan.loaded_bytes is not None and _changes_more_than_place(plan.loaded_bytes, text):
         from deflect_cli import snapshots

@@ -109,7 +109,8 @@ def review_text(content, plan, sections) -> str:
         lines += ["", f"{section_title(content, section)} ({counts_text(rows)})"]
         for number, row in enumerate(rows, 1):
             answer = f": {row.answer}" if row.answer and row.status != NOT_APPLICABLE else ""
-            lines.append(f"  {number}. {row.question.label}{answer} [{row.status_label}] ({edit_ref(section, row.question)})")
+            lines.append(f"  {number}. {row.question.label}{answer} [{row.status_label}] "
+                         f"({edit_ref(section, row.question)})")
     lines += ["", "Change an answer with `deflect edit` and the name in parentheses "
                   f"(for example `deflect edit {edit_ref(sections[0], sections[0].questions[0])}`), "
                   "or choose it with `deflect review` in a terminal."]

@@ -19,9 +19,7 @@ from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.grammar import plural
 from deflect_cli.interface import make_prompter
 from deflect_cli.plan import Plan, plan_flag, save_plan
-from deflect_cli.prompter import (
-    BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal,
-)
+from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal
 from deflect_cli.review import counts_text, section_rows, section_title
 
 NAV_KEYS = RichPrompter.nav_hint
@@ -770,7 +768,8 @@ class Wizard:
                     continue
                 return rows or SKIP
             if action in ("remove", "move"):
-                index = self._choose_row(question, rows, "Remove which row?" if action == "remove" else "Move which row?")
+                ask = "Remove which row?" if action == "remove" else "Move which row?"
+                index = self._choose_row(question, rows, ask)
                 if index is QUIT:
                     return QUIT
                 if index is None:

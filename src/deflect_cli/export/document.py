@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from deflect_cli.export import model
 from deflect_cli.export.text import URL, one_line, paragraphs, slug
 from deflect_cli.grammar import plural
 
@@ -178,7 +177,8 @@ class AnswerField:
             out: list = [Table(list(self.columns), [[Cell("") for _ in self.columns] for _ in range(self.lines)],
                                blank=True)]
             if self.hints:
-                out.append(List([ListItem([Text(f"{label}:", bold=True), Text(f" {hint}" + (" (required)" if required else ""))])
+                out.append(List([ListItem([Text(f"{label}:", bold=True),
+                                           Text(f" {hint}" + (" (required)" if required else ""))])
                                  for label, hint, required in self.hints]))
             return out
         return [Table([self.label], [[Cell("")] for _ in range(self.lines)], blank=True)]
@@ -440,7 +440,8 @@ def _summary(doc: dict) -> list:
             more = milestones["more"]
             blocks.append(Paragraph([Text(f"{plural(more, 'more milestone')} in chapter "
                                           f"{len(doc['chapters'])}.")]))
-    lines = [f"This plan answers {progress['answered']} of the {progress['applicable']} workbook questions that apply to it."]
+    lines = [f"This plan answers {progress['answered']} of the {progress['applicable']} "
+             "workbook questions that apply to it."]
     if progress["open"]:
         aside = f" ({progress['skipped']} skipped for now)" if progress["skipped"] else ""
         lines.append(f"{progress['open']} {'are' if progress['open'] != 1 else 'is'} still to decide{aside}; "
