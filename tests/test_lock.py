@@ -214,3 +214,119 @@ def test_concurrent_starts_leave_exactly_one_whole_plan(deflect_bin, tmp_path):
 
 def test_plan_locked_is_a_plan_error():
     assert issubclass(PlanLocked, PlanError)
+
+
+# --------------------------------------------------------------------------- a lock that was taken away
+
+
+def _editing(deflect_bin, folder):
+    """`deflect edit profile.agency --plain` in a pseudo-terminal, waiting at the question (lock held)."""
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(deflect_bin, ["edit", "profile.agency", "--plain", "--content", MINI], cwd=str(folder),
+                          encoding="utf-8", timeout=30, env=clean_env(DEFLECT_NO_CACHE="1", TERM="dumb"))
+    child.expect("Lead agency")
+    return child, pexpect
+
+
+def _finish(child, pexpect, answer: str) -> str:
+    child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.before
+
+
+def _conflict_files(folder) -> list:
+    return sorted(folder.glob("deflection-plan.conflict-*.yaml"))
+
+
+def test_a_deleted_lock_file_never_lets_a_second_writers_answers_be_wiped(cli, deflect_bin, tmp_path):
+    make_plan(cli, tmp_path)
+    child, pexpect = _editing(deflect_bin, tmp_path)
+    lock_file, _ = lock_paths(tmp_path / NAME)
+    lock_file.unlink()  # what a cleanup or sync tool does to hidden files
+    second = tmp_path / "second.yaml"
+    second.write_text("profile:\n  agency: Second session\n")
+    code, _, err = cli("resume", "--no-input", "--content", MINI, "--answers", str(second))
+    assert code == 0, err  # with its lock file gone, the second session gets in
+    after_second = (tmp_path / NAME).read_bytes()
+
+    screen = _finish(child, pexpect, "First session")
+    assert child.exitstatus == 1
+    assert "was not saved: its lock file" in screen and "Traceback" not in screen
+    assert (tmp_path / NAME).read_bytes() == after_second  # the second session's answers survive
+    [conflict] = _conflict_files(tmp_path)
+    assert str(conflict.name) in screen
+    kept = store.load_plan(conflict)  # a whole plan, that --plan can open
+    assert kept.answer("profile", "agency") == "First session"
+    assert kept.answer("models", "chosen") == ["qrt"]
+    assert conflict.stat().st_mode & 0o777 == 0o600
+    code, out, err = cli("status", "--plan", str(conflict), "--content", MINI)
+    assert code == 0, err
+
+
+def test_a_plan_changed_under_a_session_goes_to_a_conflict_file(cli, deflect_bin, tmp_path):
+    """The lock is intact, but something else (an editor, a sync) rewrote the plan: not saved over."""
+    make_plan(cli, tmp_path)
+    child, pexpect = _editing(deflect_bin, tmp_path)
+    path = tmp_path / NAME
+    changed = path.read_bytes().replace(b"agency: PD", b"agency: Edited by hand")
+    path.write_bytes(changed)
+    screen = _finish(child, pexpect, "First session")
+    assert child.exitstatus == 1 and "changed by another program or deflect session" in screen
+    assert path.read_bytes() == changed
+    [conflict] = _conflict_files(tmp_path)
+    assert store.load_plan(conflict).answer("profile", "agency") == "First session"
+
+
+def test_an_undisturbed_session_saves_normally(cli, deflect_bin, tmp_path):
+    make_plan(cli, tmp_path)
+    child, pexpect = _editing(deflect_bin, tmp_path)
+    _finish(child, pexpect, "Renamed PD")
+    assert child.exitstatus == 0
+    assert store.load_plan(tmp_path / NAME).answer("profile", "agency") == "Renamed PD"
+    assert _conflict_files(tmp_path) == []
+
+
+def test_saves_check_the_lock_is_still_the_one_held(tmp_path):
+    path = tmp_path / NAME
+    with plan_lock(path, "edit"):
+        plan = store.Plan(path=path)
+        store.save_plan(plan)
+        lock_file = lock_paths(path)[0]
+        lock_file.unlink()
+        lock_file.write_text("")  # a new file at the lock path: another process could lock it
+        plan.set_answer("profile.agency", "mine")
+        with pytest.raises(store.PlanConflict, match="lock file .* was replaced"):
+            store.save_plan(plan)
+        assert store.load_plan(path).answer("profile", "agency") is None
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_export_refuses_the_lock_files(cli, tmp_path, which):
+    make_plan(cli, tmp_path)
+    with plan_lock(tmp_path / NAME, "edit"):
+        target = lock_paths(tmp_path / NAME)[which]
+        before = target.read_bytes()
+        code, _, err = cli("export", "--content", MINI, "-o", target.name)
+        assert code == 1 and "that is the plan's lock" in err and len(err.strip().splitlines()) == 1
+        assert target.read_bytes() == before
+
+
+def test_a_plan_with_two_hard_links_is_warned_about(cli, tmp_path):
+    make_plan(cli, tmp_path)
+    os.link(tmp_path / NAME, tmp_path / "other-name.yaml")
+    code, _, err = cli("resume", "--no-input", "--content", MINI)
+    assert code == 0
+    assert f"note: {NAME} has 2 hard links" in err
+
+
+def test_a_read_only_plan_is_warned_about_and_stays_read_only(cli, tmp_path):
+    make_plan(cli, tmp_path)
+    (tmp_path / NAME).chmod(0o400)
+    answers = tmp_path / "more.yaml"
+    answers.write_text("profile:\n  agency: Changed\n")
+    code, _, err = cli("resume", "--no-input", "--content", MINI, "--answers", str(answers))
+    assert code == 0, err
+    assert f"note: {NAME} is read-only (mode 0400)" in err
+    assert (tmp_path / NAME).stat().st_mode & 0o777 == 0o400
+    assert store.load_plan(tmp_path / NAME).answer("profile", "agency") == "Changed"
