@@ -237,9 +237,11 @@ def store_parsed_plan(path: Path, raw: bytes, data) -> bool:
 def _write(folder: Path, name: str, header: bytes, payload) -> bool:
     tmp = None
     try:
+        from deflect_cli.safeio import create_exclusive
+
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = folder / f".{name}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        tmp = folder / f".{name}.{os.urandom(4).hex()}.tmp"
+        fd = create_exclusive(tmp)  # never through a link someone planted at a name they guessed
         with os.fdopen(fd, "wb") as handle:
             handle.write(header)
             pickle.dump(payload, handle, protocol=_PROTOCOL)

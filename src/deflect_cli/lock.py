@@ -46,9 +46,11 @@ def lock_paths(path: Path) -> tuple[Path, Path]:
 
 def holder(path: Path) -> Optional[dict]:
     """What the current holder wrote about itself (command, pid, host, since), if readable."""
-    try:
-        info = json.loads(lock_paths(path)[1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    from deflect_cli.safeio import FileProblem, read_regular
+
+    try:  # never through a link, never a pipe, never more than a note's worth
+        info = json.loads(read_regular(lock_paths(path)[1], 64 * 1024, follow=False).decode("utf-8"))
+    except (OSError, ValueError, FileProblem):
         return None
     return info if isinstance(info, dict) else None
 
@@ -122,6 +124,7 @@ def plan_lock(path: Path, command: str) -> Iterator[None]:
     """Hold the single-writer lock of the plan at `path` for the block; raise PlanLocked at once
     (one line: which plan, held by whom since when, what to do) if another process holds it."""
     from deflect_cli.plan import atomic_write, now, remove_stale_temp_files
+    from deflect_cli.safeio import is_symlink
 
     path = Path(path)
     lock_file, info_file = lock_paths(path)
@@ -136,20 +139,26 @@ def plan_lock(path: Path, command: str) -> Iterator[None]:
     if not lock_file.parent.is_dir():
         raise PlanError(f"{path}: the folder {lock_file.parent} does not exist.")
     _held[key] = _acquire(path, lock_file)
+    noted = False
     try:
         info = {"command": command, "pid": os.getpid(), "host": socket.gethostname(), "since": now()}
+        if is_symlink(info_file):
+            raise PlanError(f"{info_file}: is a symbolic link where deflect keeps a note of who holds the "
+                            "plan; deflect does not write through it. Remove it and try again.")
         try:
             atomic_write(info_file, json.dumps(info) + "\n")
+            noted = True
         except PlanError:
             pass  # the lock itself holds; only the courtesy note is missing
         remove_stale_temp_files(path)
         yield
     finally:
         held = _held.pop(key)
-        try:
-            info_file.unlink()  # before releasing, so the next holder's note is never removed
-        except OSError:
-            pass
+        if noted:
+            try:
+                info_file.unlink()  # before releasing, so the next holder's note is never removed
+            except OSError:
+                pass
         _release(held)
 
 

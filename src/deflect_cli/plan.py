@@ -641,14 +641,20 @@ def save_plan(plan: Plan) -> None:
 
 
 def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files left by saves of this plan (and its backup) that were killed mid-way.
-    Only safe while holding the plan's lock (lock.plan_lock does it); returns how many went."""
+    """Delete temp files left by saves of this plan (its backup, its lock's note) that were killed
+    mid-way: they hold answers. Only safe while holding the plan's lock (lock.plan_lock does it);
+    returns how many went."""
     import re
 
     path = Path(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    pattern = re.compile(rf"^\.{re.escape(path.name)}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$")
+    name = re.escape(path.name)
+    pattern = re.compile(
+        rf"^\.{name}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$"  # atomic_write's
+        rf"|^\.\.{name}\.lock-info\.[0-9a-f]{{8}}\.tmp$"  # the lock's note (atomic_write of `.NAME.lock-info`)
+        rf"|^\.\.{name}(\.bak)?\.parsed\.[0-9]+\.tmp$"  # the parsed-plan cache of older versions
+    )
     removed = 0
     try:
         candidates = list(_folder(path).iterdir())
