@@ -76,9 +76,13 @@ def _describe_holder(info: Optional[dict]) -> str:
 
 def notes(path: Path) -> list:
     """One-line warnings worth giving when a writing session opens the plan at `path`."""
+    import stat
+
     try:
         info = os.stat(path)
     except OSError:
+        return []
+    if not stat.S_ISREG(info.st_mode):
         return []
     found = []
     if info.st_nlink > 1:
