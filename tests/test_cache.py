@@ -294,3 +294,24 @@ def test_an_earlier_answer_changed_in_place_reaches_later_sections(content):
     keys, context = reference_evaluate(content, answers)
     assert [q.key for q in after.applicable] == keys
     assert [q.key for q in after.applicable] != [q.key for q in before.applicable]
+
+
+def test_the_cache_folder_is_private_even_under_umask_000(tmp_path, monkeypatch, cli):
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("DEFLECT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("DEFLECT_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "SETTLE_SECONDS", 0)
+    old = os.umask(0)
+    try:
+        code, _, err = cli("export", "--blank", "--format", "md", "-o", "-")
+        assert code == 0, err
+    finally:
+        os.umask(old)
+    made = [home / ".cache", home / ".cache" / "deflect", *(home / ".cache" / "deflect").iterdir()]
+    assert len(made) > 2  # the content cache and the templates' folder were written
+    for path in made:
+        if path.is_dir():
+            assert path.stat().st_mode & 0o777 == 0o700, path
+        else:
+            assert path.stat().st_mode & 0o077 == 0, path

@@ -54,6 +54,23 @@ def directory() -> Optional[Path]:
         return None
 
 
+def _private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parent owner-only (0700) whatever the umask: Path.mkdir gives
+    parents 0777 minus the umask, which under umask 000 is a folder anyone can write into."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for part in reversed(missing):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(part, 0o700)  # mkdir's mode is reduced by the umask, never widened; make it exact
+
+
 def _content_files(root: Path) -> list:
     """Every file load_content reads (and the names it globs), in a stable order."""
     files = [root / "workbook.yaml", root / "glossary.yaml"]
@@ -239,7 +256,7 @@ def _write(folder: Path, name: str, header: bytes, payload) -> bool:
     try:
         from deflect_cli.safeio import create_exclusive
 
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _private_folder(folder)
         tmp = folder / f".{name}.{os.urandom(4).hex()}.tmp"
         fd = create_exclusive(tmp)  # never through a link someone planted at a name they guessed
         with os.fdopen(fd, "wb") as handle:
@@ -297,7 +314,7 @@ def cache_templates(env) -> None:
 
         def dump_bytecode(self, bucket) -> None:
             try:
-                target.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _private_folder(target)
                 super().dump_bytecode(bucket)
             except Exception:  # noqa: BLE001 - an unwritable cache must never break an export
                 pass
