@@ -148,3 +148,97 @@ def test_a_killed_sessions_answer_holding_temp_files_are_cleaned_under_the_lock(
     assert code == 0, err
     assert not any((tmp_path / name).exists() for name in left)
     assert all((tmp_path / name).exists() for name in kept)
+
+
+# --------------------------------------------------------------------------- files that are not files
+
+
+def _special(tmp_path, what: str) -> str:
+    """A path that is not a plain small file: /dev/zero, a FIFO nobody writes to, or a 2 GB file."""
+    if what == "zero":
+        return "/dev/zero"
+    target = tmp_path / f"special-{what}.yaml"
+    if what == "fifo":
+        os.mkfifo(target)
+    else:
+        with open(target, "wb") as handle:  # sparse: 2 GB long, no disk used
+            handle.truncate(2 * 1024 ** 3)
+    return str(target)
+
+
+EXPECT = {"zero": "is a device, not a regular file", "fifo": "is a named pipe (FIFO), not a regular file",
+          "huge": "is larger than"}
+PLAN_COMMANDS = [("status",), ("export", "--format", "md", "-o", "out.md"), ("resume", "--no-input"),
+                 ("review",), ("edit", "profile.agency"), ("start", "--no-input", "--force"), ("restore",),
+                 ("restore", "--force")]
+
+
+@pytest.mark.parametrize("what", ["zero", "fifo", "huge"])
+def test_a_plan_that_is_not_a_file_is_refused_by_every_command(deflect_bin, tmp_path, what):
+    plan = _special(tmp_path, what)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for command in PLAN_COMMANDS:
+        args = [*command, "--plan", plan] + ([] if command[0] == "restore" else ["--content", MINI])
+        code, _, err = run(deflect_bin, tmp_path, *args)
+        if what == "huge" and command[0] in ("start", "restore"):
+            # start --force sets the big file aside as not a plan; restore finds no backup: one line each
+            assert code != 0 and "Traceback" not in err and len(err.strip().splitlines()) == 1, (command, err)
+            continue
+        one_line(code, err, plan, EXPECT[what])
+    if what == "huge":
+        assert os.path.getsize(plan) == 2 * 1024 ** 3
+    else:
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # no lock file, nothing written
+
+
+@pytest.mark.parametrize("what", ["zero", "fifo", "huge"])
+def test_an_answers_file_that_is_not_a_file_is_refused(deflect_bin, tmp_path, what):
+    plan = make_plan(deflect_bin, tmp_path)
+    answers = _special(tmp_path, what)
+    for command in (("resume", "--no-input"), ("start", "--no-input", "--plan", "new.yaml")):
+        code, _, err = run(deflect_bin, tmp_path, *command, "--content", MINI, "--answers", answers)
+        one_line(code, err, answers, "answers file", EXPECT[what])
+    assert (tmp_path / NAME).read_bytes() == plan
+    assert not (tmp_path / "new.yaml").exists()
+
+
+@pytest.mark.parametrize("what", ["fifo", "huge"])
+def test_a_content_file_that_is_not_a_file_is_one_lint_line(deflect_bin, tmp_path, what):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    section = content / "sections" / "03-launch.yaml"
+    section.unlink()
+    os.replace(_special(tmp_path, what), section)
+    for command in (("lint",), ("status",)):
+        code, _, err = run(deflect_bin, tmp_path, *command, "--content", str(content))
+        assert code != 0 and "Traceback" not in err, err
+        assert f"03-launch.yaml:0: {EXPECT[what]}" in err
+
+
+def test_export_to_a_fifo_nobody_reads_fails_instead_of_hanging(deflect_bin, tmp_path):
+    make_plan(deflect_bin, tmp_path)
+    os.mkfifo(tmp_path / "pipe.md")
+    code, _, err = run(deflect_bin, tmp_path, "export", "--content", MINI, "-o", "pipe.md")
+    one_line(code, err, "pipe.md", "nothing is reading from")
+    code, _, err = run(deflect_bin, tmp_path, "export", "--content", MINI, "-o", "/dev/null")
+    assert code == 0, err
+
+
+def test_export_to_a_fifo_with_a_reader_writes_into_it(deflect_bin, tmp_path):
+    make_plan(deflect_bin, tmp_path)
+    os.mkfifo(tmp_path / "pipe.md")
+    reader = subprocess.Popen(["cat", str(tmp_path / "pipe.md")], stdout=subprocess.PIPE)
+    code, _, err = run(deflect_bin, tmp_path, "export", "--content", MINI, "-o", "pipe.md")
+    out, _ = reader.communicate(timeout=30)
+    assert code == 0, err
+    assert b"# " in out and b"PD" in out
+
+
+def test_resume_from_standard_input_says_what_it_is(deflect_bin, tmp_path):
+    make_plan(deflect_bin, tmp_path)
+    code, _, err = run(deflect_bin, tmp_path, "resume", "--plan", "/dev/stdin", "--content", MINI,
+                       stdin=subprocess.PIPE)
+    one_line(code, err, "/dev/stdin", "is a named pipe (FIFO), not a regular file")
+    assert "another deflect session" not in err

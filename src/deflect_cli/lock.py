@@ -142,6 +142,7 @@ def plan_lock(path: Path, command: str) -> Iterator[None]:
         return
     if not lock_file.parent.is_dir():
         raise PlanError(f"{path}: the folder {lock_file.parent} does not exist.")
+    _refuse_special(path)
     _held[key] = _acquire(path, lock_file)
     noted = False
     try:
@@ -164,6 +165,22 @@ def plan_lock(path: Path, command: str) -> Iterator[None]:
             except OSError:
                 pass
         _release(held)
+
+
+def _refuse_special(path: Path) -> None:
+    """A plan is a regular file (or not there yet). `--plan /dev/stdin`, a FIFO or a device is said to
+    be what it is, before any lock file is made beside it (whose name would say nothing true)."""
+    import stat
+
+    from deflect_cli.safeio import kind
+
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # missing, a dangling link or a loop: the command's own read says which
+    if not stat.S_ISREG(info.st_mode) and not stat.S_ISDIR(info.st_mode):
+        raise PlanError(f"{path}: is {kind(info.st_mode)}, not a regular file; a plan must be a file. "
+                        "Give a plan file with --plan.")
 
 
 def _locked_message(path: Path) -> str:
