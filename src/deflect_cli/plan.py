@@ -181,9 +181,9 @@ def load_plan(path: Path, *, hint_backup: bool = True) -> Plan:
         raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?).{hint()}") from None
     if not text.strip():
         raise PlanError(f"{path}: the plan file is empty.{hint()}")
-    from deflect_cli import cache  # the parse of these exact bytes, kept from an earlier run
+    from deflect_cli import planyaml  # what deflect wrote, read without importing PyYAML
 
-    data = cache.load_parsed_plan(path, raw)
+    data = planyaml.read(text)
     if data is None:
         from deflect_cli import yamlio
 
@@ -192,7 +192,6 @@ def load_plan(path: Path, *, hint_backup: bool = True) -> Plan:
         except yamlio.YAMLProblem as problem:
             where = f" (line {problem.line})" if problem.line else ""
             raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{hint()}") from None
-        cache.store_parsed_plan(path, raw, data)
     plan = _from_data(path, data, hint)
     plan.loaded_bytes = raw
     plan.disk_bytes = raw
@@ -642,8 +641,8 @@ def save_plan(plan: Plan) -> None:
 
 def remove_stale_temp_files(path: Path) -> int:
     """Delete temp files left by saves of this plan (its backup, its lock's note) that were killed
-    mid-way: they hold answers. Only safe while holding the plan's lock (lock.plan_lock does it);
-    returns how many went."""
+    mid-way, and the parse cache older versions kept beside it: they hold answers. Only safe while
+    holding the plan's lock (lock.plan_lock does it); returns how many went."""
     import re
 
     path = Path(path)
@@ -653,7 +652,8 @@ def remove_stale_temp_files(path: Path) -> int:
     pattern = re.compile(
         rf"^\.{name}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$"  # atomic_write's
         rf"|^\.\.{name}\.lock-info\.[0-9a-f]{{8}}\.tmp$"  # the lock's note (atomic_write of `.NAME.lock-info`)
-        rf"|^\.\.{name}(\.bak)?\.parsed\.[0-9]+\.tmp$"  # the parsed-plan cache of older versions
+        rf"|^\.\.{name}(\.bak|\.damaged|\.before-restore)?\.parsed\.[0-9]+\.tmp$"  # older versions' parse cache
+        rf"|^\.{name}(\.bak|\.damaged|\.before-restore)?\.parsed$"  # ... and the cache itself: a copy of answers
     )
     removed = 0
     try:
