@@ -209,7 +209,7 @@ def test_concurrent_starts_leave_exactly_one_whole_plan(deflect_bin, tmp_path):
                 assert "Traceback" not in err and len(err.strip().splitlines()) == 1
         plan = store.load_plan(folder / NAME)
         assert plan.answers["profile"] == {"agency": "PD"}
-        assert sorted(p.name for p in folder.iterdir()) == [f".{NAME}.lock", NAME]
+        assert sorted(p.name for p in folder.iterdir()) == [NAME]  # the lock file went with the lock
 
 
 def test_plan_locked_is_a_plan_error():
@@ -330,3 +330,65 @@ def test_a_read_only_plan_is_warned_about_and_stays_read_only(cli, tmp_path):
     assert f"note: {NAME} is read-only (mode 0400)" in err
     assert (tmp_path / NAME).stat().st_mode & 0o777 == 0o400
     assert store.load_plan(tmp_path / NAME).answer("profile", "agency") == "Changed"
+
+
+# --------------------------------------------------------------------------- nothing left behind
+
+
+def test_failing_writing_commands_leave_an_empty_folder_empty(cli, tmp_path):
+    """Issue 12.17: a failed `resume` used to leave `.deflection-plan.yaml.lock` behind."""
+    (tmp_path / "sub").mkdir()
+    for args in (("resume",), ("resume", "--no-input", "--answers", "missing.yaml"), ("restore",),
+                 ("restore", "--force"), ("edit", "profile.agency"), ("review",),
+                 ("start", "--answers", "missing.yaml"), ("resume", "--plan", "sub/p.yaml"),
+                 ("restore", "--plan", "sub/p.yaml")):
+        code, _, err = cli(*args, *(() if args[0] == "restore" else ("--content", MINI)))
+        assert code != 0 and "Traceback" not in err, (args, err)
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["sub"], args
+
+
+def test_a_session_leaves_no_lock_file_behind(cli, tmp_path):
+    make_plan(cli, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yaml", NAME]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nope: [\n")
+    for args in (("resume", "--no-input"), ("resume", "--no-input", "--answers", str(bad)),
+                 ("restore",)):
+        cli(*args, *(() if args[0] == "restore" else ("--content", MINI)))
+        assert not lock_paths(tmp_path / NAME)[0].exists(), args
+        assert not lock_paths(tmp_path / NAME)[1].exists(), args
+
+
+def test_a_lock_file_removed_on_release_while_another_process_waits_on_it(tmp_path, hold, monkeypatch):
+    """The race that removing lock files opens: this process opened the old lock file, then (before
+    its flock) the holder released and removed it, and a third session made a new one and took it.
+    The flock on the old, unreachable file succeeds; the identity check must notice and refuse."""
+    import fcntl
+
+    path = tmp_path / NAME
+    lock_file = lock_paths(path)[0]
+    lock_file.touch()  # the previous holder's file
+    real_flock = fcntl.flock
+    third = []
+
+    def flock(fd, operation):
+        if not third:
+            lock_file.unlink()             # the previous holder releases: removes its file...
+            third.append(hold(path))       # ...and a third session creates a new one and takes it
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with pytest.raises(PlanLocked) as refused:
+        with plan_lock(path, "edit"):
+            pytest.fail("two sessions hold the plan at once")
+    assert f"process {third[0].pid}" in str(refused.value)
+
+
+def test_release_never_removes_a_lock_file_another_session_made(tmp_path):
+    path = tmp_path / NAME
+    lock_file = lock_paths(path)[0]
+    with plan_lock(path, "edit"):
+        lock_file.unlink()           # a cleanup tool deleted ours...
+        lock_file.write_text("")     # ...and another session made its own
+        replacement = os.stat(lock_file).st_ino
+    assert lock_file.exists() and os.stat(lock_file).st_ino == replacement

@@ -10,10 +10,28 @@ is written to `.NAME.lock-info`, so a second session can say what it is waiting 
         ...                                   # save_plan() as often as needed
 
 On Unix the lock is taken with flock on a file opened with O_NOFOLLOW (a symlink planted at the lock
-path is refused, never truncated or written through). The lock is only as good as the file at the lock
-path: a sync or cleanup tool that deletes hidden files lets a second session create a new lock file and
-take it. So the (device, inode) of the locked file is remembered, and `lost()` tells save_plan, before
-every save, whether the lock path still names that file; if not, the save goes to a conflict file.
+path is refused, never truncated or written through), and the lock file is removed again when the
+lock is released, so a command leaves nothing behind that was not there before, even when it fails.
+
+Removing a lock file on release is safe only together with an identity check, and that check is
+what also catches a lock file deleted by someone else:
+
+- The holder unlinks the file while it still holds the flock, then closes it. A second process that
+  opened the old file before the unlink can get its flock only after that close, on a file no
+  longer reachable by name. So every process, after flock succeeds, compares the (device, inode) of
+  its descriptor with an lstat of the lock path; if they differ (or the path is gone) it closes and
+  starts again, creating a new lock file. Only a lock on the file that is at the lock path counts.
+- The holder removes the file only if the lock path still names the file it locked, so it never
+  removes a lock file another session made after a cleanup tool deleted ours.
+- A cleanup or sync tool that deletes hidden files (or `rm`) can still let a second session create a
+  new lock file and take it while the first still runs. The (device, inode) taken at acquire is
+  therefore checked again before every save (`lost()`, called by save_plan), together with the
+  plan's bytes; on a mismatch nothing is saved over the plan (the session's answers go to a
+  conflict file beside it).
+- A killed holder cannot remove its file; the kernel drops its flock, and the next session takes
+  that same file and removes it when done.
+- Not covered: file systems without working flock between machines (some network drives, folders
+  synced between computers); see the README's reliability notes.
 
 Taking it also deletes temp files left by saves that were killed mid-way (safe only under the lock).
 Within one process the lock is re-entrant: nested `plan_lock(path, ...)` blocks just pass through.
@@ -164,7 +182,7 @@ def plan_lock(path: Path, command: str) -> Iterator[None]:
                 info_file.unlink()  # before releasing, so the next holder's note is never removed
             except OSError:
                 pass
-        _release(held)
+        _release(held, lock_file)
 
 
 def _refuse_special(path: Path) -> None:
@@ -238,10 +256,16 @@ def _acquire(path: Path, lock_file: Path) -> _Held:
     raise PlanLocked(_locked_message(path))
 
 
-def _release(held: _Held) -> None:
+def _release(held: _Held, lock_file: Path) -> None:
+    """Remove the lock file, if it is still ours, then let go of it (see the module docstring)."""
     if held.fallback is not None:
         held.fallback.release()
         return
+    try:
+        if _identity(os.lstat(lock_file)) == held.identity:
+            os.unlink(lock_file)  # while still locked: nobody can be holding this file but us
+    except OSError:
+        pass
     os.close(held.fd)
 
 
