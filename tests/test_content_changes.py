@@ -1,7 +1,7 @@
 """Content that changes between sessions: added, removed, renamed and retyped questions.
 
 No answer may be lost or silently altered: answers follow renames, answers whose question left or
-changed shape are kept aside (shown by `status`, in an export appendix) and the changed question is
+changed shape are set aside (shown by `status`, in an export appendix) and the changed question is
 asked again; `deflect lint --against OLD` tells authors beforehand.
 """
 
@@ -16,7 +16,7 @@ from deflect_cli import flow
 from deflect_cli.content import load_content
 from deflect_cli.errors import ContentError
 from deflect_cli.migrate import compare_content, reconcile
-from deflect_cli.plan import backup_path, load_plan, new_plan, save_plan
+from deflect_cli.plan import load_plan, new_plan, restorable, save_plan
 
 
 @pytest.fixture(autouse=True)
@@ -82,13 +82,13 @@ def test_answers_to_removed_questions_are_kept_shown_and_exported(cli, tmp_path)
     assert plan.orphaned[0]["answer"] == "Line one\nline | two *bold*"
     assert plan.orphaned[0]["type"] == "long_text"
     assert plan.content_version == "2"
-    assert backup_path(path).read_bytes() == original  # the plan before the migration is the backup
+    assert restorable(path)[0].plan.loaded_bytes == original  # the plan before the migration is kept as a snapshot
 
     code, out, _ = cli("status", "--content", v2)
-    assert code == 0 and "Kept aside (1)" in out and "main.b" in out
+    assert code == 0 and "Set aside (1)" in out and "main.b" in out
     code, out, _ = cli("export", "--format", "md", "--content", v2, "-o", "-")
     assert code == 0
-    appendix = out.split("## Appendix: earlier answers kept aside", 1)[1]
+    appendix = out.split("## Appendix: earlier answers set aside", 1)[1]
     assert "main.b" in appendix and r"line \| two \*bold\*" in appendix
     code, out, _ = cli("export", "--format", "json", "--content", v2, "-o", "-")
     assert json.loads(out)["orphaned"][0]["answer"] == "Line one\nline | two *bold*"
@@ -103,7 +103,7 @@ def test_reading_commands_reconcile_in_memory_only(cli, tmp_path):
         code, out, err = cli(*args, "--content", v2)
         assert code == 0, err
         assert "gone from v2" in out or "main.b" in out
-    assert path.read_bytes() == before and not backup_path(path).exists()
+    assert path.read_bytes() == before and restorable(path) == []
 
 
 def test_an_answer_follows_a_renamed_question_with_its_skip(cli, tmp_path):

@@ -174,3 +174,23 @@ def test_no_twelve_word_run_is_copied_from_the_research(content):
         for run in _runs(_words(text)) & shared:
             copied.append(f"{path.name}: {' '.join(run)}")
     assert copied == []
+
+
+# ------------------------------------------------------------------ provenance
+
+
+def test_content_does_not_present_itself_as_paaris_workbook(content):
+    """The questions are this project's own; the title and welcome must not claim PAARI's workbook."""
+    assert "Deflection Planning Workbook" not in content.title
+    welcome = " ".join(content.welcome.split())
+    assert "this project's own" in welcome
+    assert "PAARI's own workbook was not available" in welcome
+    assert "not an official PAARI document" in welcome
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_each_section_says_what_reflects_the_guide_and_what_wider_practice(content, index):
+    basis = " ".join(content.sections[index].basis.split()).lower()
+    assert "guide" in basis, content.sections[index].id
+    assert "wider field practice" in basis or "outside the guide" in basis or "not from the guide" in basis, \
+        content.sections[index].id

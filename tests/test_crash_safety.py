@@ -1,6 +1,6 @@
 """Crash safety: a saving process killed at any moment leaves a whole plan (and a whole backup), equal
 to a state it saved; every save that returned is on disk; temp files of killed saves are cleaned up
-under the lock; the previous session's plan is kept as `.bak`; files are private to their owner.
+under the lock; the previous session's plan is kept as a snapshot; files are private to their owner.
 
 The kill test runs DEFLECT_KILLS saver processes (default 50, about 12 s; the full 200 with
 DEFLECT_KILLS=200, about 45 s) and SIGKILLs each at a random moment of its save loop.
@@ -105,14 +105,15 @@ def test_killed_saves_never_lose_or_alter_a_saved_state(tmp_path):
         assert plan.answers == {"s": expected}, f"seed {seed}, kill {kill}: state {i} altered"
         assert plan.skipped == [f"s.k{i}"]
         last = i
-        backup = store.backup_path(path)
-        if backup.exists():
-            kept = store.load_plan(backup, hint_backup=False)  # the backup is always whole too
+        for copy in store.restorable(path):  # every snapshot is whole too
+            kept = copy.plan
+            assert kept is not None, f"seed {seed}: snapshot {copy.name} damaged: {copy.problem}"
             assert kept.answers == {"s": states.setdefault(_index(kept), _state(_index(kept)))}
             assert _index(kept) <= i
     assert last > 0, "the savers never got to save; the test proved nothing"
     with plan_lock(path, "resume"):
         assert [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+        assert [p for p in (tmp_path / f".{NAME}.snapshots").iterdir() if p.name.endswith(".tmp")] == []
     print(f"{kills} kills (seed {seed}): {last + 1} states saved, {torn} kills landed mid-write")
 
 
@@ -130,26 +131,34 @@ def test_stale_temp_files_go_only_under_the_lock_and_only_ours(cli, tmp_path):
     assert all((tmp_path / name).exists() for name in theirs)
 
 
-def test_the_first_save_of_a_session_keeps_the_loaded_plan_as_backup(tmp_path):
+def test_the_first_save_of_a_session_keeps_the_loaded_plan_as_a_snapshot(tmp_path):
+    from deflect_cli import snapshots
     from deflect_cli.content import load_content
+
+    def kept():
+        return [snapshots.read(s, store.MAX_PLAN_BYTES) for s in snapshots.list_snapshots(plan.path)]
 
     plan = store.new_plan(tmp_path / NAME, load_content(MINI))
     plan.set_answer("profile.agency", "one")
     store.save_plan(plan)
-    assert not store.backup_path(plan.path).exists()  # a new plan has nothing to back up
+    assert kept() == []  # a new plan has nothing to keep
     session_start = plan.path.read_bytes()
 
     session = store.load_plan(plan.path)
+    session.session_command = "edit"
     session.set_answer("profile.agency", "two")
     store.save_plan(session)
     session.set_answer("profile.agency", "three")
     store.save_plan(session)
-    assert store.backup_path(plan.path).read_bytes() == session_start  # not rotated within a session
+    assert kept() == [session_start]  # one per session, not one per save
+    assert snapshots.list_snapshots(plan.path)[0].command == "edit"
 
     next_session = store.load_plan(plan.path)
     next_session.set_answer("profile.agency", "four")
     store.save_plan(next_session)
-    assert store.load_plan(store.backup_path(plan.path)).answer("profile", "agency") == "three"
+    newest, oldest = store.restorable(plan.path)
+    assert newest.plan.answer("profile", "agency") == "three" and oldest.plan.answer("profile", "agency") == "one"
+    assert not store.backup_path(plan.path).exists()  # `.bak` is never written any more
 
 
 def test_plans_backups_and_exports_are_private(cli, tmp_path):
@@ -162,8 +171,10 @@ def test_plans_backups_and_exports_are_private(cli, tmp_path):
         for fmt in ("md", "json"):
             code, _, err = cli("export", "--format", fmt, "--content", MINI)
             assert code == 0, err
-        for name in (NAME, f"{NAME}.bak", "deflection-plan.md", "deflection-plan.json"):
+        snapshot, = (tmp_path / f".{NAME}.snapshots").iterdir()
+        for name in (NAME, snapshot, "deflection-plan.md", "deflection-plan.json"):
             assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
+        assert (tmp_path / f".{NAME}.snapshots").stat().st_mode & 0o777 == 0o700
     finally:
         os.umask(old)
 
@@ -186,7 +197,7 @@ def test_a_symlinked_plan_is_saved_through_the_link(cli, tmp_path):
     code, _, err = cli("resume", "--no-input", "--content", MINI, "--answers", str(answers))
     assert (tmp_path / NAME).is_symlink()
     assert store.load_plan(real).answer("profile", "agency") == "Through the link"
-    assert (tmp_path / f"{NAME}.bak").exists()  # the backup sits beside the name the user uses
+    assert store.restorable(tmp_path / NAME)  # the snapshots sit beside the name the user uses
 
 
 def test_an_interrupted_write_leaves_no_temp_file(tmp_path, monkeypatch):
@@ -208,3 +219,26 @@ def test_text_that_cannot_be_encoded_is_refused_before_writing(tmp_path):
     with pytest.raises(PlanError, match="not valid text"):
         store.atomic_write(tmp_path / NAME, "lone surrogate \ud800")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sessions_that_change_nothing_keep_no_snapshot(tmp_path):
+    """Looking and quitting (which saves where the person stopped) must not push real earlier
+    versions out of the newest snapshots kept."""
+    from deflect_cli import snapshots
+    from deflect_cli.content import load_content
+
+    plan = store.new_plan(tmp_path / NAME, load_content(MINI))
+    plan.set_answer("profile.agency", "one")
+    store.save_plan(plan)
+    for i in range(snapshots.KEEP + 5):
+        session = store.load_plan(plan.path)
+        session.position = "profile.agency" if i % 2 else None
+        store.save_plan(session)
+    assert snapshots.list_snapshots(plan.path) == []
+    session = store.load_plan(plan.path)
+    session.position = "models.chosen"
+    store.save_plan(session)  # the first save moved only the place...
+    session.set_answer("profile.agency", "two")
+    store.save_plan(session)  # ...the second changed an answer: the loaded plan is kept now
+    kept, = store.restorable(plan.path)
+    assert kept.plan.answer("profile", "agency") == "one"

@@ -134,23 +134,28 @@ def test_damaged_plan_is_one_line_and_left_untouched(cli, tmp_path, case, comman
     assert _files(tmp_path) == before
 
 
-def test_damaged_plan_offers_the_backup_and_restore_puts_it_back(cli, tmp_path):
+def _snapshots(tmp_path) -> list:
+    return [p.read_bytes() for p in sorted((tmp_path / f".{NAME}.snapshots").iterdir())]
+
+
+def test_damaged_plan_offers_the_snapshot_and_restore_puts_it_back(cli, tmp_path):
     (tmp_path / NAME).write_bytes(good_plan_bytes(tmp_path))
+    original = (tmp_path / NAME).read_bytes()
     code, _, err = cli("resume", "--no-input", "--content", MINI, "--answers", str(_answers(tmp_path)))
-    assert (tmp_path / f"{NAME}.bak").exists()
+    assert _snapshots(tmp_path) == [original]  # the plan as this session loaded it
     good = (tmp_path / NAME).read_bytes()
     damaged = good[: len(good) // 2]
     (tmp_path / NAME).write_bytes(damaged)
 
     code, _, err = cli("status", "--content", MINI)
     _assert_one_line_failure(code, err, "A good copy saved")
-    assert f"is in {NAME}.bak; put it back with `deflect restore`" in err
+    assert f"is kept as snapshot 1 in .{NAME}.snapshots; put it back with `deflect restore`" in err
     assert "(3 answers)" in err
 
     code, out, err = cli("restore")
     assert code == 0, err
-    assert f"Restored {NAME} from {NAME}.bak" in out and f"{NAME}.before-restore" in out
-    assert (tmp_path / f"{NAME}.before-restore").read_bytes() == damaged  # nothing is ever lost
+    assert f"Restored {NAME} from copy 1" in out and "kept as a pinned snapshot" in out
+    assert damaged in _snapshots(tmp_path)  # nothing is ever lost
     assert store.load_plan(tmp_path / NAME).answer_count() == 3
     code, out, _ = cli("status", "--content", MINI)
     assert code == 0
@@ -162,18 +167,19 @@ def test_restore_refuses_to_replace_a_whole_plan_without_force(cli, tmp_path):
     current = (tmp_path / NAME).read_bytes()
     code, _, err = cli("restore")
     _assert_one_line_failure(code, err, "is not damaged")
-    assert "deflect restore --force" in err and (tmp_path / NAME).read_bytes() == current
+    assert "deflect restore 1 --force" in err and (tmp_path / NAME).read_bytes() == current
     code, _, err = cli("restore", "--force")
-    assert code == 0 and (tmp_path / f"{NAME}.before-restore").read_bytes() == current
+    assert code == 0 and current in _snapshots(tmp_path)
 
 
-def test_restore_without_a_backup_or_with_a_damaged_one(cli, tmp_path):
+def test_restore_without_a_snapshot_or_with_only_a_damaged_one(cli, tmp_path):
     code, _, err = cli("restore")
-    assert code == 1 and "no backup" in err and len(err.strip().splitlines()) == 1
+    assert code == 1 and "no snapshot to restore" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # not even a lock file
     (tmp_path / f"{NAME}.bak").write_bytes(b"garbage: [")
     (tmp_path / NAME).write_bytes(b"")
     code, _, err = cli("restore")
-    assert code == 1 and "the backup cannot be restored" in err and len(err.strip().splitlines()) == 1
+    assert code == 1 and "no copy of deflection-plan.yaml loads" in err and len(err.strip().splitlines()) == 1
     assert (tmp_path / NAME).read_bytes() == b"" and (tmp_path / f"{NAME}.bak").read_bytes() == b"garbage: ["
 
 
@@ -188,10 +194,10 @@ def test_start_force_keeps_a_damaged_file_without_touching_the_backup(cli, tmp_p
     (tmp_path / NAME).write_bytes(b"not: [a plan")
     (tmp_path / f"{NAME}.bak").write_bytes(good_plan_bytes(tmp_path))
     backup = (tmp_path / f"{NAME}.bak").read_bytes()
-    code, out, err = cli("start", "--no-input", "--force", "--content", MINI)
+    code, out, err = cli("start", "--no-input", "--force", "--yes", "--content", MINI)
     assert "Traceback" not in err
-    assert f"kept as {NAME}.damaged" in out
-    assert (tmp_path / f"{NAME}.damaged").read_bytes() == b"not: [a plan"
+    assert "(a damaged file, not a whole plan) is kept as a snapshot" in out
+    assert _snapshots(tmp_path) == [b"not: [a plan"]
     assert (tmp_path / f"{NAME}.bak").read_bytes() == backup
 
 
@@ -265,7 +271,10 @@ def test_a_save_that_fails_changes_nothing(cli, tmp_path, monkeypatch, syscall, 
     code, out, stderr = cli("resume", "--no-input", "--content", MINI, "--answers", str(answers))
     _assert_one_line_failure(code, stderr, expect)
     assert "2027-03-01" not in stderr  # no answer text in error messages
-    assert _files(tmp_path) == before  # no temp file, no backup, plan unchanged
+    after = _files(tmp_path)
+    if after.pop(f".{NAME}.snapshots", None):  # the save failed after the snapshot was kept:
+        assert _snapshots(tmp_path) == [before[NAME]]  # it holds the plan as it still is
+    assert after == before  # no temp file, plan unchanged
 
 
 def test_a_folder_without_write_permission(cli, tmp_path, monkeypatch):

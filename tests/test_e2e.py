@@ -54,7 +54,7 @@ def test_a_person_starts_stops_resumes_and_exports(deflect_bin, tmp_path):
     child.send(ENTER)
     child.expect("Who are your partners")
     child.send(ENTER)                           # Add a row
-    child.expect("Organisation")
+    child.expect("Organization")
     child.send("Clinic | East" + ENTER)
     child.expect("Kind")
     child.send(ENTER)

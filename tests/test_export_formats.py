@@ -280,7 +280,7 @@ def test_docx_paragraph_properties_follow_the_schema_order(outputs, content):
     """Word refuses files whose w:pPr / w:tcPr / w:tblPr children are out of order; LibreOffice does not."""
     from lxml import etree
 
-    from deflect_cli import docx_export
+    from deflect_cli.export import docx as docx_export
 
     blank = render.export(content, None, "docx", blank=True, include_guide=True)
     for data in (outputs["docx"], blank):
@@ -387,6 +387,32 @@ def test_format_follows_the_output_suffix(cli, planned, tmp_path):
     assert code == 1 and "unknown format 'rtf'" in err
 
 
+def test_an_unknown_suffix_is_refused_with_the_formats(cli, planned, tmp_path):
+    code, out, err = cli("export", "-o", "plan.odt")
+    assert code == 1 and not out
+    assert len(err.strip().splitlines()) == 1
+    assert "plan.odt" in err and ".odt" in err
+    for name in (".md", ".html", ".docx", ".pdf", ".json"):
+        assert name in err
+    assert not (tmp_path / "plan.odt").exists()
+    code, _, err = cli("export", "-o", "PLAN.ODT")
+    assert code == 1 and not (tmp_path / "PLAN.ODT").exists()
+
+
+def test_no_suffix_or_standard_output_is_markdown(cli, planned, tmp_path):
+    code, _, err = cli("export", "-o", "council-plan")
+    assert code == 0, err
+    assert (tmp_path / "council-plan").read_text().startswith("# ")
+    code, out, err = cli("export", "-o", "-")
+    assert code == 0, err
+    assert out == (tmp_path / "council-plan").read_text()
+    code, _, err = cli("export", "--format", "html", "-o", "council-plan")  # --format names it
+    assert code == 0, err
+    assert (tmp_path / "council-plan").read_text().startswith("<!DOCTYPE html>")
+    code, _, err = cli("export", "-o", "Plan.MD")
+    assert code == 0, err
+
+
 def test_binary_export_to_standard_output(planned, deflect_bin, tmp_path):
     result = subprocess.run([deflect_bin, "export", "--format", "docx", "-o", "-"], cwd=tmp_path,
                             capture_output=True, env={**os.environ, "DEFLECT_PLAN": str(planned)})
@@ -416,8 +442,19 @@ def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
     code, _, err = cli("export", "--templates", str(folder), "-o", "custom.html")
     assert code == 0, err
     html = (tmp_path / "custom.html").read_text()
-    assert "#123456" in html and "Riverton Pathways to Recovery for council" in html
-    assert "<!DOCTYPE html>" in html  # plan.html.j2 came from the bundled set
+    assert "#123456" in html and "<!DOCTYPE html>" in html  # plan.html.j2 came from the bundled set
+    # plan.md.j2 shapes the Markdown only: HTML and Word are rendered from the document's blocks (issue 13.3)
+    assert "for council" not in html and "Executive summary" in html
+    code, _, err = cli("export", "--templates", str(folder), "-o", "custom.md")
+    assert code == 0, err
+    assert (tmp_path / "custom.md").read_text().startswith("# Riverton Pathways to Recovery for council\n")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "custom.docx")
+    assert code == 0, err
+    assert "for council" not in docx_text((tmp_path / "custom.docx").read_bytes())
+    (folder / "workbook.md.j2").write_text("# {{ doc.title | md_heading }}: {{ doc.question_count }} questions\n")
+    code, _, err = cli("export", "--blank", "--templates", str(folder), "-o", "blank.md")
+    assert code == 0, err
+    assert re.fullmatch(r"# .+: \d+ questions\n", (tmp_path / "blank.md").read_text())
     (folder / "plan.md.j2").write_text("{{ doc.no_such_thing }}\n")
     code, _, err = cli("export", "--templates", str(folder), "-o", "broken.md")
     assert code == 1 and "plan.md.j2: template error" in err and "Traceback" not in err
@@ -429,20 +466,25 @@ def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
     assert code == 1 and "templates folder not found" in err
 
 
-def test_markdown_export_does_not_load_the_other_exporters(planned, tmp_path):
-    """`export --format md` stays quick: no python-docx, markdown-it or WeasyPrint imports."""
+@pytest.mark.parametrize("suffix, expected", [
+    ("md", []),                                  # Markdown is written from the blocks: not even Jinja
+    ("html", ["jinja2"]),                        # the page shell; no Word code, no Markdown parser
+    ("docx", ["docx", "lxml"]),                  # python-docx; no Jinja, no Markdown parser
+])
+def test_each_format_loads_only_its_own_libraries(planned, tmp_path, suffix, expected):
+    """`export --format md` stays quick, and no format pulls in another's libraries (issue 13.2)."""
     script = (
         "import sys\n"
         "from deflect_cli.cli import app\n"
         "try:\n"
-        f"    app(['export', '--plan', {str(planned)!r}, '-o', {str(tmp_path / 'fast.md')!r}])\n"
+        f"    app(['export', '--plan', {str(planned)!r}, '-o', {str(tmp_path / ('out.' + suffix))!r}])\n"
         "except SystemExit as exc:\n"
         "    assert not exc.code, exc.code\n"
-        "print(sorted(m for m in ('docx', 'markdown_it', 'weasyprint', 'lxml') if m in sys.modules))\n"
+        "print(sorted(m for m in ('docx', 'markdown_it', 'weasyprint', 'lxml', 'jinja2') if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert result.stdout.strip().splitlines()[-1] == str(expected)
 
 
 # ------------------------------------------------------------------ PDF (optional extra)
@@ -453,7 +495,7 @@ def test_pdf_without_weasyprint_says_how_to_get_it(cli, planned, tmp_path, monke
     code, out, err = cli("export", "--format", "pdf")
     assert code == 1
     assert len(err.strip().splitlines()) == 1
-    assert "pip install 'deflect[pdf]'" in err and "--format html" in err
+    assert "pip install '.[pdf]'" in err and "--format html" in err
     assert not (tmp_path / "deflection-plan.pdf").exists()
 
 
@@ -483,3 +525,143 @@ def test_reference_docx_supplies_word_styles(cli, planned, tmp_path):
     assert styled.styles["Normal"].font.name == "Georgia"
     assert styled.styles["Heading 1"].font.size == Pt(22)
     assert [p.text for p in styled.paragraphs if p.style.name == "Heading 1"] == EXPECTED_H2
+
+
+def _zip_without_word_parts(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a Word document")
+
+
+@pytest.mark.parametrize("name, make, target", [
+    ("plan.md.j2", lambda p: p.write_bytes(b"# caf\xe9 \xff\n"), "out.md"),
+    ("plan.css", lambda p: p.write_bytes(b"body { color: \xff; }\n"), "out.html"),
+    ("plan.md.j2", lambda p: p.write_text("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}\n"), "out.md"),
+    ("plan.html.j2", lambda p: p.write_text('{% include "plan.html.j2" %}\n'), "out.html"),
+    ("reference.docx", lambda p: p.write_bytes(b""), "out.docx"),
+    ("reference.docx", lambda p: p.write_text("just text"), "out.docx"),
+    ("reference.docx", _zip_without_word_parts, "out.docx"),
+], ids=["md-not-utf8", "css-not-utf8", "recursive-macro", "recursive-include", "empty-docx", "text-docx",
+        "zip-docx"])
+def test_a_damaged_agency_template_is_one_line(cli, planned, tmp_path, name, make, target):
+    """Issue 15.4: one line naming the file, exit 1, no traceback, nothing written."""
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    make(folder / name)
+    code, out, err = cli("export", "--templates", str(folder), "-o", target)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1 and name in err and "Traceback" not in err, err
+    assert not (tmp_path / target).exists()
+
+
+def test_every_cover_says_where_the_questions_come_from(content, outputs):
+    """Issue 10.1: the provenance line is on the cover of every export, the blank workbook too."""
+    from deflect_cli.resources import PROVENANCE as SHORT
+
+    PROVENANCE = f"Prepared with deflect. {SHORT}"
+
+    assert "not an official PAARI document" in PROVENANCE
+    blank = {fmt: render.export(content, None, fmt, blank=True) for fmt in ("md", "html", "docx")}
+    for made in (outputs, blank):
+        assert PROVENANCE in md_text(made["md"].split("## Contents", 1)[0])
+        cover = made["html"].split('<section class="toc">', 1)[0]
+        assert PROVENANCE in Page(cover).body_text
+        cells = docx_cells(made["docx"])
+        assert PROVENANCE in cells[:cells.index("Contents")]
+
+
+def test_html_headings_never_skip_a_level_even_with_the_guide(content, fixture_plan):
+    """Screen readers navigate by heading level (axe `heading-order`): guide text starts at h3 under a chapter."""
+    for html in (render.export(content, fixture_plan, "html", include_guide=True),
+                 render.export(content, None, "html", blank=True, include_guide=True)):
+        levels = [int(tag[1]) for tag in Page(html).tags if re.fullmatch(r"h[1-6]", tag)]
+        assert levels[0] == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
+
+
+# ------------------------------------------------------------------ the typed document model
+
+
+def _figure_document():
+    from deflect_cli.export import document as d
+
+    evil = '<script>alert(1)</script> {{ 7*7 }} & "quotes"'
+    table = d.Table(["Activity", "People served", "Q1"], [[d.Cell(evil), d.Cell("1,200", "number", 1200), d.Cell("")],
+                                                          [d.Cell("Walk-in hours"), d.Cell("300", "number", 300),
+                                                           d.Cell("", shade="1d4e89")]])
+    drawing = d.Drawing("bars", {"bars": [(evil, 1200), ("Walk-in hours", 300)]}, title=f"People served: {evil}",
+                        description="Bars for each activity; the same numbers are in the table below.")
+    blocks = [d.Heading(1, "Figures"), d.Heading(2, "Results", anchor="results"),
+              d.Figure("People served by activity", table, drawing),
+              d.Steps([("First contact", "an officer offers a referral"), ("Handoff", f"a coach meets {evil}")])]
+    meta = {"title": "Figures", "kind": "plan", "date": "", "author": "", "content_title": "t", "content_version": "1"}
+    return d.Document(blocks, meta, {}), evil
+
+
+def test_a_figure_is_a_table_everywhere_and_a_drawing_in_html():
+    """Issue 13.3 / 11: a figure's facts are a table in every format; only HTML draws it (inline SVG, escaped)."""
+    from deflect_cli.export import docx as word, document as d, html, markdown
+
+    doc, evil = _figure_document()
+    md = markdown.render(doc)
+    assert "| Activity | People served | Q1 |" in md and "| Walk-in hours | 300 |  |" in md
+    assert "1. **First contact**: an officer offers a referral" in md and "<svg" not in md
+    assert norm(evil) in md_text(md)
+    page = html.render(doc)
+    parsed = Page(page)
+    assert "svg" in parsed.tags and "title" in parsed.tags and "desc" in parsed.tags and "script" not in parsed.tags
+    assert "figcaption" in parsed.tags and parsed.tags.count("table") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} &amp; &quot;quotes&quot;" in page
+    assert '<td class="num" dir="auto">1,200</td>' in page and '<th class="num" dir="auto">People served</th>' in page
+    assert '<td style="background: #1d4e89" dir="auto"></td>' in page
+    data = word.render(doc)
+    outline = docx_outline(data)
+    assert "  | Walk-in hours | 300 |  |" in outline and f"  | {evil} | 1,200 |  |" in outline
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert 'w:fill="1D4E89"' in xml and xml.count('<w:jc w:val="right"/>') == 3  # two numbers and their header
+    with pytest.raises(ValueError):
+        d.Cell("", shade='fff" onload="x')
+    assert "[List Paragraph] 1.\tFirst contact: an officer offers a referral" in outline
+
+
+def test_no_format_module_imports_another():
+    """Issue 13.2: the formats share text.py, never each other; render.py imports them only when asked."""
+    import ast
+    from pathlib import Path
+
+    import deflect_cli.export as package
+
+    formats = {"markdown", "html", "docx"}
+    for path in Path(package.__file__).parent.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+                imported |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+        used = {name.rsplit(".", 1)[1] for name in imported if name.startswith("deflect_cli.export.")}
+        assert not (used & formats) - {path.stem}, (path.name, used & formats)
+        assert "deflect_cli.render" not in imported, path.name  # no cycle back to the dispatcher
+
+
+def test_a_reference_docx_without_the_styles_deflect_uses(cli, planned, tmp_path):
+    """A reference.docx saved by Word defines only the styles its author used: the rest are added, no traceback."""
+    import docx
+
+    folder = tmp_path / "agency"
+    folder.mkdir()
+    reference = docx.Document()
+    reference.styles["Normal"].font.name = "Georgia"
+    for name in ("Title", "Heading 1", "Heading 2", "List Bullet", "List Paragraph", "Table Grid"):
+        element = reference.styles[name].element
+        element.getparent().remove(element)
+    reference.save(folder / "reference.docx")
+    code, _, err = cli("export", "--templates", str(folder), "-o", "styled.docx")
+    assert code == 0, err
+    data = (tmp_path / "styled.docx").read_bytes()
+    styled = docx.Document(io.BytesIO(data))
+    assert styled.styles["Normal"].font.name == "Georgia"
+    assert [p.text for p in styled.paragraphs if p.style.name == "Heading 1"] == EXPECTED_H2
+    assert "[List Bullet] •\tFentanyl or other illicit opioids" in docx_outline(data)
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml").decode()
+    assert xml.count("w:outlineLvl") >= 3

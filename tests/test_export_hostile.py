@@ -132,11 +132,13 @@ def test_each_answer_is_found_where_it_was_given(content):
         assert _NOT_XML.sub("\ufffd", expected) in word, expected[-80:]
 
 
-def test_raw_html_in_markdown_stays_text_in_html():
-    """Second line of defence: even unescaped Markdown cannot produce markup (markdown-it html=False)."""
-    from deflect_cli.html_export import body_html
+def test_raw_html_in_guide_markdown_stays_text_in_html():
+    """The guide's own Markdown (content, not answers) cannot produce markup either (markdown-it html=False)."""
+    from deflect_cli.export import document as d
+    from deflect_cli.export.html import body
 
-    html = body_html("## Chapter\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))\n")
+    guide = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))\n"
+    html = body([d.Heading(2, "Chapter", anchor="chapter"), d.Guide(guide)])
     page = Page(html)
     assert "script" not in page.tags and "img" not in page.tags
     assert not [a for a in page.attrs if a[1] == "href"]

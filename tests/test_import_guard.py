@@ -82,7 +82,7 @@ def _warm_and_probe(tmp_path, env, *args) -> set:
         for warm in (["status"], ["export", "--format", "md", "-o", "out.md"]):
             subprocess.run([sys.executable, "-m", "deflect_cli", *warm], cwd=tmp_path, env=env, capture_output=True)
         found = imported(tmp_path, *args, env=env)
-        if not found & set(NOT_FOR_READING + ("jinja2",)) or "export" in args and not found & set(NOT_FOR_READING):
+        if not found & set(NOT_FOR_READING + ("jinja2",)):
             break
     return found
 
@@ -96,6 +96,7 @@ def test_reading_a_plan_stays_on_the_fast_path(tmp_path):
     assert "deflect_cli" in status
     assert not status & set(NOT_FOR_READING + ("jinja2",)), sorted(status & set(NOT_FOR_READING + ("jinja2",)))
     export = _warm_and_probe(tmp_path, env, "export", "--format", "md", "-o", "out.md")
-    assert "jinja2" in export  # it did render
-    assert not export & set(NOT_FOR_READING), sorted(export & set(NOT_FOR_READING))
+    # The Markdown is written straight from the document's blocks: not even Jinja is needed (issue 13.3).
+    assert "deflect_cli" in export
+    assert not export & set(NOT_FOR_READING + ("jinja2",)), sorted(export & set(NOT_FOR_READING + ("jinja2",)))
     assert Path(tmp_path / "out.md").read_text(encoding="utf-8").startswith("#")

@@ -320,18 +320,6 @@ def test_a_plan_with_two_hard_links_is_warned_about(cli, tmp_path):
     assert f"note: {NAME} has 2 hard links" in err
 
 
-def test_a_read_only_plan_is_warned_about_and_stays_read_only(cli, tmp_path):
-    make_plan(cli, tmp_path)
-    (tmp_path / NAME).chmod(0o400)
-    answers = tmp_path / "more.yaml"
-    answers.write_text("profile:\n  agency: Changed\n")
-    code, _, err = cli("resume", "--no-input", "--content", MINI, "--answers", str(answers))
-    assert code == 0, err
-    assert f"note: {NAME} is read-only (mode 0400)" in err
-    assert (tmp_path / NAME).stat().st_mode & 0o777 == 0o400
-    assert store.load_plan(tmp_path / NAME).answer("profile", "agency") == "Changed"
-
-
 # --------------------------------------------------------------------------- nothing left behind
 
 

@@ -57,16 +57,17 @@ def test_truncated_plan_is_detected(plan):
 
 
 def test_start_never_overwrites_without_force(cli, tmp_path):
-    code, _, _ = cli("start", "--no-input")
-    assert code == 1  # required answers missing, but the plan exists now
+    code, out, err = cli("start", "--no-input")
+    assert code == 0 and "Started a new plan" in out and "missing" not in err  # no answers file: nothing is "missing"
     path = tmp_path / "deflection-plan.yaml"
     original = path.read_bytes()
     code, _, err = cli("start", "--no-input")
     assert code == 1 and "already exists" in err and "--force" in err
     assert path.read_bytes() == original
-    code, out, _ = cli("start", "--no-input", "--force")
-    assert "kept as" in out
-    assert (tmp_path / "deflection-plan.yaml.bak").read_bytes() == original
+    code, out, _ = cli("start", "--no-input", "--force", "--yes")
+    assert "kept as a snapshot" in out
+    snapshot, = (tmp_path / ".deflection-plan.yaml.snapshots").iterdir()
+    assert snapshot.read_bytes() == original and ".start.pinned." in snapshot.name
 
 
 def test_plan_path_from_option_and_environment(cli, tmp_path, monkeypatch):

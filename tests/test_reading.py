@@ -7,9 +7,18 @@ def test_sections_lists_twelve_with_counts(cli, content):
     code, out, _ = cli("sections")
     assert code == 0
     lines = out.strip().splitlines()
-    assert len(lines) == 14  # profile, 12 sections, total
+    assert len(lines) == 15  # profile, 12 sections, total, where the questions come from
     assert lines[5].split()[:2] == ["5", "partnerships"]
-    assert f"{sum(1 for _ in content.questions())} questions in all." == lines[-1]
+    assert f"{sum(1 for _ in content.questions())} questions in all." == lines[-2]
+
+
+def test_sections_says_where_the_questions_come_from(cli):
+    from deflect_cli.resources import PROVENANCE
+
+    code, out, _ = cli("sections")
+    assert code == 0
+    assert out.strip().splitlines()[-1] == PROVENANCE
+    assert "not an official PAARI document" in PROVENANCE and "\n" not in PROVENANCE
 
 
 def test_guide_reads_a_section_by_number_or_id(cli, content):

@@ -59,7 +59,7 @@ def test_hostile_text_comes_back_literally(mini, tmp_path):
 def test_answers_render_readably(mini, tmp_path):
     md = render.render(mini, filled(mini, tmp_path, "Riverton PD"), "md")
     assert "### Models chosen\n\n- Quick Response Team\n- Riverton PD\n" in md
-    assert "| Organisation | Kind | MOU signed |" in md
+    assert "| Organization | Kind | MOU signed |" in md
     assert "| Riverton PD | Treatment | Yes |" in md
     assert "## Still to decide" in md and "Who owns the launch?" in md
     assert "## Things to double-check" not in md  # a partner is listed, so the check does not fire
@@ -81,7 +81,7 @@ def test_json_lists_every_question(mini, tmp_path):
     assert ids == [q.key for q in mini.questions()]
     by_id = {q["id"]: q for s in data["sections"] for q in s["questions"]}
     assert by_id["models.qrt_window"]["applicable"] is True and by_id["models.qrt_window"]["status"] == "open"
-    assert by_id["partners.roster"]["columns"][0] == {"id": "name", "label": "Organisation", "type": "text"}
+    assert by_id["partners.roster"]["columns"][0] == {"id": "name", "label": "Organization", "type": "text"}
     assert by_id["models.chosen"]["answer"] == ["qrt", "PD"]
     assert by_id["models.lead"]["choices"][0] == {"value": "qrt", "label": "Quick Response Team"}
     plan.set_answer("models.chosen", ["self_referral"])

@@ -192,7 +192,7 @@ def test_edit_waits_for_no_one_while_another_session_writes(cli, plan, tmp_path)
 def test_review_text_lists_dormant_answers_as_not_applicable(mini, plan):
     plan.set_answer("models.chosen", ["self_referral"])
     text = review_text(mini, plan, [mini.section("models")])
-    assert "  2. QRT follow-up window [Does not apply (earlier answer kept)] (1.qrt_window)" in text
+    assert "  2. QRT follow-up window [Does not apply (earlier answer set aside)] (1.qrt_window)" in text
 
 
 # --------------------------------------------------------------------------- status: where am I?

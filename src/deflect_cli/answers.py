@@ -37,6 +37,69 @@ def _fmt_number(value) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _say_count(n: int) -> str:
+    return _WORDS[n] if 0 <= n < len(_WORDS) else str(n)
+
+
+def choice_limit_error(rule, count: int) -> Optional[str]:
+    """"choose up to four": the `min_choices`/`max_choices` of a multi_choice, said in words."""
+    low, high = getattr(rule, "min_choices", None), getattr(rule, "max_choices", None)
+    if high is not None and count > high:
+        return f"choose up to {_say_count(high)} (you chose {_say_count(count)})"
+    if low is not None and count < low:
+        return f"choose at least {_say_count(low)} (you chose {_say_count(count)})"
+    return None
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_date(text: str) -> tuple[Optional[str], Optional[str]]:
+    """`2027-03-01` or US `3/1/2027` -> ("2027-03-01", None); an impossible date says why.
+
+    Slashes are read month first, as US agencies write them; the answer is always stored and shown as
+    YYYY-MM-DD, so nobody has to guess later which order was meant.
+    """
+    text = text.strip()
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+    else:
+        match = _US_DATE.fullmatch(text)
+        if not match:
+            return None, "expected a date as YYYY-MM-DD or MM/DD/YYYY, like 2027-03-01"
+        month, day, year = (int(g) for g in match.groups())
+    if not 1 <= month <= 12:
+        return None, f"{text} is not a date: there is no month {month}"
+    if day < 1:
+        return None, f"{text} is not a date: there is no day {day}"
+    try:
+        return _dt.date(year, month, day).isoformat(), None
+    except ValueError:
+        import calendar
+
+        if year < 1:
+            return None, f"{text} is not a date: there is no year {year}"
+        days = calendar.monthrange(year, month)[1]
+        return None, f"{text} is not a date: {_MONTHS[month - 1]} {year} has {days} days"
+
+
+def is_past(rule, value: Any, today: Optional[_dt.date] = None) -> bool:
+    """A date on a question or column marked `future: true` that is already behind us."""
+    if not getattr(rule, "future", False) or not isinstance(value, str):
+        return False
+    try:
+        return _dt.date.fromisoformat(value) < (today or _dt.date.today())
+    except ValueError:
+        return False
+
+
 def _choice_error(rule, value) -> Optional[str]:
     if not isinstance(value, str) or not value.strip():
         return "expected one of the listed choices"
@@ -48,7 +111,7 @@ def _choice_error(rule, value) -> Optional[str]:
 
 
 def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
-    """Return (normalised value, None) or (value, message) for a question or table column."""
+    """Return (normalized value, None) or (value, message) for a question or table column."""
     kind = rule.type
     if is_empty(value):
         return value, "no answer given"
@@ -72,7 +135,8 @@ def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
             error = _choice_error(rule, item)
             if error:
                 return value, error
-        return list(dict.fromkeys(value)), None
+        value = list(dict.fromkeys(value))
+        return value, choice_limit_error(rule, len(value))
     if kind == "yes_no":
         if isinstance(value, bool):
             return value, None
@@ -85,10 +149,8 @@ def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
         if isinstance(value, _dt.date):
             return value.isoformat(), None
         if isinstance(value, str):
-            try:
-                return _dt.date.fromisoformat(value.strip()).isoformat(), None
-            except ValueError:
-                pass
+            iso, error = parse_date(value)
+            return (iso, None) if iso else (value, error)
         return value, "expected a date as YYYY-MM-DD"
     if kind == "table":
         return _validate_table(rule, value)
@@ -139,11 +201,15 @@ def parse_text(rule, text: str) -> tuple[Any, Optional[str]]:
             try:
                 value = float(cleaned)
             except ValueError:
-                return text, "type a number, like 12 or 2500.50"
+                return text, "type a whole number, like 12" if rule.integer else "type a number, like 12 or 2500.50"
+        if rule.integer and isinstance(value, float) and not value.is_integer():
+            return text, "type a whole number, like 12 (no decimals)"
         return validate(rule, value)
     if rule.type == "date":
         value, error = validate(rule, text)
-        return value, ("type a date as YYYY-MM-DD, like 2027-03-01" if error else None)
+        if error and error.startswith("expected "):  # said to a person typing, not to a file's author
+            error = "type " + error[len("expected "):]
+        return value, error
     if rule.type == "yes_no":
         lowered = text.lower()
         if lowered in _YES:

@@ -11,7 +11,7 @@ Nothing here holds answers: a parse of the plan used to be kept beside it, a sec
 answer that outlived the plan and was written even by `deflect status`. Plans are now read fast by
 planyaml instead, and stale `.NAME.parsed` files go when a writing command takes the plan's lock.
 
-A cache is an optimisation and never a source of errors: a missing, stale, corrupt, foreign or
+A cache is an optimization and never a source of errors: a missing, stale, corrupt, foreign or
 unwritable cache means doing the work normally. Unpickling is restricted to the content model's
 own classes and plain values, so even a tampered file cannot run code; files others could have
 written are ignored. `deflect lint` never reads the content cache. Location: $DEFLECT_CACHE_DIR,
@@ -86,7 +86,8 @@ def _content_files(root: Path) -> list:
 
 # The modules whose code decides what load_content builds; a change to any of them (a developer's
 # edit, an upgrade) makes every cached content stale.
-_MODEL_MODULES = ("__init__.py", "answers.py", "cache.py", "conditions.py", "content.py", "errors.py", "yamlio.py")
+_MODEL_MODULES = ("__init__.py", "answers.py", "cache.py", "conditions.py", "content.py", "content_lint.py", "errors.py",
+                  "yamlio.py")
 
 
 def _code_files() -> list:

@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from deflect_cli.errors import ContentError, DeflectError
+from deflect_cli.resources import PROVENANCE
 
 
 class _Group(TyperGroup):
@@ -33,15 +34,62 @@ class _Group(TyperGroup):
             raise typer.Exit(exc.exit_code) from None
 
 
+def _epilog(examples: list, exits: list) -> str:
+    """Examples and exit codes for a command's --help, fitting 60 columns.
+
+    An example may carry a comment after "  # ", shown on the line above it; `\\b` keeps click
+    from re-wrapping the lines.
+    """
+    import textwrap
+
+    lines = ["\b", "Examples:"]
+    for example in examples:
+        command, _, comment = example.partition("  # ")
+        lines += textwrap.wrap(comment, 54, initial_indent="  # ", subsequent_indent="  # ") if comment else []
+        lines.append(f"  {command}")
+    lines += ["", "\b", "Exit codes:"]
+    for code, meaning in exits:
+        lines += textwrap.wrap(meaning, 56, initial_indent=f"  {code:<5}", subsequent_indent=" " * 7)
+    return "\n".join(lines)
+
+
+OK_EXIT = (0, "done")
+ERROR_EXIT = (1, "a problem, said in one line (no plan, a damaged plan, broken content, the plan in use "
+                 "by another session...)")
+USAGE_EXIT = (2, "a mistyped command or option")
+QUIT_EXIT = (0, "done, or saved and quit (Ctrl-Q, or save and quit in the menu)")
+INTERRUPT_EXIT = (130, "interrupted with Ctrl-C or Ctrl-D; every answer given is saved")
+FILL_EXIT = (1, "also: with --no-input or without a terminal, required answers missing or invalid "
+                "(each listed)")
+SAVED_EXITS = [QUIT_EXIT, ERROR_EXIT, USAGE_EXIT, INTERRUPT_EXIT]
+READ_EXITS = [OK_EXIT, ERROR_EXIT, USAGE_EXIT]
+
 app = typer.Typer(
     cls=_Group,
     name="deflect",
-    help="Plan a deflection or pre-arrest diversion program with the PAARI guide and its planning workbook.",
-    add_completion=False,
+    help=f"Plan a deflection or pre-arrest diversion program, one question at a time. {PROVENANCE}",
+    epilog=_epilog(["deflect start", "deflect resume", "deflect status", "deflect export --format docx",
+                    "deflect edit profile.agency", "deflect COMMAND -h  # examples and exit codes for each command"],
+                   READ_EXITS),
+    context_settings={"help_option_names": ["-h", "--help"]},
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from deflect_cli import DISTRIBUTION, __version__
+
+        typer.echo(f"deflect {__version__} ({DISTRIBUTION})")
+        raise typer.Exit()
+
+
+@app.callback()
+def _top(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                      help="Show deflect's version and exit.")) -> None:
+    pass
 
 PlanOption = typer.Option(None, "--plan", envvar="DEFLECT_PLAN", metavar="PATH",
                           help="Plan file (default: ./deflection-plan.yaml, or $DEFLECT_PLAN).")
@@ -49,8 +97,8 @@ ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content
 PlainOption = typer.Option(
     False, "--plain",
     help="Plain mode for screen readers and plain terminals: numbered choices, typed commands "
-         "(back, skip, menu, help, quit), no colour. Also on when TERM=dumb or NO_COLOR is set. "
-         "Reads answers line by line, so keystrokes can be piped in.")
+         "(back, skip, menu, help, quit), no color. Also on when TERM=dumb. Reads answers line by "
+         "line, so keystrokes can be piped in. (NO_COLOR=1 turns color off and nothing else.)")
 
 
 def _content(content_dir: Optional[str]):
@@ -88,6 +136,20 @@ def _writing(path, command: str):
         yield
 
 
+def _terminal(no_input: bool = False) -> bool:
+    """A person at a keyboard who can answer a confirmation (plain mode from a pipe cannot)."""
+    return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _confirm(question: str) -> bool:
+    """y/N in the terminal; Ctrl-C or end of input mean no."""
+    try:
+        return typer.confirm(question, default=False)
+    except (typer.Abort, EOFError):
+        _say()
+        return False
+
+
 def _report_fill(content, plan, problems: list) -> int:
     """After a non-interactive fill: list every invalid and missing answer; exit code 0 only if none."""
     from deflect_cli import flow
@@ -108,18 +170,29 @@ def _report_fill(content, plan, problems: list) -> int:
     return 0
 
 
-@app.command()
+@app.command(short_help="Begin a new plan.", epilog=_epilog([
+    "deflect start",
+    "deflect start --plan riverton.yaml",
+    "deflect start --answers answers.yaml  # fill answers from a file first, then ask the rest",
+    "deflect start --answers answers.yaml --no-input  # never prompt: save, list what is missing, exit",
+    "deflect start --force  # start over: asks first; the old plan is kept as a snapshot",
+    "deflect start --force --yes --no-input  # the same in a script, without asking",
+], [QUIT_EXIT, (1, "a problem, said in one line (a plan is already there, --force without a terminal "
+                  "and without --yes, a read-only plan, broken content, an answers file that cannot be "
+                  "read...)"), FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
 def start(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
-    force: bool = typer.Option(False, "--force", help="Replace an existing plan (the old one is kept as <name>.bak)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing plan (it is kept as a snapshot; "
+                                                      "`deflect restore` brings it back). Asks first."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --force: replace without asking (needed without a terminal)."),
     answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
     plain: bool = PlainOption,
 ) -> None:
     """Begin a new plan: a short welcome, then the workbook, saved after every answer."""
     from deflect_cli.intake import apply_answers, read_answers_file
-    from deflect_cli.plan import default_path, new_plan, save_plan, set_aside_existing
+    from deflect_cli.plan import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -130,25 +203,48 @@ def start(
         if path.exists():
             if not force:
                 raise DeflectError(
-                    f"{path} already exists. Continue it with `deflect resume`, "
-                    f"or start over with `deflect start --force` (the old plan is kept as {path.name}.bak)."
+                    f"{path} already exists. Continue it with `deflect resume{plan_flag(path)}`, or start over "
+                    f"with `deflect start --force{plan_flag(path)}` (the old plan is kept as a snapshot)."
                 )
-            kept, whole = set_aside_existing(path)
-            if whole:
-                _say(f"The previous plan is kept as {kept}.")
-            else:
-                _say(f"The previous file was not a whole plan; it is kept as {kept} ({path.name}.bak is untouched).")
+            refuse_read_only(path)
+            raw, old = current(path)
+            what = _answers_or_damaged(old)
+            if not yes:
+                if not _terminal(no_input):
+                    raise DeflectError(f"{path} holds a plan ({what}); to replace it without a terminal add --yes "
+                                       "(a snapshot is kept; `deflect restore` brings it back). Nothing was changed.")
+                if not _confirm(f"Replace {path} ({what})? A snapshot is kept; "
+                                f"`deflect restore{plan_flag(path)}` brings it back."):
+                    raise DeflectError(f"{path} was not replaced; nothing was changed.")
+            pin(path, raw, "start")
+            _say(f"The previous plan ({what}) is kept as a snapshot; `deflect restore{plan_flag(path)}` brings it back.")
         plan = new_plan(path, content)
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
         save_plan(plan)
         if not _interactive(no_input, plain):
+            if not answers:
+                _say(f"Started a new plan in {path}. Answer its questions with `deflect resume{plan_flag(path)}` "
+                     "in a terminal (add --plain to type them through a pipe), or fill them from a file "
+                     f"with `deflect resume --answers FILE{plan_flag(path)}`.")
+                raise typer.Exit(0)
             raise typer.Exit(_report_fill(content, plan, problems))
         for problem in problems:
             _say(f"invalid: {problem}", err=True)
         raise typer.Exit(_wizard(content, plan, plain).run(welcome=True))
 
 
-@app.command()
+def _answers_or_damaged(plan) -> str:
+    from deflect_cli.plan import answers_text
+
+    return answers_text(plan.answer_count()) if plan is not None else "a damaged file, not a whole plan"
+
+
+@app.command(short_help="Continue a plan where you left off.", epilog=_epilog([
+    "deflect resume",
+    "deflect resume --plan riverton.yaml",
+    "deflect resume --plain  # numbered choices, typed commands, no color",
+    "deflect resume --answers more.yaml --no-input",
+], [QUIT_EXIT, ERROR_EXIT, FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
 def resume(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
@@ -166,7 +262,7 @@ def resume(
     if not path.exists():
         load_plan(path)  # "no plan here: start one", before a lock file is made beside it
     with _writing(path, "resume"):
-        plan = _open_for_writing(content, path)
+        plan = _open_for_writing(content, path, "resume")
         problems = []
         if answers:
             problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
@@ -186,12 +282,25 @@ def resume(
         raise typer.Exit(wizard.run(start=start_at))
 
 
-@app.command()
+@app.command(short_help="Write the plan document: md, html, docx, pdf.", epilog=_epilog([
+    "deflect export  # Markdown beside the plan: deflection-plan.md",
+    "deflect export --format html",
+    "deflect export -o council-plan.docx  # the format follows the suffix: .md .markdown .html .htm .docx "
+    ".pdf .json",
+    "deflect export -o council-plan  # no suffix: Markdown (or --format's), to exactly that name",
+    "deflect export --format json -o -  # to standard output",
+    "deflect export --blank --format docx  # the workbook with room to write by hand; needs no plan",
+], [(0, "written"),
+    (1, "a problem, said in one line (no plan, a damaged plan, an unknown format or file suffix, a path "
+        "that cannot be written)"),
+    USAGE_EXIT]))
 def export(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
                                       help="md, html, docx, pdf or json (default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
-                                         help="Where to write it; '-' for standard output (default: beside the plan)."),
+                                         help="Where to write it; '-' for standard output (default: beside the plan). Without "
+                                              "--format, the suffix picks the format (.md .html .docx .pdf .json; "
+                                              "none: Markdown) and any other suffix is refused."),
     blank: bool = typer.Option(False, "--blank", help="A blank workbook to fill in by hand (md, html, docx, pdf); needs no plan."),
     include_guide: bool = typer.Option(False, "--include-guide", help="Put each section's guide text before its answers."),
     plan_path: Optional[str] = PlanOption,
@@ -203,9 +312,11 @@ def export(
     from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
     from deflect_cli.render import BINARY_FORMATS, export as render_export, format_for
 
+    path = default_path(plan_path)
+    if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
+        refuse_export_over_plan(Path(output), path)
     fmt = format_for(fmt, output)
     content = _content(content_dir)
-    path = default_path(plan_path)
     plan = None
     if not blank:
         from deflect_cli.migrate import open_plan
@@ -229,7 +340,10 @@ def export(
     _say(f"Wrote {target}")
 
 
-@app.command()
+@app.command(short_help="How far along the plan is.", epilog=_epilog([
+    "deflect status",
+    "deflect status --plan riverton.yaml",
+], READ_EXITS))
 def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = ContentOption) -> None:
     """Show how far along the plan is, section by section."""
     from deflect_cli.migrate import open_plan
@@ -241,12 +355,14 @@ def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = C
     _say(status_text(content, plan))
 
 
-def _open_for_writing(content, path):
+def _open_for_writing(content, path, command: str):
     """Under the lock: the plan reconciled with the content, what changed said and saved."""
     from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import save_plan
+    from deflect_cli.plan import refuse_read_only, save_plan
 
     plan, changes = open_plan(content, path)
+    refuse_read_only(path)  # before any question is asked, not at the first save
+    plan.session_command = command
     for line in changes.lines():
         _say(line)
     if changes:
@@ -266,7 +382,7 @@ def _session(content, path, command: str, plain: bool, action) -> None:
     from deflect_cli.prompter import Interrupted
 
     with _writing(path, command):
-        wizard = _wizard(content, _open_for_writing(content, path), plain)
+        wizard = _wizard(content, _open_for_writing(content, path, command), plain)
         try:
             action(wizard)
             code = 0
@@ -276,7 +392,7 @@ def _session(content, path, command: str, plain: bool, action) -> None:
 
 
 def _find_question(content, ref: str):
-    """SECTION.QUESTION, where SECTION may also be the section's number (`5.partners`)."""
+    """SECTION.QUESTION, where SECTION may also be the section's number (`5.roster`)."""
     section_ref, _, question_id = ref.partition(".")
     if not question_id:
         raise DeflectError(f"{ref!r}: name a question as SECTION.QUESTION, for example profile.agency; "
@@ -289,7 +405,12 @@ def _find_question(content, ref: str):
     return question
 
 
-@app.command()
+@app.command(short_help="Check your answers and change any of them.", epilog=_epilog([
+    "deflect review",
+    "deflect review 5  # just section 5",
+    "deflect review partnerships --plain",
+    "deflect review | less  # through a pipe it prints the answers",
+], SAVED_EXITS))
 def review(
     section: Optional[str] = typer.Argument(None, metavar="[SECTION]",
                                             help="Section number or id (default: choose from all)."),
@@ -316,10 +437,14 @@ def review(
     _session(content, path, "review", plain, lambda wizard: wizard.review(chosen))
 
 
-@app.command()
+@app.command(short_help="Change one answer.", epilog=_epilog([
+    "deflect edit profile.agency",
+    "deflect edit 5.roster  # the section by its number",
+    "deflect edit launch.start_date --plain",
+], SAVED_EXITS))
 def edit(
     question: str = typer.Argument(..., metavar="SECTION.QUESTION",
-                                   help="The question to change, e.g. profile.agency or 5.partners."),
+                                   help="The question to change, e.g. profile.agency or 5.roster."),
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
     plain: bool = PlainOption,
@@ -334,15 +459,25 @@ def edit(
     plan, _ = open_plan(content, path)
     target = _find_question(content, question)
     if not flow.evaluate(content, plan.answers).applies(target):
-        raise DeflectError(f"{target.key} does not apply to this plan now (it is asked only when {target.when}); "
-                           "any answer it had is kept and comes back if that changes.")
+        from deflect_cli.wording import describe
+
+        raise DeflectError(f"{target.key} does not apply to this plan now: it is asked only when "
+                           f"{describe(content, target.when)}. Any answer it had is set aside and comes "
+                           "back if that changes.")
     if not _interactive(False, plain):
         raise DeflectError("edit asks the question again, so it needs a terminal; "
                            "use --plain to type the answer from a pipe.")
     _session(content, path, "edit", plain, lambda wizard: wizard.edit(target))
 
 
-@app.command()
+@app.command(short_help="Check content files for problems.", epilog=_epilog([
+    "deflect lint",
+    "deflect lint --content ./our-content",
+    "deflect lint --content ./ours --against ./old  # and list what would set answers aside",
+], [(0, "no problems (with --against: every saved answer still fits)"),
+    (1, "problems, each listed as FILE:LINE: message (with --against: changes that would set saved "
+        "answers aside)"),
+    USAGE_EXIT]))
 def lint(
     content_dir: Optional[str] = ContentOption,
     against: Optional[str] = typer.Option(
@@ -371,26 +506,111 @@ def lint(
         _say(f"Compared with {against}: every saved answer still fits.")
 
 
-@app.command()
+@app.command(short_help="Put back an earlier copy of the plan.", epilog=_epilog([
+    "deflect restore --list  # every snapshot: when, before which command, answers",
+    "deflect restore  # a damaged plan: the newest good snapshot; in a terminal, choose",
+    "deflect restore 3 --yes  # copy 3 of the list, even over a plan that is not damaged",
+    "deflect restore --plan riverton.yaml",
+], [(0, "restored, or listed"), (1, "a problem, said in one line (nothing to restore, a plan that is not "
+                                     "damaged without --yes, the plan in use by another session...)"),
+    USAGE_EXIT]))
 def restore(
+    number: Optional[int] = typer.Argument(None, metavar="[N]",
+                                           help="Which copy, as numbered by --list (default: the newest that loads)."),
     plan_path: Optional[str] = PlanOption,
-    force: bool = typer.Option(False, "--force", help="Restore even though the current plan is not damaged."),
+    snapshot: Optional[str] = typer.Option(None, "--snapshot", metavar="NAME", help="Which copy, by its file name."),
+    list_only: bool = typer.Option(False, "--list", help="List the copies that can be restored, and change nothing."),
+    force: bool = typer.Option(False, "--force", "--yes", "-y",
+                               help="Replace the current plan even though it is not damaged, without asking."),
 ) -> None:
-    """Put back the copy of the plan kept before the last session (<name>.bak).
+    """Put back an earlier version of the plan from its snapshots.
 
-    The file it replaces is kept as <name>.before-restore, so nothing is lost either way.
+    A snapshot is kept at the first save of every session, and before `start --force` and `restore`
+    replace a plan. The plan a restore replaces is kept as a snapshot first, so nothing is lost.
     """
-    from deflect_cli.plan import default_path, describe, restore_backup
+    from deflect_cli.plan import current, default_path, plan_flag, restorable, restore_copy
 
     path = default_path(plan_path)
+    if list_only:
+        copies = restorable(path)
+        if not copies:
+            _say(f"No snapshots of {path} yet: one is kept at the first save of every session.")
+            return
+        _say(f"Copies of {path} you can restore, newest first:")
+        _list_copies(copies)
+        _say(f"Put one back with `deflect restore N{plan_flag(path)}`; the current plan is kept as a snapshot first.")
+        return
+    if path.is_dir():
+        raise DeflectError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
+    nothing = f"{path}: there is no snapshot to restore yet (one is kept at the first save of every session)."
+    if not path.exists() and not restorable(path):
+        raise DeflectError(nothing)  # before a lock file is made where there is no plan
     with _writing(path, "restore"):
-        good, kept = restore_backup(path, force=force)
-    _say(f"Restored {path} from {path.name}.bak ({describe(good)}).")
+        copies = restorable(path)
+        if not copies:
+            raise DeflectError(nothing)
+        _, now = current(path)
+        chosen = _choose_copy(copies, number, snapshot, path, ask=_terminal() and number is None and not snapshot)
+        if now is not None and not force:
+            what = f"copy {chosen.number} ({chosen.describe()})"
+            if not _terminal():
+                raise DeflectError(f"{path} is not damaged ({_answers_or_damaged(now)}); to replace it with {what} "
+                                   f"run `deflect restore {chosen.number} --force{plan_flag(path)}`.")
+            if not _confirm(f"Replace {path} ({_answers_or_damaged(now)}) with {what}? "
+                            "The current plan is kept as a snapshot."):
+                raise DeflectError(f"{path} was not replaced; nothing was changed.")
+        kept = restore_copy(path, chosen)
+    _say(f"Restored {path} from copy {chosen.number} ({chosen.describe()}).")
     if kept is not None:
-        _say(f"The file it replaced is kept as {kept}.")
+        _say(f"The file it replaced is kept as a pinned snapshot; `deflect restore --list{plan_flag(path)}` shows every copy.")
 
 
-@app.command()
+def _list_copies(copies) -> None:
+    for copy in copies:
+        _say(f"{copy.number:>4}  {copy.describe()}")
+
+
+def _choose_copy(copies, number, name, path, ask: bool):
+    """The copy asked for (by number or name), else the newest that loads; in a terminal, ask."""
+    from deflect_cli.plan import newest_good, plan_flag
+
+    good = newest_good(copies)
+    if good is None and not name and number is None:
+        raise DeflectError(f"no copy of {path} loads ({len(copies)} kept); "
+                           f"`deflect restore --list{plan_flag(path)}` says why.")
+    if name:
+        found = next((c for c in copies if c.name == name), None)
+        if found is None:
+            raise DeflectError(f"no copy named {name!r}; `deflect restore --list{plan_flag(path)}` lists them.")
+    elif number is not None:
+        if not 1 <= number <= len(copies):
+            raise DeflectError(f"there is no copy {number} (there are {len(copies)}); "
+                               f"`deflect restore --list{plan_flag(path)}` lists them.")
+        found = copies[number - 1]
+    elif ask:
+        _say(f"Copies of {path} you can restore, newest first:")
+        _list_copies(copies)
+        picked = 0
+        while not 1 <= picked <= len(copies):
+            try:
+                picked = typer.prompt("Restore which copy", default=(good or copies[0]).number, type=int)
+            except (typer.Abort, EOFError):
+                _say()
+                raise DeflectError(f"{path} was not replaced; nothing was changed.") from None
+            if not 1 <= picked <= len(copies):
+                _say(f"Type a number from 1 to {len(copies)}.")
+        found = copies[picked - 1]
+    else:
+        found = good
+    if found.plan is None:
+        raise DeflectError(f"copy {found.number} ({found.name}) cannot be restored: {found.problem}.")
+    return found
+
+
+@app.command(short_help="List the guide's sections.", epilog=_epilog([
+    "deflect sections",
+    "deflect sections --content ./our-content",
+], READ_EXITS))
 def sections(content_dir: Optional[str] = ContentOption) -> None:
     """List the guide's sections with their ids and question counts."""
     content = _content(content_dir)
@@ -399,9 +619,14 @@ def sections(content_dir: Optional[str] = ContentOption) -> None:
         number = f"{section.number:>2}" if section.number else " -"
         _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  {section.title}")
     _say(f"{sum(1 for _ in content.questions())} questions in all.")
+    _say(PROVENANCE)
 
 
-@app.command()
+@app.command(short_help="Read a section's guide text, or the glossary.", epilog=_epilog([
+    "deflect guide 5",
+    "deflect guide partnerships",
+    "deflect guide --glossary",
+], READ_EXITS))
 def guide(
     section: Optional[str] = typer.Argument(None, help="Section number or id (default: list them)."),
     glossary: bool = typer.Option(False, "--glossary", help="Show the glossary."),

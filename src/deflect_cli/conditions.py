@@ -44,7 +44,7 @@ def _fail(*_args, **_kwargs):
 
 
 class Undefined:
-    """A missing value, with exactly the behaviour of jinja2.Undefined.
+    """A missing value, with exactly the behavior of jinja2.Undefined.
 
     Falsy, empty when iterated or measured, equal only to another Undefined, "" as text; ordering,
     arithmetic and looking inside it raise UndefinedError (so the condition counts as false).

@@ -46,6 +46,9 @@ class Column:
     pattern: str = ""
     pattern_help: str = ""
     other: bool = False
+    min_choices: Optional[int] = None
+    max_choices: Optional[int] = None
+    future: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Question(Column):
     when: Optional[str] = None
     columns: tuple = ()
     renamed_from: tuple = ()
+    choices_from: str = ""
     file: str = ""
     line: int = 0
 
@@ -158,6 +162,7 @@ class _Collector:
 
     def __init__(self):
         self.problems: list[str] = []
+        self.files: list = []  # (display, parsed data, text) of each file read, for the language lint
 
     def add(self, file: str, line: int, message: str) -> None:
         self.problems.append(f"{file}:{line}: {message}")
@@ -195,6 +200,7 @@ def _read(path: Path, display: str, out: _Collector):
     if not isinstance(data, dict):
         out.add(display, getattr(data, "line", 1), "expected a mapping of fields at the top level")
         return None
+    out.files.append((display, data, text))
     return data
 
 
@@ -278,12 +284,36 @@ _SECTION_FIELDS = (
 _QUESTION_FIELDS = (
     "id", "prompt", "label", "help", "type", "required", "default", "when", "choices", "other",
     "min", "max", "integer", "unit", "pattern", "pattern_help", "columns", "renamed_from",
+    "min_choices", "max_choices", "future", "choices_from",
 )
 _COLUMN_FIELDS = (
     "id", "label", "type", "required", "choices", "help", "min", "max", "integer", "unit",
-    "pattern", "pattern_help", "other",
+    "pattern", "pattern_help", "other", "future",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
+# A source a reader can find: `id` is the author-year key that text cites as [Schiff 2017] (see content_lint).
+_SOURCE_FIELDS = ("id", "title", "author", "publisher", "year", "url", "doi", "pmid")
+
+
+def reference(source: dict) -> str:
+    """One source as a reader looks it up: `[Key] Authors. Title. Publisher, year. doi:...; PMID ...`
+
+    The address is left out: every output already shows `url` beside it in its own way."""
+    def field(name):
+        return " ".join(str(source.get(name) or "").split())
+
+    if not field("id"):
+        return field("title")
+    parts = [f"[{field('id')}]"]
+    parts += [f"{field(name).rstrip('.')}." for name in ("author", "title") if field(name)]
+    where = ", ".join(x for x in (field("publisher"), field("year")) if x)
+    if where:
+        parts.append(f"{where}.")
+    ids = "; ".join(x for x in ((f"doi:{field('doi')}" if field("doi") else ""),
+                                (f"PMID {field('pmid')}" if field("pmid") else "")) if x)
+    if ids:
+        parts.append(f"{ids}.")
+    return " ".join(parts).rstrip(".")  # outputs follow it with ": <url>" or a space
 
 
 def _parse_choices(reader: _Reader, what: str) -> tuple:
@@ -322,7 +352,22 @@ def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
         unit=reader.str("unit"),
         pattern=reader.str("pattern"),
         pattern_help=reader.str("pattern_help"),
+        future=reader.bool("future"),
     )
+    if "min_choices" in node or "max_choices" in node:  # columns have no multi_choice type
+        for key in ("min_choices", "max_choices"):
+            number = reader.number(key)
+            if number is not None and (not float(number).is_integer() or number < 0):
+                reader.problem(key, f"{what}: {key!r} must be a whole number, 0 or more")
+                number = None
+            rules[key] = int(number) if number is not None else None
+            if key in node and qtype != "multi_choice":
+                reader.problem(key, f"{what}: {key!r} only applies to multi_choice")
+        low, high = rules["min_choices"], rules["max_choices"]
+        if low is not None and high is not None and low > high:
+            reader.problem("min_choices", f"{what}: 'min_choices' is greater than 'max_choices'")
+    if rules["future"] and qtype != "date":
+        reader.problem("future", f"{what}: 'future' only applies to date")
     if qtype in CHOICE_TYPES and not rules["choices"]:
         reader.problem("type", f"{what}: a {qtype} question needs a non-empty 'choices' list")
     if rules["choices"] and qtype not in CHOICE_TYPES:
@@ -396,6 +441,7 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
         when=when,
         columns=tuple(columns),
         renamed_from=_parse_renamed_from(reader, node, what),
+        choices_from=_parse_choices_from(reader, node, what, rules["type"]),
         file=file,
         line=_line(node),
         **rules,
@@ -419,6 +465,19 @@ def _parse_renamed_from(reader: _Reader, node: dict, what: str) -> tuple:
         elif item not in found:
             found.append(item)
     return tuple(found)
+
+
+def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str) -> str:
+    """`choices_from: section.question`: offer only the choices an earlier multi_choice answer holds."""
+    value = node.get("choices_from")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not _FULL_ID.match(value):
+        reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like section.question, got {value!r}")
+        return ""
+    if qtype not in CHOICE_TYPES:
+        reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
+    return value
 
 
 def _parse_checks(reader: _Reader, section_id: str, file: str, out: _Collector) -> tuple:
@@ -461,7 +520,7 @@ def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profi
         objectives=reader.strings("objectives"),
         practices=reader.records("practices", _PRACTICE_FIELDS, ("program",)),
         recommendations=reader.strings("recommendations"),
-        sources=reader.records("sources", ("title", "url"), ("title",)),
+        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)),
         basis=reader.str("basis"),
         questions=tuple(questions),
         checks=_parse_checks(reader, sid, file, out),
@@ -496,6 +555,22 @@ def _check_renames(index: dict, out: _Collector) -> None:
                 claimed[old] = question.key
 
 
+def _check_choices_from(content: Content, out: _Collector) -> None:
+    """`choices_from` names an earlier multi_choice question, so its answer is known when this is asked."""
+    order = {q.key: i for i, q in enumerate(content.questions())}
+    for question in content.questions():
+        source = content.question(question.choices_from) if question.choices_from else None
+        if not question.choices_from:
+            continue
+        what = f"question {question.key}: 'choices_from' names {question.choices_from!r}"
+        if source is None:
+            out.add(question.file, question.line, f"{what}, which is not a question")
+        elif source.type != "multi_choice":
+            out.add(question.file, question.line, f"{what}, which is not a multi_choice question")
+        elif order[source.key] >= order[question.key]:
+            out.add(question.file, question.line, f"{what}, which is not asked before this question")
+
+
 def _check_conditions(content: Content, out: _Collector) -> None:
     """Every condition compiles and names only questions that come before it."""
     order = {q.key: i for i, q in enumerate(content.questions())}
@@ -528,6 +603,18 @@ def _check_conditions(content: Content, out: _Collector) -> None:
             check(item.when, item.file, item.line, f"check {item.id}", None)
 
 
+def _check_language(workbook: dict, wb_file: str, out: _Collector) -> None:
+    """Person-first wording and US spelling in every file read (see content_lint)."""
+    from deflect_cli import content_lint
+
+    rules = content_lint.rules_from((workbook or {}).get("language"), lambda line, msg: out.add(wb_file, line, msg))
+    for file, data, text in out.files:
+        report = functools.partial(out.add, file)
+        content_lint.check_file(data, text, rules, report)
+        if "/sections/" in file.replace("\\", "/"):
+            content_lint.check_citations(data, text, report)
+
+
 def load_content(root: Path | str, display_root: Optional[str] = None) -> Content:
     """Load and validate a content directory; raise ContentError listing every problem."""
     root = Path(root)
@@ -544,6 +631,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     wb_file = display(workbook_path)
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
+        "language",
     )) if workbook else None
 
     profile_node = workbook.get("profile") if workbook else None
@@ -601,7 +689,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         profile=profile,
         sections=tuple(sections),
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
-        sources=reader.records("sources", ("title", "url"), ("title",)) if reader else (),
+        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)) if reader else (),
         glossary=tuple(glossary),
         root=str(root),
         _index=index,
@@ -613,6 +701,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     for question in content.questions():
         _check_defaults(question, out)
     _check_conditions(content, out)
+    _check_choices_from(content, out)
+    _check_language(workbook, wb_file, out)
     if out.problems:
         raise ContentError(out.problems)
     return content

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Optional
 
 from deflect_cli import conditions
-from deflect_cli.answers import is_empty
-from deflect_cli.content import LIST_TYPES, Content, Question, Section
+from deflect_cli.answers import display, is_empty
+from deflect_cli.content import LIST_TYPES, Check, Content, Question, Section
 
 ANSWERED, SKIPPED, OPEN = "answered", "skipped", "open"
 
@@ -167,7 +167,7 @@ def step(evaluation: Evaluation, current: Optional[Question], offset: int) -> Op
         index = next(i for i, q in enumerate(order) if q.key == current.key)
         target = index + offset
         return order[target] if 0 <= target < len(order) else None
-    # The current question was hidden by an answer: find its neighbours by workbook position.
+    # The current question was hidden by an answer: find its neighbors by workbook position.
     positions = _positions(evaluation)
     here = positions.get(current.key)
     if offset > 0:
@@ -214,7 +214,70 @@ def missing_required(evaluation: Evaluation, answers: dict) -> list:
 
 
 def firing_checks(content: Content, evaluation: Evaluation) -> list:
-    return [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context)]
+    """The content's plan checks that hold, then one for each answer that contradicts an earlier one."""
+    fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context)]
+    return fired + [Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id,
+                          file=q.file, line=q.line) for q, message in stale_answers(content, evaluation)]
+
+
+def offered_choices(content: Content, question: Question, context: dict) -> Optional[list]:
+    """For a `choices_from` question: the (value, label) pairs its earlier question's answer allows.
+
+    None when nothing restricts it (no `choices_from`, or that earlier question has no answer yet), so
+    the question's own choices stand. Free text given as "Other" there is offered here as itself.
+    """
+    if not question.choices_from:
+        return None
+    section_id, question_id = question.choices_from.split(".", 1)
+    chosen = (context.get(section_id) or {}).get(question_id)
+    if is_empty(chosen) or not isinstance(chosen, list):
+        return None
+    labels = {c.value: c.label for c in question.choices}
+    source = content.question(question.choices_from)
+    source_labels = {c.value: c.label for c in source.choices} if source is not None else {}
+    return [(v, labels.get(v) or source_labels.get(v) or str(v)) for v in chosen]
+
+
+def stale_answers(content: Content, evaluation: Evaluation) -> list:
+    """(question, message) for each answer no longer among the earlier answer it must come from.
+
+    Such a plan contradicts itself (the first model to launch is not one of the chosen models); the
+    wizard asks the question again, and status and exports list it under "Things to double-check".
+    """
+    found = []
+    for question in evaluation.applicable:
+        if not question.choices_from:
+            continue
+        offered = offered_choices(content, question, evaluation.context)
+        value = (evaluation.context.get(question.section_id) or {}).get(question.id)
+        if offered is None or is_empty(value):
+            continue
+        allowed = {v for v, _ in offered}
+        given = value if isinstance(value, list) else [value]
+        if all(v in allowed for v in given):
+            continue
+        source = content.question(question.choices_from)
+        found.append((question, f"{question.label} is '{display(question, value)}', which is no longer "
+                                f"among the answers to '{source.label}'. Choose it again so the plan "
+                                "agrees with itself."))
+    return found
+
+
+def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
+    """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
+    return [c for c in content.all_checks()
+            if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context)]
+
+
+_NAMES_READ: dict = {}
+
+
+def _names_read(source: str) -> frozenset:
+    """`conditions.referenced_names`, remembered: asked of every check after every answer."""
+    found = _NAMES_READ.get(source)
+    if found is None:
+        found = _NAMES_READ[source] = conditions.referenced_names(source)
+    return found
 
 
 def visible_answers(evaluation: Evaluation, answers: dict) -> dict:

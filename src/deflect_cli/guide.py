@@ -31,8 +31,10 @@ def section_markdown(section) -> str:
     if section.recommendations:
         parts.append("## Recommendations\n\n" + "\n".join(f"- {r}" for r in section.recommendations))
     if section.sources:
+        from deflect_cli.content import reference
+
         parts.append("## Sources\n\n" + "\n".join(
-            f"- {s['title']}" + (f": <{s['url']}>" if s.get("url") else "") for s in section.sources))
+            f"- {reference(s)}" + (f" <{s['url']}>" if s.get("url") else "") for s in section.sources))
     if section.basis:
         parts.append(f"*About this section: {section.basis}*")
     return "\n\n".join(parts) + "\n"
@@ -46,13 +48,13 @@ def glossary_markdown(content) -> str:
 
 
 def page(console, markdown: str) -> None:
-    """Show Markdown through the pager on a terminal (colours kept), or print it straight."""
+    """Show Markdown through the pager on a terminal (colors kept), or print it straight."""
     from rich.markdown import Markdown
 
     if not console.is_terminal:
         console.print(Markdown(markdown))
         return
-    # `less` shows colour codes as raw "ESC[" text unless told -R; keep the user's other options.
+    # `less` shows color codes as raw "ESC[" text unless told -R; keep the user's other options.
     options = os.environ.get("LESS", "")
     if "R" not in options.replace("-", "").upper():
         os.environ["LESS"] = f"{options} -R".strip()

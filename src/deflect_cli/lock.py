@@ -106,9 +106,6 @@ def notes(path: Path) -> list:
     if info.st_nlink > 1:
         found.append(f"note: {path} has {info.st_nlink} hard links; a session opened through another of its "
                      "names takes a different lock, and a save here gives this name a file of its own.")
-    if os.name == "posix" and not info.st_mode & 0o200:
-        found.append(f"note: {path} is read-only (mode {info.st_mode & 0o777:04o}); deflect still saves your "
-                     "answers to it and keeps that mode.")
     return found
 
 

@@ -8,7 +8,7 @@ When a plan meets content other than the one it was answered against, `reconcile
 - a set-aside answer whose question comes back unchanged (say the plan was opened once with the
   wrong `--content`) returns to its place.
 It only changes the Plan object: reading commands see the reconciled plan and never write it; a
-writing session saves it (and the first save keeps the file as it was in `<name>.bak`).
+writing session saves it (and the first save keeps the file as it was as a snapshot).
 `compare_content` is the authors' side: what `deflect lint --against OLD_DIR` reports.
 """
 
@@ -72,7 +72,7 @@ class Changes:
             if change.kind == "renamed":
                 out.append(f"- {change.old_key} is now {change.key}; your answer moved with it.")
             elif change.kind == "removed":
-                out.append(f"- {change.key} is no longer in the workbook; your answer is kept aside "
+                out.append(f"- {change.key} is no longer in the workbook; your answer is set aside "
                            "(`deflect status` lists it, the exported plan has it in an appendix).")
             elif change.kind == "changed":
                 out.append(f"- {change.key} changed ({change.detail}) and will be asked again; "

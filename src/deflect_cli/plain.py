@@ -3,7 +3,7 @@ terminals (TERM=dumb), NO_COLOR, and keystrokes piped from a file.
 
 Choices are numbered and chosen by typing the number (or the label). Navigation is typed as a
 word on its own line: back, skip, menu, help, quit (a leading colon also works: `:back`).
-Nothing here moves the cursor, draws boxes or writes colour or any other escape sequence, and every
+Nothing here moves the cursor, draws boxes or writes color or any other escape sequence, and every
 answer is echoed back ("Saved: Weekly") so a listener hears what was stored.
 """
 

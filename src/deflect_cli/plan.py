@@ -4,7 +4,9 @@ A save writes a temp file in the same folder, flushes and fsyncs it, renames it 
 fsyncs the folder, so a killed process leaves either the old plan or the new one, never a torn file.
 The `end_of_plan` marker written last, and a check of every field's shape, let a load tell a
 truncated-but-parsable or hand-damaged file from a whole one. The first save of a session first
-copies the plan as it was loaded (already checked) to `<name>.bak`, so a good copy is always at hand.
+keeps the plan as it was loaded (already checked) as a snapshot (snapshots.py), and `start --force`
+and `restore` pin the file they replace, so a good copy is always at hand and none is ever
+overwritten. A `<name>.bak` left by an older deflect is still offered by `restore`; none is written.
 """
 
 from __future__ import annotations
@@ -49,13 +51,15 @@ class Plan:
     fingerprints: dict = field(default_factory=dict)
     # Answers set aside because their question left the workbook or changed shape: kept, never dropped.
     orphaned: list = field(default_factory=list)
-    # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), and the
-    # checked bytes this plan was loaded from, which become `<name>.bak` on the first save.
+    # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), the
+    # checked bytes this plan was loaded from, which become a snapshot on the first save, and the
+    # command of the session (named by that snapshot).
     question_fingerprints: dict = field(default_factory=dict, repr=False, compare=False)
     loaded_bytes: Optional[bytes] = field(default=None, repr=False, compare=False)
     # Not saved: the bytes this session last loaded or saved at `path`. A save first checks the file
     # still holds them, so another writer's work is never saved over (see save_plan).
     disk_bytes: Optional[bytes] = field(default=None, repr=False, compare=False)
+    session_command: str = field(default="", repr=False, compare=False)
 
     def answer(self, section_id: str, question_id: str):
         return (self.answers.get(section_id) or {}).get(question_id)
@@ -169,12 +173,18 @@ def _read_bytes(path: Path, hint=lambda: "") -> bytes:
         raise PlanError(f"{path}: cannot read the plan: {_describe_os_error(exc)}.") from None
 
 
-def load_plan(path: Path, *, hint_backup: bool = True) -> Plan:
-    """Read and check a plan file; any problem is a one-line PlanError naming the file (and, when
-    the file is damaged, the good backup and how to put it back)."""
+def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = None) -> Plan:
+    """Read and check a plan file (or `raw`, the bytes of a snapshot of it); any problem is a
+    one-line PlanError naming the file (and, when the file is damaged, the newest good snapshot
+    and how to put it back)."""
     path = Path(path)
+    from_file = raw is None
     hint = (lambda: backup_hint(path)) if hint_backup else (lambda: "")
-    raw = _read_bytes(path, hint)
+    if from_file:
+        raw = _read_bytes(path, hint)
+    elif len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(f"{path}: the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; "
+                        f"it is not a deflect plan.{hint()}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -194,7 +204,7 @@ def load_plan(path: Path, *, hint_backup: bool = True) -> Plan:
             raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{hint()}") from None
     plan = _from_data(path, data, hint)
     plan.loaded_bytes = raw
-    plan.disk_bytes = raw
+    plan.disk_bytes = raw if from_file else None  # a snapshot's bytes are not what is at `path`
     return plan
 
 
@@ -298,24 +308,96 @@ def _from_data(path: Path, data, hint) -> Plan:
     )
 
 
-# --------------------------------------------------------------------------- backups
+# --------------------------------------------------------------------------- snapshots and restore
 
 
 def backup_path(path: Path) -> Path:
+    """`<name>.bak`, the single backup older deflect versions kept: still offered, never written."""
     return Path(path).with_name(Path(path).name + ".bak")
 
 
-def backup_hint(path: Path) -> str:
-    """' A good copy … put it back with `deflect restore`.' when `<name>.bak` holds a whole plan."""
-    backup = backup_path(path)
+@dataclass
+class Copy:
+    """An earlier version of the plan that `restore` can put back: a snapshot, or a legacy `.bak`."""
+
+    name: str
+    when: _dt.datetime
+    command: str  # the command it was kept before; "" for a legacy `.bak`
+    pinned: bool
+    read: object = field(repr=False)  # () -> bytes
+    number: int = 0
+    plan: Optional[Plan] = None
+    problem: str = ""
+
+    def check(self, path: Path) -> "Copy":
+        """Load the copy as a plan: `plan` when it is whole, else `problem` says why not."""
+        if self.plan is None and not self.problem:
+            try:
+                self.plan = load_plan(path, hint_backup=False, raw=self.read())
+            except PlanError as exc:
+                self.problem = str(exc).split(": ", 1)[-1].rstrip(".")
+            except OSError as exc:
+                self.problem = _describe_os_error(exc)
+            except Exception:  # hostile bytes the parser could not bound: still just "damaged"
+                self.problem = "not a readable plan"
+        return self
+
+    def describe(self) -> str:
+        """`2027-03-01 10:42, before `deflect start`, pinned, 38 answers`: enough to recognize it."""
+        when = self.when.astimezone().strftime("%Y-%m-%d %H:%M")
+        source = f"before `deflect {self.command}`" if self.command else f"{self.name} (kept by an older deflect)"
+        state = answers_text(self.plan.answer_count()) if self.plan is not None else f"damaged: {self.problem}"
+        return f"{when}, {source}, {'pinned, ' if self.pinned else ''}{state}"
+
+
+def _copies(path: Path) -> list:
+    """Every restorable copy, newest first and numbered from 1, not yet loaded."""
+    from deflect_cli import snapshots
+
+    found = [Copy(s.name, s.when, s.command, s.pinned, read=lambda s=s: snapshots.read(s, MAX_PLAN_BYTES))
+             for s in snapshots.list_snapshots(path)]
+    legacy = backup_path(path)
     try:
-        good = load_plan(backup, hint_backup=False)
+        info = os.lstat(legacy)
+    except OSError:
+        info = None
+    if info is not None and not os.path.islink(legacy) and legacy.is_file():
+        when = _dt.datetime.fromtimestamp(info.st_mtime, _dt.timezone.utc)
+        found.append(Copy(legacy.name, when, "", False, read=lambda: _read_bytes(legacy)))
+    found.sort(key=lambda c: c.when, reverse=True)
+    for number, copy in enumerate(found, 1):
+        copy.number = number
+    return found
+
+
+def restorable(path: Path) -> list:
+    """Every copy `restore` can offer, newest first, each loaded (`plan`) or with its `problem`."""
+    return [copy.check(Path(path)) for copy in _copies(Path(path))]
+
+
+def newest_good(copies: list) -> Optional[Copy]:
+    """The copy `restore` puts back when not told which: the newest that loads."""
+    return next((c for c in copies if c.plan is not None), None)
+
+
+def backup_hint(path: Path) -> str:
+    """' A good copy … put it back with `deflect restore`.': the newest copy that loads, if any."""
+    from deflect_cli import snapshots
+
+    path = Path(path)
+    try:
+        copies = _copies(path)
     except PlanError:
         return ""
-    when = short_time(good.updated or good.created)
-    saved = f" saved {when}" if when else ""
-    return (f" A good copy{saved} ({good.answer_count()} answers) is in {backup}; "
-            f"put it back with `deflect restore{plan_flag(path)}`.")
+    for copy in copies:
+        if copy.check(path).plan is not None:
+            good = copy.plan
+            when = short_time(good.updated or good.created)
+            saved = f" saved {when}" if when else ""
+            where = f"as snapshot {copy.number} in {snapshots.folder(path)}" if copy.command else f"in {copy.name}"
+            return (f" A good copy{saved} ({answers_text(good.answer_count())}) is kept {where}; "
+                    f"put it back with `deflect restore{plan_flag(path)}`.")
+    return ""
 
 
 def short_time(stamp: str) -> str:
@@ -325,55 +407,61 @@ def short_time(stamp: str) -> str:
         return ""
 
 
+def answers_text(count: int) -> str:
+    return f"{count} answer{'' if count == 1 else 's'}"
+
+
 def describe(plan: Plan) -> str:
-    """`saved 2027-03-01 10:42, 38 answers`: enough to recognise a copy."""
+    """`saved 2027-03-01 10:42, 38 answers`: enough to recognize a copy."""
     when = short_time(plan.updated or plan.created)
-    return f"{'saved ' + when + ', ' if when else ''}{plan.answer_count()} answers"
+    return f"{'saved ' + when + ', ' if when else ''}{answers_text(plan.answer_count())}"
 
 
-def set_aside_existing(path: Path) -> tuple[Path, bool]:
-    """Before `start --force` replaces a plan: a whole plan becomes `<name>.bak`; anything else
-    (damaged, foreign) is copied to `<name>.damaged` so the good backup is not overwritten with it.
-    Returns (where it went, whether it was a whole plan)."""
+def current(path: Path) -> tuple:
+    """What a destructive command would replace: (bytes or None when there is no file, the plan if
+    those bytes load, else None). Reading errors other than a missing file are raised."""
     path = Path(path)
+    if not os.path.lexists(path):
+        return None, None
+    raw = _read_bytes(path)
     try:
-        plan = load_plan(path, hint_backup=False)
-    except PlanError:
-        target = path.with_name(path.name + ".damaged")
-        atomic_write(target, _read_bytes(path))
-        return target, False
-    atomic_write(backup_path(path), plan.loaded_bytes)
-    return backup_path(path), True
+        return raw, load_plan(path, hint_backup=False, raw=raw)
+    except Exception:  # restore is the remedy for any damage, so any failure to load means damaged
+        return raw, None
 
 
-def restore_backup(path: Path, force: bool = False) -> tuple[Plan, Optional[Path]]:
-    """Put `<name>.bak` back as the plan. The file it replaces is kept as `<name>.before-restore`.
-    A plan that loads fine is only replaced with `force`. Call with the plan's lock held."""
+def refuse_read_only(path: Path) -> None:
+    """A plan its owner made read-only (chmod 0400) is never replaced: the person meant to protect it."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    import stat
+
+    if stat.S_ISREG(mode) and not mode & stat.S_IWUSR:
+        raise PlanError(f"{path}: the plan is read-only (mode {stat.S_IMODE(mode):04o}), so deflect will not "
+                        f"change it; make it writable with `chmod u+w {path}` to continue.")
+
+
+def pin(path: Path, raw: bytes, command: str):
+    """Keep `raw` (the file a destructive command is about to replace, whole or damaged) as a
+    pinned snapshot, which pruning never removes. Call with the plan's lock held."""
+    from deflect_cli import snapshots
+
+    return snapshots.take(path, raw, command, pinned=True)
+
+
+def restore_copy(path: Path, copy: Copy):
+    """Put `copy` back as the plan; the file it replaces, if any, is pinned first, so no restore
+    destroys the only copy of anything. Returns that snapshot (or None). Call with the lock held."""
     path = Path(path)
-    backup = backup_path(path)
-    if not backup.exists():
-        raise PlanError(f"{backup}: there is no backup of {path} to restore (one is kept from the second session on).")
-    try:
-        good = load_plan(backup, hint_backup=False)
-    except PlanError as exc:
-        raise PlanError(f"the backup cannot be restored: {exc}") from None
-    kept = None
-    if path.is_dir():
-        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
-    if path.exists():
-        try:
-            current = load_plan(path, hint_backup=False)
-        except PlanError:
-            current = None
-        if current is not None and not force:
-            raise PlanError(
-                f"{path} is not damaged ({describe(current)}); to replace it with the backup anyway "
-                f"({describe(good)}) run `deflect restore --force{plan_flag(path)}`."
-            )
-        kept = path.with_name(path.name + ".before-restore")
-        atomic_write(kept, _read_bytes(path))
-    atomic_write(path, good.loaded_bytes)
-    return good, kept
+    if copy.plan is None:
+        raise PlanError(f"{copy.name}: that copy cannot be restored: {copy.problem}.")
+    refuse_read_only(path)
+    raw, _ = current(path)
+    kept = pin(path, raw, "restore") if raw is not None else None
+    atomic_write(path, copy.plan.loaded_bytes, follow=True)  # a plan the user linked: through the link
+    return kept
 
 
 # --------------------------------------------------------------------------- writing
@@ -567,6 +655,21 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+def _changes_more_than_place(before: bytes, text: str) -> bool:
+    """Whether a save changes anything but when it was saved and where the person stopped. A session
+    that only looks and quits takes no snapshot, so such sessions never push real earlier versions
+    out of the newest KEEP. (The dumper writes both fields as single top-level lines.)"""
+    try:
+        old = before.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+
+    def kept(lines: str) -> list:
+        return [line for line in lines.splitlines() if not line.startswith(("updated:", "position:"))]
+
+    return kept(old) != kept(text)
+
+
 class PlanConflict(PlanError):
     """Another writer changed the plan (or took its lock) during this session; nothing was saved over it."""
 
@@ -603,7 +706,7 @@ def conflict_path(path: Path) -> Path:
 
 
 def save_plan(plan: Plan) -> None:
-    """Write the plan atomically; the first save after a load first keeps the loaded file as `.bak`.
+    """Write the plan atomically; the first save after a load first keeps the loaded file as a snapshot.
 
     If the plan on disk is no longer this session's (see _conflict), this session's plan goes to a
     new conflict file beside it instead, and PlanConflict says where."""
@@ -620,16 +723,19 @@ def save_plan(plan: Plan) -> None:
             f"{plan.path} was not saved: {why} since this session opened it. This session's answers are "
             f"in {target}; nothing was overwritten. Compare the two (`deflect status --plan {target}`) "
             "and continue the one you want to keep.")
-    if plan.loaded_bytes is not None:
-        backup = backup_path(plan.path)
+    refuse_read_only(plan.path)
+    if plan.loaded_bytes is not None and _changes_more_than_place(plan.loaded_bytes, text):
+        from deflect_cli import snapshots
+
         try:
-            atomic_write(backup, plan.loaded_bytes)
+            snapshots.take(plan.path, plan.loaded_bytes, plan.session_command or "save")
         except PlanError as exc:
-            reason = getattr(exc, "reason", None)
-            if reason is None:
+            cause = getattr(exc, "os_error", None)
+            if cause is None:
                 raise
-            raise PlanError(f"{plan.path}: could not save: keeping the previous version as {backup.name} "
-                            f"failed ({reason}). The plan on disk is unchanged.") from None
+            reason = f"{_describe_os_error(cause)}{_write_advice(cause, _folder(plan.path))}"
+            raise PlanError(f"{plan.path}: could not save: keeping a snapshot of the previous version "
+                            f"failed: {reason}. The plan on disk is unchanged.") from None
         plan.loaded_bytes = None
     try:
         payload = text.encode("utf-8")
@@ -640,12 +746,12 @@ def save_plan(plan: Plan) -> None:
 
 
 def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files left by saves of this plan (its backup, its lock's note) that were killed
+    """Delete temp files left by saves of this plan (its lock's note, snapshots of it) that were killed
     mid-way, and the parse cache older versions kept beside it: they hold answers. Only safe while
     holding the plan's lock (lock.plan_lock does it); returns how many went."""
     import re
 
-    path = Path(path)
+    path = given = Path(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     name = re.escape(path.name)
@@ -667,7 +773,9 @@ def remove_stale_temp_files(path: Path) -> int:
                 removed += 1
             except OSError:
                 pass
-    return removed
+    from deflect_cli import snapshots
+
+    return removed + snapshots.remove_stale_temp_files(given)  # the folder sits beside the name given
 
 
 def refuse_export_over_plan(target: Path, plan_path: Path) -> None:

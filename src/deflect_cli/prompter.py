@@ -6,7 +6,7 @@ shared by both modes:
 - `RichPrompter`: questionary prompts and rich screens. Navigation keys are bound on every prompt:
   Ctrl-B back, Ctrl-N skip for now, Ctrl-O section menu, Ctrl-Q save and quit.
 - `PlainPrompter` (in `plain.py`): numbered choices typed as digits, one line read at a time from
-  standard input, no colour or cursor movement, so it works with screen readers and through a pipe.
+  standard input, no color or cursor movement, so it works with screen readers and through a pipe.
 
 Every input method returns the value, or one of the navigation signals BACK, SKIP, MENU, QUIT.
 Ctrl-C and Ctrl-D (end of input) raise `Interrupted`; the wizard saves and leaves with code 130.
@@ -63,8 +63,12 @@ def editor_command() -> Optional[str]:
 
 
 def use_plain(requested: bool) -> bool:
-    """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb, NO_COLOR)."""
-    return bool(requested or os.environ.get("TERM") == "dumb" or os.environ.get("NO_COLOR"))
+    """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb).
+
+    NO_COLOR is not such a signal: it asks for no color and nothing else (no-color.org), and rich and
+    prompt_toolkit both honor it themselves, so arrow keys and screens stay as they are.
+    """
+    return bool(requested or os.environ.get("TERM") == "dumb")
 
 
 class Prompter:
@@ -90,6 +94,13 @@ class Prompter:
 
     def set_help(self, text: str) -> None:
         """The help for the prompt about to be shown (plain mode prints it on `help`)."""
+
+    def hold(self, lines_shown: int, lines_next: int):
+        """Wait for Enter when what comes next would scroll the last `lines_shown` lines off screen.
+
+        Returns None to go on, or a navigation signal. Plain mode never waits: a screen reader
+        reads the lines as they come, and a pipe must not have to send an extra line."""
+        return None
 
     # --- input
     def text(self, message: str, *, default: str = "", validate: Optional[Validator] = None,
@@ -156,6 +167,19 @@ class RichPrompter(Prompter):
             table.add_row(*(Text(str(cell)) for cell in row))
         self.console.print(table)
 
+    def panel_height(self, title: str, markdown: str) -> int:
+        """How many lines `panel` takes at the terminal's width now."""
+        from rich.markdown import Markdown
+        from rich.panel import Panel
+
+        return len(self.console.render_lines(Panel(Markdown(markdown), title=title, expand=False), pad=False))
+
+    def hold(self, lines_shown: int, lines_next: int):
+        if lines_shown + lines_next <= self.console.height:
+            return None
+        answer = self.select("Press Enter to begin", [Option("Begin with the first question", "go")])
+        return answer if is_signal(answer) else None
+
     def page(self, markdown: str) -> None:
         from deflect_cli.guide import page
 
@@ -195,16 +219,48 @@ class RichPrompter(Prompter):
                                       if o.disabled else None) for o in options]
         chosen = next((c for c in choices if not isinstance(c, questionary.Separator)
                        and c.value == default and not c.disabled), None) if default is not None else None
-        return ask(questionary.select(message, choices=choices, default=chosen, style=_style()))
+        question = questionary.select(message, choices=choices, default=chosen, style=_style())
+        return ask(_wrap_choices(question, options, indent=3))
 
     def checkbox(self, message, options, *, checked=(), validate=None):
         import questionary
 
         choices = [questionary.Choice(o.label, value=o.value, disabled=o.disabled, checked=o.value in checked)
                    for o in options]
-        return ask(questionary.checkbox(message, choices=choices, style=_style(),
-                                        instruction="(Space to tick, Enter when done)",
-                                        validate=validate or (lambda _picked: True)))
+        return ask(_wrap_choices(questionary.checkbox(
+            message, choices=choices, style=_style(), instruction="(Space to tick, Enter when done)",
+            validate=validate or (lambda _picked: True)), options, indent=5))
+
+
+def _wrap_choices(question, options, indent: int):
+    """List entries wider than the terminal wrap at words, under their own first letter.
+
+    prompt_toolkit cuts a list line at the terminal's edge with no sign that anything is missing
+    ("citation with asse"). Entries are re-wrapped before every drawing, so a resized terminal gets
+    them wrapped to its new width; the answer line shows the chosen entry on one line again.
+    `indent` is the width of the pointer and tick box in front of an entry.
+    """
+    import textwrap
+
+    from questionary.prompts.common import InquirerControl
+
+    labels = {id(o.value): o.label for o in options if not o.disabled}
+    control = next((c for c in question.application.layout.find_all_controls()
+                    if isinstance(c, InquirerControl)), None)
+
+    def fit(app):
+        width = app.output.get_size().columns - indent - 1
+        for choice in control.choices if control is not None else ():
+            label = labels.get(id(choice.value))
+            if label is None or not isinstance(choice.title, str):
+                continue
+            if control.is_answered or len(label) <= width or width < 20:
+                choice.title = label
+            else:
+                choice.title = ("\n" + " " * indent).join(textwrap.wrap(label, width, break_on_hyphens=False))
+
+    question.application.before_render += fit
+    return question
 
 
 def _style():
@@ -232,10 +288,42 @@ def ask(question, editor: bool = False):
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor)])
+    app._on_resize = lambda: _redraw_after_resize(app)  # read at run time, when SIGWINCH is attached
     try:
         return question.unsafe_ask()
     except (KeyboardInterrupt, EOFError):
         raise Interrupted() from None
+
+
+def _redraw_after_resize(app) -> None:
+    """prompt_toolkit's own resize handling, minus the duplicated prompt line.
+
+    On a resize prompt_toolkit moves the cursor up by the rows it drew at the old width and redraws.
+    Most terminals (tmux, VTE, iTerm2, Windows Terminal) re-wrap what is on screen to the new width
+    first, so a narrower terminal has more rows above the cursor than that, and the top of the old
+    prompt was left behind as a copy. Count the rows as re-wrapped at the new width, go to the start
+    of the first, and erase from there.
+    """
+    renderer, output = app.renderer, app.output
+    screen, cursor = renderer._last_screen, renderer._cursor_pos
+    width = output.get_size().columns
+    if screen is None or width <= 0:
+        renderer.erase(leave_alternate_screen=False)
+    else:
+        rows = cursor.x // width
+        for y in range(cursor.y):
+            cells = screen.data_buffer.get(y) or {}
+            used = max((x + 1 for x, cell in cells.items() if cell.char.strip()), default=0)
+            rows += max(1, -(-used // width))
+        output.write_raw("\r")
+        output.cursor_up(rows)
+        output.erase_down()
+        output.reset_attributes()
+        output.enable_autowrap()
+        output.flush()
+        renderer.reset(leave_alternate_screen=False)
+    app._request_absolute_cursor_position()
+    app._redraw()
 
 
 def make_prompter(plain: bool, console=None) -> Prompter:

@@ -1,6 +1,6 @@
 """`deflect status` and the resume summary: how far along a plan is, as plain text.
 
-Plain text (ASCII table, no colour) keeps `status` fast (no rich import) and readable through a
+Plain text (ASCII table, no color) keeps `status` fast (no rich import) and readable through a
 pipe or a screen reader. Counts are taken over the questions that apply now, so they follow the
 answers: choosing a program model that brings up five more questions adds five to the total.
 """
@@ -95,12 +95,12 @@ def status_text(content, plan) -> str:
 
 
 def orphaned_lines(plan) -> list:
-    """Answers kept aside because their question left the workbook or changed (empty if none)."""
+    """Answers set aside because their question left the workbook or changed (empty if none)."""
     if not getattr(plan, "orphaned", None):
         return []
     from deflect_cli.migrate import preview
 
-    lines = ["", f"Kept aside ({len(plan.orphaned)}): earlier answers to questions that changed or left "
+    lines = ["", f"Set aside ({len(plan.orphaned)}): earlier answers to questions that changed or left "
                  "the workbook; the exported plan lists them in an appendix."]
     lines.extend(f"- {e['question']}: {preview(e.get('answer'), 60)} ({e.get('reason') or 'set aside'})"
                  for e in plan.orphaned)

@@ -11,6 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+# Where the questions come from, said the same way everywhere it is said (README's first paragraph,
+# `deflect sections`, the welcome screen, the cover of every export): PAARI's own workbook was never
+# available, so deflect must never be taken for an official PAARI document.
+PROVENANCE = ("Questions are based on the PAARI Promising Practices Guide and published research; "
+              "this is not an official PAARI document.")
+
 
 def _bundled(name: str) -> Path:
     here = Path(__file__).resolve().parent
@@ -68,3 +74,4 @@ def _display(root: Path) -> str:
         return str(root.relative_to(Path.cwd()))
     except ValueError:
         return str(root)
+

@@ -27,7 +27,7 @@ class Row:
     question: Question
     status: str
     answer: str
-    dormant: bool = False  # an answer kept aside because the question does not apply now
+    dormant: bool = False  # an answer set aside because the question does not apply now
 
     @property
     def editable(self) -> bool:
@@ -36,7 +36,7 @@ class Row:
     @property
     def status_label(self) -> str:
         label = STATUS_LABELS[self.status]
-        return f"{label} (earlier answer kept)" if self.dormant else label
+        return f"{label} (earlier answer set aside)" if self.dormant else label
 
 
 def shown(question: Question, value, limit: Optional[int] = 80) -> str:
@@ -110,7 +110,7 @@ def review_text(content, plan, sections) -> str:
         for number, row in enumerate(rows, 1):
             answer = f": {row.answer}" if row.answer and row.status != NOT_APPLICABLE else ""
             lines.append(f"  {number}. {row.question.label}{answer} [{row.status_label}] ({edit_ref(section, row.question)})")
-    lines += ["", "Change an answer with `deflect edit` and the name in brackets "
+    lines += ["", "Change an answer with `deflect edit` and the name in parentheses "
                   f"(for example `deflect edit {edit_ref(sections[0], sections[0].questions[0])}`), "
                   "or choose it with `deflect review` in a terminal."]
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from deflect_cli import flow
-from deflect_cli.answers import display, is_empty, parse_text, validate
+from deflect_cli.answers import choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
@@ -21,6 +21,7 @@ from deflect_cli.prompter import (
 from deflect_cli.review import counts_text, section_rows, section_title
 
 NAV_KEYS = RichPrompter.nav_hint
+_DATE_HINT = "(YYYY-MM-DD, like 2027-03-01; 03/01/2027 works too)"
 _OTHER = "<other>"
 _BLANK = "<blank>"
 
@@ -80,8 +81,8 @@ class Wizard:
         evaluation = self._evaluate()
         current = start or flow.first_open(evaluation, self.plan.answers, self.plan.skipped)
         try:
-            if welcome:
-                self._welcome()
+            if welcome and self._welcome() is QUIT:
+                return self._leave(current, 0)
             while True:
                 if current is None:
                     current = self._end_of_workbook()
@@ -139,7 +140,27 @@ class Wizard:
         else:
             self.ui.saved(display(question, result))
         new_open = self._changes(before, after, announce_new=not walking)
+        new_open += [q for q in self._newly_stale(question, before, after) if q not in new_open]
+        if result is not SKIP:
+            self._warn_checks(question, after)
         return following if walking else new_open
+
+    def _newly_stale(self, question: Question, before, after) -> list:
+        """Later answers this change contradicts (a first model no longer among the chosen ones):
+        said now, asked again on the way through, and listed by `status` until they agree again."""
+        was = {q.key for q, _ in flow.stale_answers(self.content, before)}
+        stale = [q for q, _ in flow.stale_answers(self.content, after) if q.key not in was and q.key != question.key]
+        if stale:
+            names = ", ".join(q.label for q in stale)
+            self.ui.note(f"{_count(len(stale), 'later answer')} no longer fit{'s' if len(stale) == 1 else ''} "
+                         f"this change ({names}) and will be asked again.")
+        return stale
+
+    def _warn_checks(self, question: Question, evaluation) -> None:
+        """A plan check this answer makes fire, said now in one line rather than only in `status`."""
+        for check in flow.checks_involving(self.content, evaluation, question.key):
+            self.ui.warn(f"Worth a second look: {_first_sentence(check.message)} "
+                         "(listed under Things to double-check)")
 
     def _changes(self, before, after, announce_new: bool) -> list:
         answers = self.plan.answers
@@ -151,7 +172,7 @@ class Wizard:
         if hidden:
             names = ", ".join(q.label for q in hidden)
             self.ui.note(f"{_count(len(hidden), 'answer')} no longer apply after this change ({names}). "
-                         "They are kept aside, and come back if you change this answer back.")
+                         "They are set aside, and come back if you change this answer back.")
         if restored:
             names = ", ".join(q.label for q in restored)
             self.ui.note(f"{_count(len(restored), 'earlier answer')} apply again and are back ({names}).")
@@ -220,9 +241,20 @@ class Wizard:
 
     # ------------------------------------------------------------------ screens
 
-    def _welcome(self) -> None:
+    def _welcome(self):
+        """The welcome, held on screen (in a short terminal) until the person has read it.
+
+        Returns QUIT if they leave there, else None (back, skip and menu just begin)."""
         self.ui.panel(self.content.title, self.content.welcome or "")
         self.ui.note(self.ui.welcome_hint)
+        if self.ui.plain:
+            return None
+        from rich.text import Text
+
+        shown = self.ui.panel_height(self.content.title, self.content.welcome or "") + len(
+            self.console.render_lines(Text(self.ui.welcome_hint), pad=False))
+        # The first question's screen: heading, position, a few lines of help, keys and the prompt.
+        return self.ui.hold(shown, 12) if shown else None
 
     def welcome_back(self, start: Optional[Question]) -> None:
         """`deflect resume`: one screen saying what is done, where the person stopped, what is next."""
@@ -405,9 +437,12 @@ class Wizard:
 
     def _review_options(self, rows) -> list:
         """The check-your-answers table as the rows of a select: choosing a row changes that answer."""
-        label_width = min(36, max(len(r.question.label) for r in rows))
+        # A row is pointer (3) + indent (2) + "NN. " (4) + label + 2 + status + 2 + answer, and must fit
+        # the terminal: prompt_toolkit cuts a longer list line at the edge with no sign of it.
+        room = getattr(self.ui, "width", 100) - 1 - 3 - 2 - 4 - 2 - 2
         status_width = max(len(r.status_label) for r in rows)
-        answer_width = max(12, getattr(self.ui, "width", 100) - 4 - 4 - label_width - status_width - 4)
+        label_width = max(10, min(36, max(len(r.question.label) for r in rows), room - status_width - 12))
+        answer_width = max(12, room - label_width - status_width)
         self._review_header = f"  {'#':>2}  {'Question':<{label_width}}  {'Status':<{status_width}}  Answer"
         options = []
         for i, row in enumerate(rows, 1):
@@ -422,8 +457,10 @@ class Wizard:
         """Change one answer, then ask any question the change newly brings up. Returns QUIT or None."""
         evaluation = self._evaluate()
         if not evaluation.applies(question):
-            self.ui.warn(f"{question.label} does not apply to this plan now, because of an earlier answer. "
-                         "Its answer, if any, is kept.")
+            from deflect_cli.wording import describe
+
+            self.ui.warn(f"{question.label} does not apply to this plan now: it is asked only when "
+                         f"{describe(self.content, question.when)}. Any answer it had is set aside.")
             return None
         queue = [question]
         first = True
@@ -472,13 +509,30 @@ class Wizard:
     def _typed(self, rule, current, message: str, *, multiline: bool = False, instruction=None):
         """A typed answer (text, number, date, long text), validated while it is typed."""
         default = "" if is_empty(current) else _as_text(current)
-        answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
-                              validate=_text_validator(rule, rule.required, self.ui.skip_hint))
-        if is_signal(answer):
-            return answer
-        value, _ = parse_text(rule, answer)
-        return SKIP if is_empty(value) else value
+        while True:
+            answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
+                                  validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+            if is_signal(answer):
+                return answer
+            value, _ = parse_text(rule, answer)
+            if is_empty(value):
+                return SKIP
+            if self._date_confirmed(rule, value, answer):
+                return value
+            default = answer
 
+    def _date_confirmed(self, rule, value, typed: str) -> bool:
+        """Read a date back when it was typed another way (12/31/2026), and confirm one in the past
+        where the content expects a date still to come (`future: true`)."""
+        if rule.type != "date":
+            return True
+        if typed.strip() != value and not self.ui.plain:  # plain mode reads every answer back anyway
+            self.ui.note(f"Read as {value} (year-month-day).")
+        if not is_past(rule, value):
+            return True
+        choice = self.ui.select(f"{value} is in the past. Keep this date?",
+                                [Option("Yes, keep it", True), Option("No, change it", False)], default=False)
+        return choice is True
     def _ask_text(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
 
@@ -486,7 +540,7 @@ class Wizard:
         return self._typed(question, current, self._prompt(question), instruction=_number_hint(question))
 
     def _ask_date(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction="(YYYY-MM-DD, like 2027-03-01)")
+        return self._typed(question, current, self._prompt(question), instruction=_DATE_HINT)
 
     def _ask_long_text(self, question, current):
         return self._typed(question, current, self._prompt(question), multiline=True,
@@ -502,10 +556,20 @@ class Wizard:
         return self.ui.select(self._prompt(question), [Option("Yes", True), Option("No", False)],
                               default=current if isinstance(current, bool) else None)
 
+    def _choices(self, question) -> tuple:
+        """The options to offer, and whether "Other" is one: a `choices_from` question offers only
+        what its earlier question's answer holds (free text there included)."""
+        offered = flow.offered_choices(self.content, question, self._evaluate().context)
+        if offered is None:
+            return [Option(c.label, c.value) for c in question.choices], question.other
+        return [Option(label, value) for value, label in offered], False
+
     def _ask_choice(self, question, current):
-        options = [Option(c.label, c.value) for c in question.choices]
-        is_other = not is_empty(current) and current not in {c.value for c in question.choices}
-        if question.other:
+        options, other = self._choices(question)
+        is_other = other and not is_empty(current) and current not in {c.value for c in question.choices}
+        if not other and current not in {o.value for o in options}:
+            current = None  # no longer among what may be chosen: nothing is pre-selected
+        if other:
             options.append(Option(OTHER_LABEL, _OTHER))
         answer = self.ui.select(self._prompt(question), options, default=_OTHER if is_other else current)
         if answer == _OTHER:
@@ -519,19 +583,21 @@ class Wizard:
 
     def _ask_multi_choice(self, question, current):
         current = current if isinstance(current, list) else []
-        known = {c.value for c in question.choices}
-        others = [v for v in current if v not in known]
-        options = [Option(c.label, c.value) for c in question.choices]
+        options, other = self._choices(question)
+        known = {o.value for o in options}
+        others = [v for v in current if v not in known] if other else []
         checked = [v for v in current if v in known]
-        if question.other:
+        if other:
             options.append(Option(OTHER_LABEL, _OTHER))
             if others:
                 checked.append(_OTHER)
-        answer = self.ui.checkbox(
-            self._prompt(question), options, checked=checked,
-            validate=(lambda picked: bool(picked) or f"Tick at least one, or {self.ui.skip_hint}.")
-            if question.required else None,
-        )
+        def check(picked):
+            if question.required and not picked:
+                return f"Tick at least one, or {self.ui.skip_hint}."
+            limit = choice_limit_error(question, len(picked)) if picked else None
+            return _sentence(limit) if limit else True
+
+        answer = self.ui.checkbox(self._prompt(question), options, checked=checked, validate=check)
         if is_signal(answer):
             return answer
         values = [v for v in answer if v != _OTHER]
@@ -663,19 +729,24 @@ class Wizard:
             default = current if not is_empty(current) else None
             value = self.ui.select(label, options, default=default)
             return None if value == _BLANK else value
-        text = self.ui.text(
-            label, default="" if is_empty(current) else _as_text(current),
-            multiline=column.type == "long_text",
-            instruction=self._long_text_hint() if column.type == "long_text"
-            else "(YYYY-MM-DD)" if column.type == "date" else _number_hint(column) if column.type == "number"
-            else _pattern_hint(column),
-            validate=_text_validator(column, column.required,
-                                     "type skip to leave the row unchanged" if self.ui.plain
-                                     else "press Ctrl-N to leave the row unchanged"),
-        )
-        if is_signal(text):
-            return text
-        return parse_text(column, text)[0]
+        default = "" if is_empty(current) else _as_text(current)
+        while True:
+            text = self.ui.text(
+                label, default=default,
+                multiline=column.type == "long_text",
+                instruction=self._long_text_hint() if column.type == "long_text"
+                else _DATE_HINT if column.type == "date" else _number_hint(column) if column.type == "number"
+                else _pattern_hint(column),
+                validate=_text_validator(column, column.required,
+                                         "type skip to leave the row unchanged" if self.ui.plain
+                                         else "press Ctrl-N to leave the row unchanged"),
+            )
+            if is_signal(text):
+                return text
+            value = parse_text(column, text)[0]
+            if is_empty(value) or self._date_confirmed(column, value, text):
+                return value
+            default = text
 
     def _show_rows(self, question, rows) -> None:
         if not rows:
@@ -688,6 +759,12 @@ class Wizard:
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 3)].rstrip() + "..."
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 def _count(n: int, noun: str) -> str:

@@ -150,7 +150,7 @@ def _dump_whole(data) -> str:
 
 # Saving after every answer re-dumps the whole plan, and PyYAML's representer is pure Python (about
 # 8 ms for a fully answered plan). In block style every entry of a mapping is emitted independently
-# of its neighbours, so the text of a top-level mapping is the concatenation of the texts of its
+# of its neighbors, so the text of a top-level mapping is the concatenation of the texts of its
 # entries. dump() therefore keeps the text of each group of entries keyed by an exact, type-strict
 # snapshot of its value (JSON: 1, 1.0 and true differ) and only re-dumps the groups that changed;
 # the result is byte-for-byte what one yaml.dump of the whole would give (tests/test_cache.py).

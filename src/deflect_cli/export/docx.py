@@ -1,10 +1,10 @@
-"""The plan's Markdown as a Word document, built with python-docx from markdown-it-py's tokens.
+"""The document as a Word file, rendered natively from the blocks with python-docx.
 
-Working from the same Markdown as the other formats keeps the chapters identical everywhere and lets
-an agency's own template change Word output too. Headings use Word's own heading styles (so the
-navigation pane and Insert > Table of Contents work), answer tables become Word tables, each chapter
-starts on a new page, and the contents list links to the chapters through bookmarks.
-A `reference.docx` in the --templates folder supplies an agency's own styles, fonts and page setup.
+Headings use Word's own heading styles (so the navigation pane and Insert > Table of Contents
+work), tables are Word tables (header rows shaded and repeated on each page, numbers right-aligned),
+each chapter starts on a new page, the contents list links to the chapters through bookmarks, and
+the footer carries the title and the page number. A `reference.docx` in the --templates folder
+supplies an agency's own styles, fonts and page setup.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import re
-import unicodedata
 from typing import Optional
 
-from deflect_cli.html_export import inline_text, parse
+from deflect_cli.errors import DeflectError
+from deflect_cli.export import document as d
+from deflect_cli.export.text import is_rtl
 
 # Characters XML 1.0 cannot hold; python-docx refuses them. Control characters that act as
 # whitespace become a space, the rest U+FFFD (the replacement character).
@@ -38,30 +39,6 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", _CONTROL_SPACE.sub(" ", text))
 
 
-def _is_rtl(text: str) -> bool:
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("R", "AL"):
-            return True
-        if kind == "L":
-            return False
-    return False
-
-
-def markdown_to_docx(markdown: str, meta: dict, templates: Optional[str] = None) -> bytes:
-    import docx
-
-    reference = _reference_docx(templates)
-    document = docx.Document(str(reference)) if reference else docx.Document()
-    if not reference:
-        _house_style(document)
-    _properties(document, meta)
-    _footer(document, meta)
-    _Writer(document, keep_items=meta.get("kind") == "workbook").write(parse(markdown))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
 
 def _reference_docx(templates: Optional[str]):
     from deflect_cli import resources
@@ -71,6 +48,17 @@ def _reference_docx(templates: Optional[str]):
         if candidate.is_file():
             return candidate
     return None
+
+
+def _open_reference(path):
+    """An agency's reference.docx; an empty or damaged one is one line naming it, not a traceback."""
+    import docx
+
+    try:
+        return docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zip, XML, key and value errors for damaged files
+        reason = "the file is empty" if path.stat().st_size == 0 else f"not a Word document ({type(exc).__name__})"
+        raise DeflectError(f"{path}: cannot use this reference.docx: {reason}.") from None
 
 
 def _house_style(document) -> None:
@@ -127,7 +115,7 @@ def _footer(document, meta: dict) -> None:
     paragraph = section.footer.paragraphs[0]
     width = section.page_width - section.left_margin - section.right_margin
     stops = paragraph.paragraph_format.tab_stops
-    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CLEAR)  # the Footer style's centre stop
+    stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CLEAR)  # the Footer style's center stop
     stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
     paragraph.add_run(_xml_text(str(meta.get("title", ""))) + "\tPage ")
     _field(paragraph, "PAGE")
@@ -155,69 +143,82 @@ def _field(paragraph, instruction: str) -> None:
     paragraph.add_run()._r.append(char("end"))
 
 
+def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
+    import docx
+
+    reference = _reference_docx(templates)
+    document = _open_reference(reference) if reference else docx.Document()
+    if not reference:
+        _house_style(document)
+    _properties(document, doc.meta)
+    _footer(document, doc.meta)
+    _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _run_text(items: list) -> str:
+    return "".join(r.text if not isinstance(r, d.Break) else " " for r in items)
+
+
 class _Writer:
-    """Walks markdown-it block tokens and appends the matching Word paragraphs and tables."""
+    """Appends the Word paragraphs and tables for each block."""
 
     def __init__(self, document, keep_items: bool = False):
         self.document = document
         self.keep_items = keep_items   # keep each question with its answer space on one page
         self.item: Optional[list] = None
-        self.lists: list = []          # stack of [kind, next number]
+        self.lists = 0                 # list depth
         self.quote = 0
-        self.bookmarks: dict = {}
+        self.bookmarks: dict = {}     # anchor -> bookmark name
+        self.placed: set = set()
         self.bookmark_id = 0
-        self.item_first = False
         self.after_table = False
         self.style_ids: dict = {}
+        self.added: set = set()        # styles the reference.docx lacked
 
     # ---------------------------------------------------------- blocks
 
-    def write(self, tokens: list) -> None:
-        for token in tokens:
-            if token.type == "heading_open" and token.tag == "h2" and token.attrGet("id"):
-                self.bookmarks[token.attrGet("id")] = f"_deflect_{len(self.bookmarks) + 1}"
-        index = 0
-        while index < len(tokens):
-            index = self.block(tokens, index)
+    def write(self, blocks: list) -> None:
+        for b in blocks:  # every chapter's bookmark is known before the contents list links to it
+            if isinstance(b, d.Heading) and b.anchor and b.anchor not in self.bookmarks:
+                self.bookmarks[b.anchor] = f"_deflect_{len(self.bookmarks) + 1}"
+        for b in blocks:
+            self.block(b, top=True)
         self.end_item()
 
-    def block(self, tokens: list, index: int) -> int:
-        token = tokens[index]
-        kind = token.type
-        if kind == "heading_open":
-            self.heading(token, tokens[index + 1])
-            return index + 3
-        if kind == "paragraph_open":
-            self.text_paragraph(tokens[index + 1], hidden=token.hidden)
-            return index + 3
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            start = int(token.attrGet("start") or 1)
-            self.lists.append(["bullet" if kind == "bullet_list_open" else "number", start])
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            self.lists.pop()
-        elif kind == "list_item_open":
-            self.item_first = True
-        elif kind == "blockquote_open":
+    def block(self, b, top: bool = False) -> None:
+        kind = type(b)
+        if kind is d.Heading:
+            self.heading(b, top)
+        elif kind is d.Paragraph:
+            self.paragraph(b.runs)
+        elif kind is d.List:
+            self.list(b)
+        elif kind is d.Table:
+            self.table(b)
+        elif kind is d.Figure:  # Word gets the facts as a table; the drawing is for HTML
+            self.paragraph([d.Text(b.caption, bold=True)])
+            self.table(b.table)
+        elif kind is d.Steps:
+            self.list(d.List([d.ListItem([d.Text(title, bold=True), d.Text(f": {text}" if text else "")])
+                              for title, text in b.steps], ordered=True))
+        elif kind is d.AnswerField:
+            for x in b.blocks():
+                self.block(x)
+        elif kind is d.Quote:
             self.quote += 1
-        elif kind == "blockquote_close":
+            for x in b.blocks:
+                self.block(x)
             self.quote -= 1
-        elif kind == "table_open":
-            if self.after_table:  # two tables in a row would merge into one in Word
-                self.new_paragraph()
-            end = next(i for i in range(index, len(tokens)) if tokens[i].type == "table_close")
-            self.table(tokens[index:end + 1], "blank" in (token.attrGet("class") or ""))
-            return end + 1
-        elif kind in ("fence", "code_block"):
-            paragraph = self.new_paragraph()
-            lines = token.content.rstrip("\n").split("\n")
-            for number, line in enumerate(lines):
-                run = paragraph.add_run(_xml_text(line))
-                run.font.name = _MONO
-                if number < len(lines) - 1:
-                    run.add_break()
-        elif kind == "hr":
-            self.new_paragraph()
-        return index + 1
+        elif kind is d.Guide:
+            from deflect_cli.export import mdparse
+
+            for x in mdparse.blocks(b.markdown):
+                self.block(x)
+        else:
+            raise TypeError(f"no Word rendering for {kind.__name__}")
 
     def end_item(self, table=None) -> None:
         """Close a question block: every paragraph but the last keeps with the next (and a table's rows too)."""
@@ -247,7 +248,7 @@ class _Writer:
             self.item.append(paragraph)
         if self.quote:
             if (style or "").startswith("List") and self.lists:  # keep the list's own hanging indent
-                paragraph.paragraph_format.left_indent = Inches(0.3 * self.quote + 0.25 * len(self.lists) + 0.1)
+                paragraph.paragraph_format.left_indent = Inches(0.3 * self.quote + 0.25 * self.lists + 0.1)
                 paragraph.paragraph_format.first_line_indent = Inches(-0.25)
             else:
                 paragraph.paragraph_format.left_indent = Inches(0.3 * self.quote)
@@ -257,91 +258,117 @@ class _Writer:
     def set_style(self, paragraph, name: str) -> None:
         """Assign a paragraph style by id; python-docx's by-name lookup rescans styles.xml every time."""
         if name not in self.style_ids:
-            self.style_ids[name] = self.document.styles[name].style_id
+            self.style_ids[name] = self.style(name).style_id
         paragraph._p.style = self.style_ids[name]
+        if name in self.added and name.startswith("List Bullet"):  # no bullet numbering defined for it
+            paragraph.add_run("•\t")
 
-    def heading(self, token, inline) -> None:
-        level = int(token.tag[1])
-        if token.level == 0 and level <= 3:
+    def style(self, name: str, table: bool = False):
+        """A style by name. A reference.docx saved by Word holds only the styles its author used
+        (Heading 1 and List Bullet are "latent" until then): a missing one is added, based on Normal."""
+        from docx.enum.style import WD_STYLE_TYPE
+
+        styles = self.document.styles
+        try:
+            return styles[name]
+        except KeyError:
+            added = styles.add_style(name, WD_STYLE_TYPE.TABLE if table else WD_STYLE_TYPE.PARAGRAPH)
+            if not table:
+                added.base_style = styles["Normal"]
+                added.quick_style = True
+                if name.startswith("Heading ") or name == "Title":  # still a heading for the navigation pane
+                    from docx.oxml import OxmlElement
+                    from docx.oxml.ns import qn
+
+                    added.font.bold = True
+                    level = OxmlElement("w:outlineLvl")
+                    level.set(qn("w:val"), str(int(name.split()[1]) - 1) if name != "Title" else "0")
+                    _insert(added.element.get_or_add_pPr(), level, _PPR_ORDER)
+            self.added.add(name)
+            return added
+
+    def heading(self, b: d.Heading, top: bool) -> None:
+        level = b.level
+        if top and level <= 3:
             self.end_item()
             if level == 3 and self.keep_items:
                 self.item = []
-        if level == 1:
-            paragraph = self.new_paragraph("Title")
-        else:
-            paragraph = self.new_paragraph(f"Heading {min(level - 1, 9)}")
+        paragraph = self.new_paragraph("Title" if level == 1 else f"Heading {min(level - 1, 9)}")
         if level == 2:
             paragraph.paragraph_format.page_break_before = True
-        self.inline(paragraph, inline)
-        anchor = token.attrGet("id")
-        if anchor and anchor in self.bookmarks:
-            self.bookmark(paragraph, self.bookmarks[anchor])
-        if _is_rtl(inline_text(inline)):
+        self.inline(paragraph, [d.Text(b.full)])
+        if b.anchor in self.bookmarks and b.anchor not in self.placed and top:
+            self.placed.add(b.anchor)
+            self.bookmark(paragraph, self.bookmarks[b.anchor])
+        if is_rtl(b.full):
             _bidi(paragraph)
 
-    def text_paragraph(self, inline, hidden: bool = False) -> None:
+    def paragraph(self, items: list, style: Optional[str] = None) -> None:
+        paragraph = self.new_paragraph(style)
+        self.inline(paragraph, items)
+        if is_rtl(_run_text(items)):
+            _bidi(paragraph)
+
+    def list(self, b: d.List) -> None:
         from docx.shared import Inches
 
-        if self.lists and (hidden or self.item_first):
-            kind, number = self.lists[-1]
-            depth = len(self.lists)
-            if kind == "bullet":
-                paragraph = self.new_paragraph("List Bullet" if depth == 1 else f"List Bullet {min(depth, 3)}")
-            else:
-                paragraph = self.new_paragraph("List Number" if depth == 1 else f"List Number {min(depth, 3)}")
+        self.lists += 1
+        depth = self.lists
+        for number, item in enumerate(b.items, b.start):
+            if b.ordered:
                 # Word's list numbering continues across separate lists; write the number instead.
-                self.set_style(paragraph, "List Paragraph")
+                paragraph = self.new_paragraph("List Paragraph")
                 paragraph.paragraph_format.left_indent = Inches(0.35 * depth)
                 paragraph.paragraph_format.first_line_indent = Inches(-0.3)
                 paragraph.add_run(f"{number}.\t")
-                self.lists[-1][1] += 1
-            self.item_first = False
-        elif self.lists:
-            paragraph = self.new_paragraph("List Continue" if len(self.lists) == 1 else f"List Continue {min(len(self.lists), 3)}")
-        else:
-            paragraph = self.new_paragraph()
-        self.inline(paragraph, inline)
-        if _is_rtl(inline_text(inline)):
-            _bidi(paragraph)
+            else:
+                paragraph = self.new_paragraph("List Bullet" if depth == 1 else f"List Bullet {min(depth, 3)}")
+            self.inline(paragraph, item.runs)
+            if is_rtl(_run_text(item.runs)):
+                _bidi(paragraph)
+            for child in item.children:
+                if isinstance(child, d.Paragraph):
+                    self.paragraph(child.runs, "List Continue" if depth == 1 else f"List Continue {min(depth, 3)}")
+                else:
+                    self.block(child)
+        self.lists -= 1
 
-    def table(self, tokens: list, blank: bool) -> None:
+    def table(self, b: d.Table) -> None:
         from docx.enum.table import WD_ROW_HEIGHT_RULE
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Cm, Pt
 
-        rows, header_rows, current, in_head = [], 0, None, False
-        for token in tokens:
-            if token.type == "thead_open":
-                in_head = True
-            elif token.type == "thead_close":
-                in_head = False
-            elif token.type == "tr_open":
-                current = []
-                rows.append(current)
-                header_rows += in_head
-            elif token.type == "inline":
-                current.append(token)
+        rows = ([[d.Cell(h) for h in b.header]] if b.header else []) + list(b.rows)
         if not rows:
             return
+        if self.after_table:  # two tables in a row would merge into one in Word
+            self.new_paragraph()
+        header_rows = 1 if b.header else 0
+        numeric = b.numeric_columns()
         width = max(len(r) for r in rows)
-        facts = "facts" in (tokens[0].attrGet("class") or "")
         table = self.document.add_table(rows=len(rows), cols=width)
-        table.style = self.document.styles["Table Grid"]
+        table.style = self.style("Table Grid", table=True)
         _table_look(table)
         for r, row in enumerate(rows):
             cells = table.rows[r].cells
-            for c, inline in enumerate(row):
+            for c, cell in enumerate(row):
                 paragraph = cells[c].paragraphs[0]
                 paragraph.paragraph_format.space_after = Pt(0)
-                self.inline(paragraph, inline, bold=r < header_rows or (facts and c == 0))
+                strong = r < header_rows or (b.facts and c == 0)
+                self.inline(paragraph, [d.Text(cell.text)] if cell.text else [], bold=strong)
                 for run in paragraph.runs:
                     run.font.size = Pt(9.5)
-                if r < header_rows or (facts and c == 0):
+                if strong:
                     _shade(cells[c], "E8EEF6" if r < header_rows else "F4F6F8")
-                if _is_rtl(inline_text(inline)):
+                if (cell.type in d.NUMERIC) if r >= header_rows else c in numeric:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                if cell.shade and not strong:
+                    _shade(cells[c], cell.shade.upper())
+                if is_rtl(cell.text):
                     _bidi(paragraph)
             if r < header_rows:
                 _repeat_header(table.rows[r])
-            elif blank:
+            elif b.blank:
                 table.rows[r].height = Cm(0.85)
                 table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
             _cant_split(table.rows[r])
@@ -350,34 +377,23 @@ class _Writer:
 
     # ---------------------------------------------------------- inline
 
-    def inline(self, paragraph, token, bold: bool = False) -> None:
-        state = {"bold": 0, "italic": 0}
-        link = None
-        for child in token.children or []:
-            kind = child.type
-            if kind == "strong_open":
-                state["bold"] += 1
-            elif kind == "strong_close":
-                state["bold"] -= 1
-            elif kind == "em_open":
-                state["italic"] += 1
-            elif kind == "em_close":
-                state["italic"] -= 1
-            elif kind == "link_open":
-                link = self.hyperlink(paragraph, child.attrGet("href") or "")
-            elif kind == "link_close":
-                link = None
-            elif kind in ("text", "code_inline", "image"):
-                text = child.content if kind != "image" else inline_text(child) or "[image]"
-                run = self.run(paragraph, link, _xml_text(text))
-                run.bold = bool(state["bold"]) or bold or None
-                run.italic = bool(state["italic"]) or None
-                if kind == "code_inline":
+    def inline(self, paragraph, items: list, bold: bool = False) -> None:
+        for item in items:
+            kind = type(item)
+            if kind is d.Break:
+                if item.soft:
+                    paragraph.add_run(" ")
+                else:
+                    paragraph.add_run("").add_break()
+            elif kind is d.Link:
+                link = self.hyperlink(paragraph, item.href)
+                self.run(paragraph, link, _xml_text(item.text))
+            else:
+                run = paragraph.add_run(_xml_text(item.text))
+                run.bold = item.bold or bold or None
+                run.italic = item.italic or None
+                if item.code:
                     run.font.name = _MONO
-            elif kind == "softbreak":
-                self.run(paragraph, link, " ")
-            elif kind == "hardbreak":
-                self.run(paragraph, link, "").add_break()
 
     def run(self, paragraph, link, text: str):
         if link is None:
@@ -411,9 +427,11 @@ class _Writer:
             if name is None:
                 return None
             element.set(qn("w:anchor"), name)
-        else:
+        elif href.startswith(("http://", "https://")):
             rel = paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
             element.set(qn("r:id"), rel)
+        else:
+            return None
         element.set(qn("w:history"), "1")
         paragraph._p.append(element)
         return element
@@ -450,7 +468,7 @@ _TBLPR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBa
 
 
 def _table_look(table) -> None:
-    """Light grey rules and a little air in every cell, like the HTML version."""
+    """Light gray rules and a little air in every cell, like the HTML version."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 

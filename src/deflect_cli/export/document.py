@@ -1,0 +1,445 @@
+"""The document every format renders: typed blocks, and the plan and blank workbook laid out in them.
+
+Markdown used to be the intermediate of every format, so nothing Markdown cannot say (an SVG figure,
+a shaded Word cell, a typed spreadsheet cell, a form field) could reach HTML or Word. Now
+`plan_document` and `workbook_document` lay out the facts of model.py as blocks, and each format
+renders the blocks natively (markdown.py, html.py, docx.py). Text in a block is always data:
+plain strings that each renderer escapes for its own format.
+
+Blocks: Heading, Paragraph (of inline runs: Text, Link, Break), BulletList / numbered lists (List),
+Table (cells typed text, number, money, percent or date), Figure (a drawing spec, a caption and
+the same facts as a table), Steps (numbered steps), AnswerField (space to write in a blank
+workbook) and Guide (content-authored Markdown, parsed by the formats that need it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+from deflect_cli.export import model
+from deflect_cli.export.text import URL, one_line, paragraphs, slug
+
+_HEX = re.compile(r"[0-9A-Fa-f]{6}")
+NUMERIC = ("number", "money", "percent")
+
+# ---------------------------------------------------------------- inline runs
+
+
+@dataclass
+class Text:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+
+
+@dataclass
+class Link:
+    """A link: `#anchor` to a heading of the same document, or an http(s) address (nothing else is linked)."""
+    text: str
+    href: str
+
+
+@dataclass
+class Break:
+    """A line break inside a paragraph; soft=True is Markdown's plain newline (a space in Word)."""
+    soft: bool = False
+
+
+Run = Union[Text, Link, Break]
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass
+class Heading:
+    """Level 1 is the document title, 2 a chapter (with the anchor its contents link uses), 3 an item."""
+    level: int
+    text: str
+    number: str = ""  # "3." for a chapter, "2.3" for a workbook question: structural, never escaped
+    anchor: str = ""
+
+    @property
+    def full(self) -> str:
+        return f"{self.number} {self.text}" if self.number else self.text
+
+
+@dataclass
+class Paragraph:
+    runs: list
+
+
+@dataclass
+class ListItem:
+    runs: list
+    children: list = field(default_factory=list)  # nested blocks (guide text)
+
+
+@dataclass
+class List:
+    items: list
+    ordered: bool = False
+    start: int = 1
+
+
+@dataclass
+class Cell:
+    """One table cell: `text` is what a reader sees; `type` says what it holds (text, number, money,
+    percent, date), so a format can align it, or a spreadsheet store `value` as a number."""
+    text: str
+    type: str = "text"
+    value: object = None
+    shade: str = ""  # a background as six hex digits (a timeline's filled period), for HTML and Word
+
+    def __post_init__(self):
+        if self.shade and not _HEX.fullmatch(self.shade):
+            raise ValueError(f"shade must be six hex digits, not {self.shade!r}")
+
+
+@dataclass
+class Table:
+    """`header` labels (empty: a two-column facts table with no header row); `blank`: space to write in."""
+    header: list
+    rows: list  # of lists of Cell
+    blank: bool = False
+
+    @property
+    def facts(self) -> bool:
+        return not self.header
+
+    def numeric_columns(self) -> set:
+        """Columns whose filled cells all hold numbers: right-aligned, header included."""
+        found = set()
+        for index in range(len(self.header)):
+            cells = [row[index] for row in self.rows if index < len(row) and row[index].text]
+            if cells and all(c.type in NUMERIC for c in cells):
+                found.add(index)
+        return found
+
+
+@dataclass
+class Drawing:
+    """A picture described as data, drawn by the formats that can (HTML's inline SVG): `kind` names
+    the drawer, `spec` holds what it needs, `title` and `description` are its accessible name."""
+    kind: str
+    spec: dict
+    title: str = ""
+    description: str = ""
+
+
+@dataclass
+class Figure:
+    """A picture and the same facts as a table: every format shows the table; HTML also draws it."""
+    caption: str
+    table: Table
+    drawing: Optional[Drawing] = None
+
+
+@dataclass
+class Steps:
+    """Numbered steps in order (e.g. a referral pathway): each a short title and what happens."""
+    steps: list  # of (title, text)
+
+
+@dataclass
+class AnswerField:
+    """Room for a handwritten answer in the blank workbook.
+
+    kind: "lines" (`label` over `lines` empty rows), "yes_no", "choice" / "multi" (`choices`, `other`)
+    or "table" (`columns`, `lines` empty rows, and `hints` per column). `blocks()` spells it out in
+    paragraphs and tables for formats with nothing more native (all of them today; Word form
+    fields or PDF form fields would render it natively).
+    """
+    kind: str
+    label: str = ""
+    lines: int = 1
+    choices: list = field(default_factory=list)
+    other: bool = False
+    columns: list = field(default_factory=list)
+    hints: list = field(default_factory=list)  # (label, hint, required) for table columns
+
+    def blocks(self) -> list:
+        if self.kind == "yes_no":
+            return [Paragraph([Text("☐ Yes\u2003\u2003\u2003☐ No")])]
+        if self.kind in ("choice", "multi"):
+            runs: list = [Text("Tick one." if self.kind == "choice" else "Tick all that apply.", italic=True)]
+            for choice in self.choices:
+                runs += [Break(), Text(f"☐ {one_line(choice)}")]
+            if self.other:
+                runs += [Break(), Text("☐ Other: " + "_" * 40)]
+            return [Paragraph(runs)]
+        if self.kind == "table":
+            out: list = [Table(list(self.columns), [[Cell("") for _ in self.columns] for _ in range(self.lines)],
+                               blank=True)]
+            if self.hints:
+                out.append(List([ListItem([Text(f"{label}:", bold=True), Text(f" {hint}" + (" (required)" if required else ""))])
+                                 for label, hint, required in self.hints]))
+            return out
+        return [Table([self.label], [[Cell("")] for _ in range(self.lines)], blank=True)]
+
+
+@dataclass
+class Quote:
+    """Quoted blocks (the guide's text inside a chapter)."""
+    blocks: list
+
+
+@dataclass
+class Guide:
+    """The guide's own text under a chapter (--include-guide): content-authored Markdown, already a
+    block quote with its headings demoted below the chapter's. The Markdown export prints it as it
+    is; HTML and Word parse it into blocks (mdparse.py), with raw HTML off."""
+    markdown: str
+
+
+Block = Union[Heading, Paragraph, List, Table, Figure, Steps, AnswerField, Quote, Guide]
+
+
+@dataclass
+class Document:
+    """The blocks, and what the formats put around them (title, page footer, file properties)."""
+    blocks: list
+    meta: dict
+    context: dict  # model.py's facts, for an agency's own Markdown template
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def text_blocks(value, italic: bool = False) -> list:
+    """Free text as paragraphs; line breaks inside a paragraph are kept."""
+    out = []
+    for lines in paragraphs(value):
+        runs: list = []
+        for line in lines:
+            if runs:
+                runs.append(Break())
+            runs.append(Text(line, italic=italic))
+        out.append(Paragraph(runs))
+    return out
+
+
+def _facts(pairs) -> Table:
+    return Table([], [[Cell(one_line(label)), Cell(one_line(text))] for label, text in pairs])
+
+
+def _table(columns, rows, types=None) -> Table:
+    types = types or ["text"] * len(columns)
+    return Table([one_line(c) for c in columns],
+                 [[Cell(one_line(text), kind) for text, kind in zip(row, types)] for row in rows])
+
+
+def _link_or_text(url: str) -> list:
+    url = str(url).strip()
+    return [Link(url, url)] if URL.fullmatch(url) else [Text(one_line(url))]
+
+
+def _contents(entries) -> list:
+    """The contents list: (heading text, anchor) links."""
+    return [Heading(2, "Contents", anchor="contents"),
+            List([ListItem([Link(one_line(text), f"#{anchor}")]) for text, anchor in entries])]
+
+
+def _sources(sources, intro: str = "") -> list:
+    out: list = [Heading(2, "Sources", anchor=slug("Sources"))]
+    if intro:
+        out.append(Paragraph([Text(intro)]))
+    items = []
+    for source in sources:
+        runs: list = [Text(one_line(source["title"]))]
+        if source.get("url"):
+            runs += [Text(": ")] + _link_or_text(source["url"])
+        items.append(ListItem(runs))
+    out.append(List(items))
+    return out
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+# ---------------------------------------------------------------- the plan
+
+
+def plan_document(doc: dict, content) -> Document:
+    """A plan's document: cover, contents, executive summary, one chapter per section, checks,
+    still to decide, sources, and answers set aside."""
+    blocks: list = [Heading(1, doc["program_name"])]
+    byline = " · ".join(str(x) for x in (doc["agency"], doc["jurisdiction"]) if x)
+    if doc["named"]:
+        runs: list = [Text("Deflection program plan", bold=True)]
+        if byline:
+            runs += [Break(), Text(one_line(byline))]
+        blocks.append(Paragraph(runs))
+    elif byline:
+        blocks.append(Paragraph([Text(one_line(byline))]))
+    blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", doc["version"]),
+                          ("Workbook", f"{doc['title']}, version {doc['content_version']}")]))
+    blocks += text_blocks(doc["provenance"])
+
+    chapters = doc["chapters"]
+    entries = [("Executive summary", slug("Executive summary"))]
+    entries += [(f"{c['number']}. {c['title']}", c["anchor"]) for c in chapters]
+    for title, present in (("Things to double-check", doc["checks"]), ("Still to decide", True),
+                           ("Sources", doc["sources"]), ("Appendix: earlier answers set aside", doc["orphaned"])):
+        if present:
+            entries.append((title, slug(title)))
+    blocks += _contents(entries)
+
+    blocks += _summary(doc)
+    for chapter in chapters:
+        blocks += _chapter(chapter)
+    if doc["checks"]:
+        blocks += [Heading(2, "Things to double-check", anchor=slug("Things to double-check")),
+                   Paragraph([Text("These points come from the workbook's plan checks: answers that look "
+                                   "inconsistent or leave a known gap.")])]
+        items = []
+        for check in doc["check_items"]:
+            runs = [Text(f"{one_line(check['section'])}:", bold=True), Text(" ")] if check["section"] else []
+            items.append(ListItem(runs + [Text(one_line(check["message"]))]))
+        blocks.append(List(items))
+    blocks.append(Heading(2, "Still to decide", anchor=slug("Still to decide")))
+    for chapter in doc["still_to_decide"]:
+        blocks.append(Heading(3, chapter["title"]))
+        items = []
+        for item in chapter["open"]:
+            text = one_line(item["prompt"]) + (" (required)" if item["required"] else "")
+            text += " (skipped for now)" if item["status"] == "skipped" else ""
+            items.append(ListItem([Text(text)]))
+        blocks.append(List(items))
+    if not doc["still_to_decide"]:
+        blocks.append(Paragraph([Text("Every question that applies to this plan has an answer.")]))
+    if doc["sources"]:
+        blocks += _sources(doc["sources"], "The guidance behind this plan draws on these sources.")
+    if doc["orphaned"]:
+        title = "Appendix: earlier answers set aside"
+        blocks += [Heading(2, title, anchor=slug(title)),
+                   Paragraph([Text("These answers were given to questions that later changed or left the workbook. "
+                                   "They are kept here so"), Break(soft=True),
+                              Text("nothing is lost; carry over what still matters.")]),
+                   List([ListItem([Text(one_line(item["key"]), bold=True),
+                                   Text(f" ({one_line(item['reason'])}): {one_line(item['text'])}")])
+                         for item in doc["orphaned"]])]
+    meta = {"title": doc["program_name"], "kind": "plan", "date": doc["date"], "author": str(doc["agency"]),
+            "content_title": content.title, "content_version": content.version}
+    return Document(blocks, meta, doc)
+
+
+def _summary(doc: dict) -> list:
+    summary, progress = doc["summary"], doc["progress"]
+    blocks: list = [Heading(2, "Executive summary", anchor=slug("Executive summary"))]
+    blocks += text_blocks(summary["one_sentence"])
+    if summary["vision"]:
+        blocks += [Heading(3, "Vision")] + text_blocks(summary["vision"])
+    if summary["facts"]:
+        blocks += [Heading(3, "The plan at a glance"), _facts(summary["facts"])]
+    milestones = summary["milestones"]
+    if milestones["rows"]:
+        blocks += [Heading(3, "First milestones"),
+                   _table(milestones["columns"], milestones["rows"], milestones.get("column_types"))]
+        if milestones.get("more"):
+            more = milestones["more"]
+            blocks.append(Paragraph([Text(f"{more} more milestone{'s' if more != 1 else ''} in chapter "
+                                          f"{len(doc['chapters'])}.")]))
+    lines = [f"This plan answers {progress['answered']} of the {progress['applicable']} workbook questions that apply to it."]
+    if progress["open"]:
+        aside = f" ({progress['skipped']} skipped for now)" if progress["skipped"] else ""
+        lines.append(f"{progress['open']} {'are' if progress['open'] != 1 else 'is'} still to decide{aside}; "
+                     "they are listed under \"Still to decide\".")
+    else:
+        lines.append("Every question that applies has an answer.")
+    if progress["checks"]:
+        count = progress["checks"]
+        lines.append(f"{_plural(count, 'point')} need{'s' if count == 1 else ''} a second look; "
+                     "see \"Things to double-check\".")
+    runs: list = []
+    for line in lines:
+        runs += ([Break(soft=True)] if runs else []) + [Text(line)]
+    blocks += [Heading(3, "Where the plan stands"), Paragraph(runs)]
+    return blocks
+
+
+def _chapter(chapter: dict) -> list:
+    blocks: list = [Heading(2, chapter["title"], number=f"{chapter['number']}.", anchor=chapter["anchor"])]
+    if chapter["guide_markdown"]:
+        blocks.append(Guide(chapter["guide_markdown"]))
+    for item in chapter["answers"]:
+        blocks.append(Heading(3, item["label"]))
+        if item["type"] == "table":
+            blocks.append(_table(item["columns"], item["rows"], item.get("column_types")))
+        elif item["type"] == "multi_choice":
+            blocks.append(List([ListItem([Text(one_line(entry))]) for entry in item["entries"]]))
+        else:
+            blocks += text_blocks(item["text"])
+    if not chapter["answers"]:
+        blocks.append(Paragraph([Text("Nothing decided yet for this part of the plan; see \"Still to decide\".",
+                                      italic=True)]))
+    elif chapter["open"]:
+        count = len(chapter["open"])
+        blocks.append(Paragraph([Text(f"Still to decide in this part: {_plural(count, 'question')} "
+                                      "(listed under \"Still to decide\").", italic=True)]))
+    return blocks
+
+
+# ---------------------------------------------------------------- the blank workbook
+
+
+def workbook_document(doc: dict, content) -> Document:
+    """The blank workbook: every question with its help, choices and room to write."""
+    blocks: list = [
+        Heading(1, doc["title"]),
+        Paragraph([Text("Blank workbook for planning meetings", bold=True), Break(),
+                   Text(f"Version {one_line(doc['content_version'])} · {doc['question_count']} questions "
+                        f"in {len(doc['sections'])} parts")]),
+        _facts([(label, "") for label in ("Program name", "Lead agency", "Meeting date", "People present")]),
+        Paragraph([Text("Write answers in the spaces and tick the boxes (☐). Questions marked "),
+                   Text("required", italic=True),
+                   Text(" are needed for a complete plan; anything you cannot settle yet can be left blank and "
+                        "decided later. Afterwards, type the answers in with "),
+                   Text("deflect start", code=True), Text(" (or "), Text("deflect resume", code=True),
+                   Text("); the numbers follow the order the wizard asks them in.")]),
+        *text_blocks(doc["provenance"]),
+    ]
+    entries = [((f"{s['number']}. " if s["number"] else "") + s["title"], s["anchor"]) for s in doc["sections"]]
+    if doc["sources"]:
+        entries.append(("Sources", slug("Sources")))
+    blocks += _contents(entries)
+    for section in doc["sections"]:
+        blocks.append(Heading(2, section["title"], number=f"{section['number']}." if section["number"] else "",
+                              anchor=section["anchor"]))
+        blocks += text_blocks(section["summary"] or "")
+        if section["guide_markdown"]:
+            blocks.append(Guide(section["guide_markdown"]))
+        for question in section["questions"]:
+            blocks += _blank_question(question)
+    if doc["sources"]:
+        blocks += _sources(doc["sources"])
+    meta = {"title": content.title, "kind": "workbook", "date": "", "author": "",
+            "content_title": content.title, "content_version": content.version}
+    return Document(blocks, meta, doc)
+
+
+def _blank_question(q: dict) -> list:
+    runs: list = [Text(one_line(q["prompt"]), bold=True)]
+    if q["required"]:
+        runs += [Text(" "), Text("(required)", italic=True)]
+    blocks: list = [Heading(3, q["label"], number=q["number"]), Paragraph(runs)]
+    if q["depends_on"]:
+        blocks.append(Paragraph([Text("Answer only if it applies; it depends on your answer to "
+                                      + "; ".join(one_line(d) for d in q["depends_on"]) + ".", italic=True)]))
+    blocks += text_blocks(q["help"] or "")
+    kind = q["type"]
+    if kind == "yes_no":
+        blocks.append(AnswerField("yes_no"))
+    elif kind in ("choice", "multi_choice"):
+        blocks.append(AnswerField("choice" if kind == "choice" else "multi", choices=q["choices"], other=q["other"]))
+    elif kind == "table":
+        hints = [(c["label"], "one of " + ", ".join(c["choices"]) if c["choices"] else c["hint"], c["required"])
+                 for c in q["columns"] if c["choices"] or c["hint"]]
+        blocks.append(AnswerField("table", columns=[c["label"] for c in q["columns"]], lines=q["rows"], hints=hints))
+    else:
+        label = {"number": "Answer" + (f" ({q['unit']})" if q["unit"] else ""), "date": "Date (YYYY-MM-DD)"}
+        blocks.append(AnswerField("lines", label=label.get(kind, "Answer"), lines=q["lines"]))
+    return blocks

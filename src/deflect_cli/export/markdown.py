@@ -1,0 +1,94 @@
+"""The document as Markdown: one output among others, written straight from the blocks.
+
+Every piece of text is escaped here (text.py's md_* rules), so `{{ 7*7 }}`, `|`, `#`, `<script>` or
+a newline typed as an answer prints as typed and cannot change the document's structure. Needs
+no Jinja: an agency's own `plan.md.j2` / `workbook.md.j2` in --templates DIR replaces this
+renderer for Markdown only (render.py decides), with the facts of model.py as `doc`.
+"""
+
+from __future__ import annotations
+
+from deflect_cli.export import document as d
+from deflect_cli.export.text import md_cell, md_heading, md_inline, md_line_start
+
+
+def render(doc: d.Document, templates=None) -> str:
+    return "\n\n".join(filter(None, (block(b) for b in doc.blocks))) + "\n"
+
+
+def block(b) -> str:
+    kind = type(b)
+    if kind is d.Heading:
+        number = f"{b.number} " if b.number else ""
+        return f"{'#' * b.level} {number}{md_heading(b.text)}"
+    if kind is d.Paragraph:
+        return runs(b.runs)
+    if kind is d.List:
+        return _list(b)
+    if kind is d.Table:
+        return table(b)
+    if kind is d.Figure:
+        return "\n\n".join((runs([d.Text(b.caption, italic=True)]), table(b.table)))
+    if kind is d.Steps:
+        return "\n".join(f"{n}. " + runs([d.Text(title, bold=True), d.Text(f": {text}" if text else "")])
+                         for n, (title, text) in enumerate(b.steps, 1))
+    if kind is d.AnswerField:
+        return "\n\n".join(block(x) for x in b.blocks())
+    if kind is d.Quote:
+        inner = "\n\n".join(block(x) for x in b.blocks)
+        return "\n".join(("> " + line) if line.strip() else ">" for line in inner.split("\n"))
+    if kind is d.Guide:
+        return b.markdown
+    raise TypeError(f"no Markdown for {kind.__name__}")
+
+
+def runs(items: list) -> str:
+    """Inline runs; a line's first text is also escaped against starting a list, heading or quote."""
+    out, line_start = [], True
+    for run in items:
+        kind = type(run)
+        if kind is d.Break:
+            out.append("\n" if run.soft else "\\\n")
+            line_start = True
+            continue
+        if kind is d.Link:
+            if run.href.startswith("#"):
+                out.append(f"[{md_inline(run.text)}]({run.href})")
+            elif run.text == run.href:
+                out.append(f"<{run.href}>")
+            else:
+                out.append(f"[{md_inline(run.text)}](<{run.href}>)")
+        elif run.code:
+            out.append(f"`{run.text}`")
+        else:
+            text = md_inline(run.text)
+            if line_start:
+                text = md_line_start(text)
+            if run.italic:
+                text = f"*{text}*"
+            if run.bold:
+                text = f"**{text}**"
+            out.append(text)
+        line_start = False
+    return "".join(out)
+
+
+def _list(b: d.List) -> str:
+    lines = []
+    for n, item in enumerate(b.items, b.start):
+        marker = f"{n}. " if b.ordered else "- "
+        lines.append(marker + runs(item.runs))
+        for child in item.children:
+            lines += [(" " * len(marker) + line) if line else "" for line in block(child).split("\n")]
+    return "\n".join(lines)
+
+
+def table(b: d.Table) -> str:
+    width = len(b.header) or max((len(r) for r in b.rows), default=2)
+    if b.header:
+        lines = ["| " + " | ".join(md_cell(h) for h in b.header) + " |"]
+    else:
+        lines = ["|" + " |" * width]
+    lines.append("|" + " --- |" * width)
+    lines += ["| " + " | ".join(md_cell(c.text) for c in row) + " |" for row in b.rows]
+    return "\n".join(lines)

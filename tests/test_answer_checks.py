@@ -1,0 +1,219 @@
+"""Checks made as an answer is given (issue 12.11): choice limits, whole numbers, real dates, US dates,
+dates in the past where the content expects one to come, and plan checks said at the second answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+
+from deflect_cli import answers
+from deflect_cli.content import ContentError, load_content
+from deflect_cli.plain import PlainPrompter
+from deflect_cli.plan import load_plan
+from deflect_cli.wizard import Wizard
+
+from conftest import DOWN, ENTER, SPACE, UP, screen_wizard
+
+BACKSPACE = "\x7f"
+
+
+# --------------------------------------------------------------------------- the pure rules
+
+
+def test_an_impossible_date_says_why():
+    assert answers.parse_date("2026-02-30") == (None, "2026-02-30 is not a date: February 2026 has 28 days")
+    assert answers.parse_date("2028-02-29") == ("2028-02-29", None)
+    assert "there is no month 13" in answers.parse_date("2026-13-01")[1]
+    assert "there is no month 31" in answers.parse_date("31/12/2026")[1]
+
+
+def test_us_dates_are_read_month_first_and_stored_as_iso(content):
+    rule = content.question("launch.start_date")
+    assert answers.parse_text(rule, "12/31/2026") == ("2026-12-31", None)
+    assert answers.parse_text(rule, "3/1/2027") == ("2027-03-01", None)
+    # answers files and plans go through the same gate
+    assert answers.validate(rule, "12/31/2026") == ("2026-12-31", None)
+    assert answers.validate(rule, "2026-02-30")[1] == "2026-02-30 is not a date: February 2026 has 28 days"
+
+
+def test_whole_number_questions_say_a_whole_number(content):
+    rule = content.question("profile.population")
+    assert rule.integer
+    assert answers.parse_text(rule, "lots")[1] == "type a whole number, like 12"
+    assert "whole number" in answers.parse_text(rule, "12.5")[1]
+
+
+def test_choose_up_to_four_is_enforced(content):
+    rule = content.question("introduction.priority_outcomes")
+    assert rule.max_choices == 4
+    five = [c.value for c in rule.choices[:5]]
+    assert answers.validate(rule, five[:4]) == (five[:4], None)
+    assert answers.validate(rule, five)[1] == "choose up to four (you chose five)"
+
+
+def test_max_choices_is_checked_by_the_content_loader(tmp_path):
+    import shutil
+
+    from conftest import FIXTURES
+
+    root = tmp_path / "c"
+    shutil.copytree(FIXTURES / "mini", root)
+    path = next((root / "sections").glob("*.yaml"))
+    text = path.read_text()
+    path.write_text(text.replace("    type: text\n", "    type: text\n    max_choices: 2\n    future: true\n", 1))
+    with pytest.raises(ContentError) as raised:
+        load_content(root)
+    problems = "\n".join(raised.value.problems)
+    assert "'max_choices' only applies to multi_choice" in problems
+    assert "'future' only applies to date" in problems
+
+
+def test_a_past_date_counts_only_where_the_content_expects_a_future_one(content):
+    today = dt.date(2026, 6, 1)
+    assert answers.is_past(content.question("launch.start_date"), "2026-05-31", today)
+    assert not answers.is_past(content.question("launch.start_date"), "2026-06-01", today)
+    grant_start = next(c for c in content.question("funding.grant_periods").columns if c.id == "start")
+    assert not answers.is_past(grant_start, "2000-01-01", today)  # a grant may well have begun already
+
+
+# --------------------------------------------------------------------------- in the wizard
+
+
+@pytest.fixture
+def wizard(content, tmp_path):
+    return screen_wizard(content, tmp_path)
+
+
+def saved(wizard):
+    return load_plan(wizard.plan.path).answers
+
+
+def test_wizard_refuses_a_fifth_tick(keys, wizard, content):
+    keys((SPACE + DOWN) * 5 + ENTER,   # five ticked: refused, the prompt stays
+         UP + SPACE + ENTER)           # untick the fifth: accepted
+    assert wizard.edit(content.question("introduction.priority_outcomes")) is None
+    chosen = saved(wizard)["introduction"]["priority_outcomes"]
+    assert chosen == [c.value for c in content.question("introduction.priority_outcomes").choices[:4]]
+
+
+def test_wizard_rejects_an_impossible_date_and_reads_a_us_date_back(keys, wizard, content):
+    keys("2026-02-30" + ENTER, BACKSPACE * 10 + "12/31/2099" + ENTER)
+    wizard.edit(content.question("launch.start_date"))
+    assert saved(wizard)["launch"]["start_date"] == "2099-12-31"
+    assert "Read as 2099-12-31" in wizard.screen.getvalue()
+
+
+def test_a_past_launch_date_asks_for_confirmation(keys, wizard, content):
+    keys("01/15/2020" + ENTER, ENTER,                      # in the past: "No, change it" is the default
+         BACKSPACE * 10 + "2020-01-15" + ENTER, UP + ENTER)  # typed again, then "Yes, keep it"
+    wizard.edit(content.question("launch.start_date"))
+    assert saved(wizard)["launch"]["start_date"] == "2020-01-15"
+    assert wizard.screen.getvalue().count("Read as 2020-01-15") == 1
+
+
+def test_a_past_milestone_date_in_a_table_asks_too(keys, wizard, content):
+    question = content.question("launch.milestones")
+    due = next(i for i, c in enumerate(question.columns) if c.id == "due")
+    before = ["Sign the MOU" + ENTER] + [ENTER] * (due - 1)
+    keys(ENTER, *before, "2020-01-15" + ENTER, ENTER, BACKSPACE * 10 + "2099-01-15" + ENTER,
+         *[ENTER] * (len(question.columns) - due - 1), "\x11")
+    wizard.edit(question)
+    row = saved(wizard)["launch"]["milestones"][0]
+    assert row["milestone"] == "Sign the MOU" and row["due"] == "2099-01-15"
+
+
+def test_cross_answer_check_warns_at_the_second_answer(keys, wizard, content):
+    wizard.plan.set_answer("community_needs.overdose_deaths", 50)
+    keys("12" + ENTER)
+    wizard.edit(content.question("community_needs.nonfatal_overdoses"))
+    screen = " ".join(wizard.screen.getvalue().split())
+    assert ("Worth a second look: Fewer non-fatal overdoses than deaths are recorded. "
+            "(listed under Things to double-check)") in screen
+
+
+def test_no_warning_when_the_answers_agree(keys, wizard, content):
+    wizard.plan.set_answer("community_needs.overdose_deaths", 50)
+    keys("400" + ENTER)
+    wizard.edit(content.question("community_needs.nonfatal_overdoses"))
+    assert "Worth a second look" not in wizard.screen.getvalue()
+
+
+def test_plain_mode_reads_a_us_date_and_confirms_a_past_one(content, tmp_path):
+    from deflect_cli.plan import new_plan
+
+    ui = PlainPrompter(stdin=io.StringIO("2026-02-30\n1/2/2020\n1\n"), stdout=io.StringIO())
+    wizard = Wizard(content, new_plan(tmp_path / "plan.yaml", content), ui=ui)
+    wizard.edit(content.question("launch.start_date"))
+    out = ui.stdout.getvalue()
+    assert "2026-02-30 is not a date: February 2026 has 28 days" in out
+    assert "2020-01-02 is in the past. Keep this date?" in out
+    assert "Saved: 2020-01-02" in out
+    assert load_plan(wizard.plan.path).answers["launch"]["start_date"] == "2020-01-02"
+
+
+# --------------------------------------------------------------------------- a plan that agrees with itself (12.12)
+
+
+def _models_plan(wizard):
+    wizard.plan.set_answer("program_types.models", ["qrt", "hub"])
+    wizard.plan.set_answer("program_types.primary_model", "hub")
+
+
+def test_the_first_model_is_chosen_from_the_models_ticked(keys, wizard, content):
+    wizard.plan.set_answer("program_types.models", ["qrt", "Mobile crisis van"])
+    keys(DOWN + ENTER)   # only the two ticked models are offered: the second is the free-text one
+    wizard.edit(content.question("program_types.primary_model"))
+    assert saved(wizard)["program_types"]["primary_model"] == "Mobile crisis van"
+
+
+def test_a_stale_first_model_is_listed_under_things_to_double_check(content, tmp_path):
+    from deflect_cli import flow
+    from deflect_cli.plan import new_plan
+    from deflect_cli.report import status_text
+
+    plan = new_plan(tmp_path / "plan.yaml", content)
+    plan.set_answer("program_types.models", ["qrt"])
+    plan.set_answer("program_types.primary_model", "hub")
+    evaluation = flow.evaluate(content, plan.answers)
+    [(question, message)] = flow.stale_answers(content, evaluation)
+    assert question.key == "program_types.primary_model"
+    assert message.startswith("First model to launch is 'HUB or situation table', which is no longer among "
+                              "the answers to 'Program models chosen'.")
+    assert message in " ".join(status_text(content, plan).split())
+
+
+def test_changing_the_models_asks_the_first_model_again(keys, wizard, content):
+    _models_plan(wizard)
+    keys(DOWN * 5 + SPACE + ENTER,  # models: untick HUB (QRT stays ticked)
+         ENTER)                    # the first model is asked again: QRT is the only one offered
+    wizard.edit(content.question("program_types.models"))
+    answers = saved(wizard)["program_types"]
+    assert answers["models"] == ["qrt"] and answers["primary_model"] == "qrt"
+    assert "1 later answer no longer fits this change (First model to launch)" in " ".join(
+        wizard.screen.getvalue().split())
+
+
+@pytest.mark.parametrize("target, problem", [
+    ("models.chosen", None),
+    ("models.qrt_window", "'choices_from' names 'models.qrt_window', which is not a multi_choice question"),
+    ("launch.nothing", "'choices_from' names 'launch.nothing', which is not a question"),
+    ("partners.roster", "which is not a multi_choice question"),
+    ("models", "'choices_from' must be a full id like section.question"),
+])
+def test_choices_from_must_name_an_earlier_multi_choice(tmp_path, target, problem):
+    import shutil
+
+    from conftest import FIXTURES
+
+    root = tmp_path / "c"
+    shutil.copytree(FIXTURES / "mini", root)
+    path = root / "sections" / "01-models.yaml"
+    path.write_text(path.read_text().replace("    type: choice\n", f"    type: choice\n    choices_from: {target}\n", 1))
+    if problem is None:
+        assert load_content(root).question("models.lead").choices_from == "models.chosen"
+        return
+    with pytest.raises(ContentError) as raised:
+        load_content(root)
+    assert problem in "\n".join(raised.value.problems)

@@ -1,0 +1,160 @@
+"""The installed `deflect` in small pseudo-terminals (issue 12.15): at 60 columns list entries wrap
+instead of being cut at the edge, at 80x24 the welcome stays on screen until the person goes on, and
+a resize mid-answer redraws the prompt once."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+
+from deflect_cli.plan import new_plan, save_plan
+
+from conftest import clean_env
+
+pexpect = pytest.importorskip("pexpect")
+
+ENTER, SPACE, DOWN = "\r", " ", "\x1b[B"
+ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
+
+
+def spawn(deflect_bin, args, cwd, rows: int, columns: int):
+    child = pexpect.spawn(
+        deflect_bin, args, cwd=str(cwd), dimensions=(rows, columns), encoding="utf-8", timeout=20,
+        env=clean_env(TERM="xterm-256color"),
+    )
+    child.logfile_read = sys.stdout if "-s" in sys.argv else None
+    return child
+
+
+def words(text: str) -> list:
+    return ESCAPES.sub(" ", text).split()
+
+
+def lines(text: str) -> list:
+    return [line.rstrip() for line in ESCAPES.sub("", text).replace("\r", "").split("\n")]
+
+
+@pytest.fixture
+def plan_dir(tmp_path, content):
+    save_plan(new_plan(tmp_path / "deflection-plan.yaml", content))
+    return tmp_path
+
+
+def _every_label_whole(content, screen: str) -> list:
+    """The model choices whose words do not all appear, in order, on what was drawn."""
+    seen = " ".join(words(screen))
+    return [c.label for c in content.question("program_types.models").choices
+            if " ".join(c.label.split()) not in seen]
+
+
+def test_at_60_columns_long_choices_wrap_instead_of_being_cut(deflect_bin, plan_dir, content):
+    child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 24, 60)
+    child.expect("Space to")
+    child.expect("Other \\(describe\\)")
+    drawn = child.before
+    assert _every_label_whole(content, drawn) == []
+    # wrapped at a word, the rest under the entry's first letter
+    assert "   ○ Officer intervention (charge held or citation with" in lines(drawn)
+    assert "     assessment)" in lines(drawn)
+    child.send(DOWN * 7 + SPACE + ENTER)   # tick the long one: the answer line shows it unwrapped
+    child.expect("charges\\?")
+    assert "[Officer intervention (charge held or citation with assessment)]" in "".join(lines(child.before))
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
+def test_a_resize_to_60_columns_rewraps_the_list(deflect_bin, plan_dir, content):
+    child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 24, 100)
+    child.expect("Other \\(describe\\)")
+    assert "   ○ Officer intervention (charge held or citation with assessment)" in lines(child.before)
+    child.setwinsize(24, 60)
+    child.expect("Other \\(describe\\)")
+    assert _every_label_whole(content, child.before) == []
+    assert "     assessment)" in lines(child.before)
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
+def test_at_80_by_24_the_welcome_waits_for_enter(deflect_bin, tmp_path):
+    child = spawn(deflect_bin, ["start"], tmp_path, 24, 80)
+    child.expect("Press Enter to begin")
+    assert "Deflection Program Planning Questions" in child.before and "What is the program called" not in child.before
+    child.send(ENTER)
+    child.expect("What is the program called")
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
+# --------------------------------------------------------------------------- the redraw arithmetic
+
+
+class _Cell:
+    def __init__(self, char):
+        self.char = char
+
+
+class _Screen:
+    def __init__(self, lines):
+        self.data_buffer = {y: {x: _Cell(ch) for x, ch in enumerate(line)} for y, line in enumerate(lines)}
+
+
+class _Output:
+    def __init__(self, columns):
+        self.columns, self.written = columns, []
+
+    def get_size(self):
+        from prompt_toolkit.data_structures import Size
+
+        return Size(rows=24, columns=self.columns)
+
+    def write_raw(self, data):
+        self.written.append(("raw", data))
+
+    def cursor_up(self, amount):
+        self.written.append(("up", amount))
+
+    def erase_down(self):
+        self.written.append(("erase_down",))
+
+    def reset_attributes(self): ...
+    def enable_autowrap(self): ...
+    def flush(self): ...
+
+
+def test_a_resize_erases_the_prompt_as_the_terminal_rewrapped_it():
+    """At 80 columns the prompt drew an 80-wide row and the cursor on the row below; the terminal,
+    narrowed to 60, re-wraps that row into two, so the prompt now starts two rows up, not one."""
+    from types import SimpleNamespace
+
+    from prompt_toolkit.data_structures import Point
+
+    from deflect_cli.prompter import _redraw_after_resize
+
+    calls = []
+    renderer = SimpleNamespace(_last_screen=_Screen(["? Which agency is leading the plan? * " + "x" * 42, "y" * 10]),
+                               _cursor_pos=Point(x=10, y=1), reset=lambda **_: calls.append("reset"),
+                               erase=lambda **_: calls.append("erase"))
+    output = _Output(60)
+    app = SimpleNamespace(renderer=renderer, output=output, _request_absolute_cursor_position=lambda: None,
+                          _redraw=lambda: calls.append("redraw"))
+    _redraw_after_resize(app)
+    assert output.written[:3] == [("raw", "\r"), ("up", 2), ("erase_down",)]
+    assert calls == ["reset", "redraw"]
+
+
+def test_check_your_answers_rows_fit_60_columns(content, tmp_path):
+    """Each row of the review list (pointer, number, question, status, answer) fits the terminal, so
+    prompt_toolkit never cuts it at the edge; long labels end in an ellipsis instead."""
+    from deflect_cli.review import section_rows
+
+    from conftest import screen_wizard
+
+    wizard = screen_wizard(content, tmp_path, width=60)
+    wizard.plan.set_answer("program_types.models", ["officer_intervention", "community_response"])
+    section = content.section("program_types")
+    options = wizard._review_options(section_rows(content, wizard.plan, section))
+    assert all(3 + len(o.label) <= 59 for o in options), [o.label for o in options if 3 + len(o.label) > 59]
+    assert any(o.label.rstrip().endswith("...") for o in options)
+    assert 3 + len(wizard._review_header) <= 59
