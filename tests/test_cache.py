@@ -13,7 +13,7 @@ import pytest
 
 from deflect_cli import cache, conditions, content as content_module, resources, yamlio
 from deflect_cli.errors import ContentError
-from deflect_cli.plan import load_plan, new_plan, save_plan
+from deflect_cli.plan import new_plan, save_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import resource
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -142,7 +140,7 @@ def test_a_killed_sessions_answer_holding_temp_files_are_cleaned_under_the_lock(
     make_plan(deflect_bin, tmp_path)
     left = [f"..{NAME}.lock-info.0123abcd.tmp", f"..{NAME}.parsed.4242.tmp", f"..{NAME}.bak.parsed.4242.tmp",
             f".{NAME}.0123abcd.tmp"]
-    kept = [f"..other.yaml.lock-info.0123abcd.tmp", f"..{NAME}.lock-info.tmp", "notes.tmp"]
+    kept = ["..other.yaml.lock-info.0123abcd.tmp", f"..{NAME}.lock-info.tmp", "notes.tmp"]
     for name in left + kept:
         (tmp_path / name).write_text("answers")
     code, _, err = run(deflect_bin, tmp_path, "status", "--content", MINI)

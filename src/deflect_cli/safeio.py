@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from pathlib import Path
 
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -92,10 +91,3 @@ def is_symlink(path) -> bool:
         return stat.S_ISLNK(os.lstat(path).st_mode)
     except OSError:
         return False
-
-
-def lstat_or_none(path):
-    try:
-        return os.lstat(Path(path))
-    except (FileNotFoundError, NotADirectoryError):
-        return None
