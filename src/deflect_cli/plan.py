@@ -518,7 +518,7 @@ def _write_special(path: Path, payload: bytes, info) -> None:
     import stat
     import time
 
-    from deflect_cli.safeio import O_CLOEXEC, O_NONBLOCK
+    from deflect_cli.safeio import O_CLOEXEC, O_NOFOLLOW, O_NONBLOCK
 
     if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
         from deflect_cli.safeio import kind
@@ -527,7 +527,7 @@ def _write_special(path: Path, payload: bytes, info) -> None:
     deadline = time.monotonic() + 2.0
     while True:
         try:
-            fd = os.open(path, os.O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+            fd = os.open(path, os.O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)  # path is already resolved
             break
         except OSError as exc:
             if exc.errno == errno.ENXIO and time.monotonic() < deadline:
@@ -538,6 +538,9 @@ def _write_special(path: Path, payload: bytes, info) -> None:
                                 "nothing was written.") from None
             raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
     try:
+        opened = os.fstat(fd).st_mode
+        if not (stat.S_ISCHR(opened) or stat.S_ISFIFO(opened)):  # swapped for something else meanwhile
+            raise PlanError(f"{path}: changed while deflect was writing to it; nothing was written.")
         if O_NONBLOCK:
             import fcntl
 
