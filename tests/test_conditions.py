@@ -265,3 +265,87 @@ def test_trees_are_plain_picklable_tuples_and_need_no_jinja_to_run():
     tree = conditions.compile_condition(source)
     assert pickle.loads(pickle.dumps(tree)) == tree
     assert conditions.run(tree, CONTEXT) is True
+
+
+# --------------------------------------------------------------------------- bounds
+
+@pytest.mark.parametrize("source, fragment", [
+    ("1 | round(-999999999) == 0", "round() to more than 100 digits"),
+    ("1.5 | round(999999999, 'floor')", "round() to more than 100 digits"),
+    ("s.n | round(-999999999) == 0", "round() to more than 100 digits"),
+    ("s.n | round(precision=-999999999) == 0", "round() to more than 100 digits"),
+    ("'%0999999999d' % 1", "format width or precision over 1000"),
+    ("'%.999999f' % s.f", "format width or precision over 1000"),
+    ("'%*d' % (5, s.n)", "format width or precision over 1000"),
+    ("'a' * 100001", "repetition to more than 100,000"),
+    (" ~ ".join(["('a' * 100000)"] * 11), "text longer than 1,000,000 characters"),
+    ("(('a' * 100000) + ('a' * 100000)) + (('a' * 100000) + ('a' * 100000)) + (('a' * 100000) + ('a' * 100000))"
+     " + (('a' * 100000) + ('a' * 100000)) + (('a' * 100000) + ('a' * 100000)) + 'a'", "text longer than"),
+    ("([[1] * 100000] * 100000) | sum(start=[])", "a list larger than 1,000,000"),
+    ("([1] * 100000) | select('in', [1] * 100000) | list", "more than 2,000,000 steps"),
+])
+def test_a_condition_whose_constants_break_a_bound_does_not_compile(source, fragment):
+    """Each of these passed lint before and then hung or took gigabytes when it ran."""
+    with pytest.raises(conditions.ConditionError) as caught:
+        conditions.compile_condition(source)
+    assert "goes past a limit" in str(caught.value) and fragment in str(caught.value)
+
+
+RUNTIME_CASES = [  # bounds only the answers break: false, with one warning naming the condition
+    "(s.text * 100000) ~ (s.text * 100000)",
+    "s.text * 10000000",
+    "(s.tags * 30000) + (s.tags * 30000) + (s.tags * 30000) + (s.tags * 30000)",
+    "s.big | join(s.text * 9000)",
+    "'%0999d%0999d' % (s.n, s.n) ~ (s.text * 99000)",
+    "([s.tags * 10000] * 10000) | sum(start=[]) | length",
+    "(s.tags * 30000) | select('in', s.tags * 30000) | list",
+    "(s.big | map('string') | list | length) > 0",
+    "[s.big, s.big] | string",
+    "s.n | round(s.huge)",
+    "(s.n * s.n * s.n * s.n * s.n * s.n * s.n * s.n) > 0",
+]
+_RUNTIME_SCRIPT = """
+import json, sys
+from deflect_cli import conditions
+context = {"s": {"n": 7 ** 5000, "text": "Hello World", "tags": ["qrt", "hub", "Hub"],
+                 "big": ["x" * 1000] * 1000, "huge": 999999999}}
+print(json.dumps([conditions.evaluate(source, context) for source in json.loads(sys.argv[1])]))
+"""
+
+
+def test_answers_that_break_a_bound_count_as_false_with_a_warning(tmp_path):
+    """Run in a child process under a 1 GB memory limit and a timeout, so a lost bound fails the
+    test instead of taking the machine down."""
+    import json
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    for source in RUNTIME_CASES:
+        conditions.compile_condition(source)  # lint cannot see these: they depend on the answers
+    result = subprocess.run([sys.executable, "-c", _RUNTIME_SCRIPT, json.dumps(RUNTIME_CASES)], capture_output=True,
+                            text=True, timeout=120, preexec_fn=limit)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout) == [False] * len(RUNTIME_CASES)
+    warnings = result.stderr.strip().splitlines()
+    assert len(warnings) == len(RUNTIME_CASES), result.stderr
+    for line, source in zip(warnings, RUNTIME_CASES):
+        assert line.startswith("deflect: warning: the condition `") and "went past a limit" in line
+        assert line.endswith("it counts as false.")
+        shown = " ".join(source.split())
+        assert (shown if len(shown) <= 70 else shown[:67]) in line
+
+
+def test_what_lint_accepts_runs_as_in_jinja():
+    """A 900-term sum passed lint and then always counted as false (RecursionError at run time).
+    Now lint refuses it, and the longest chain lint accepts gives Jinja's answer."""
+    with pytest.raises(conditions.ConditionError):
+        conditions.compile_condition(" + ".join(["1"] * 900) + " == 900")
+    for source in (" + ".join(["s.n"] * 60) + " == 720", " or ".join(["s.no"] * 60) + " or s.yes",
+                   "not " * 60 + "s.yes", "(" * 30 + "s.n" + ")" * 30 + " == 12",
+                   "[" * 30 + "1" + "]" * 30 + " == " + "[" * 30 + "1" + "]" * 30):
+        conditions.compile_condition(source)
+        assert conditions.evaluate(source, CONTEXT) is jinja_truth(source, CONTEXT) is True, source

@@ -146,3 +146,47 @@ def test_other_commands_refuse_broken_content_the_same_way(cli, mini_copy):
         assert code == 1, command
         assert err == lint_err, command
     assert not Path("deflection-plan.yaml").exists()
+
+
+@pytest.mark.parametrize("value, message", [
+    (".inf", "must be a number"), ("-.inf", "must be a number"), (".nan", "must be a number"),
+    ("-5", "must be between 0 and 10000"), ("99999999", "must be between 0 and 10000"),
+    ("2.5", "must be a whole number"),
+])
+def test_estimated_minutes_out_of_range_is_one_lint_error(cli, mini_copy, value, message):
+    """`.inf` crashed every command with OverflowError (int(inf)); `.nan` with ValueError."""
+    workbook = mini_copy / "workbook.yaml"
+    workbook.write_text(workbook.read_text().replace("estimated_minutes: 5", f"estimated_minutes: {value}"))
+    code, _, err = cli("lint", "--content", str(mini_copy))
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines()[0] == f"{workbook}:3: workbook: 'estimated_minutes' {message}"
+    assert len(err.strip().splitlines()) == 2  # the problem and the count
+
+
+@pytest.mark.parametrize("field", ["min: .nan", "min: -.inf", "max: .inf"])
+def test_non_finite_number_fields_are_lint_errors(mini_copy, field):
+    path = mini_copy / "sections" / "01-models.yaml"
+    path.write_text(path.read_text().replace("    min: 0\n    max: 168\n", f"    {field}\n"))
+    with pytest.raises(ContentError) as caught:
+        load_content(mini_copy, display_root="c")
+    assert caught.value.problems == [
+        f"c/sections/01-models.yaml:24: question models.qrt_window: '{field.split(':')[0]}' must be a number"]
+
+
+@pytest.mark.parametrize("condition, message", [
+    ("(" * 100 + "models.chosen" + ")" * 100, "brackets nested more than 32 deep"),
+    (" or ".join(["models.chosen"] * 3000), "more than 4000 characters"),
+    (" + ".join(["1"] * 900) + " > 0", "more than 400 parts"),
+    (" or ".join(["models.chosen"] * 70), "nested more than 64 deep"),
+    ("not " * 300 + "models.chosen", "nested more than 64 deep"),
+    ("9" * 5000 + " > 1", "more than 4000 characters"),
+])
+def test_oversized_conditions_are_one_lint_error(cli, mini_copy, condition, message):
+    """These ended in RecursionError: a traceback from lint, or (900 `+` terms) a condition that
+    passed lint and then always counted as false."""
+    path = mini_copy / "sections" / "01-models.yaml"
+    path.write_text(path.read_text().replace("when: \"'qrt' in models.chosen\"", f"when: \"{condition}\""))
+    code, _, err = cli("lint", "--content", str(mini_copy))
+    assert code == 1 and "Traceback" not in err
+    [problem, _count] = err.strip().splitlines()
+    assert problem.startswith(f"{path}:18: question models.qrt_window: condition is too large: {message}")

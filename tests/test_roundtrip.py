@@ -6,7 +6,6 @@ question type (hypothesis), for YAML's special strings, control characters, CRLF
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 
 import pytest
@@ -149,7 +148,9 @@ def test_saving_is_stable(every_type, tmp_path):
 
 
 def test_answers_file_through_the_cli_round_trips(cli, every_type, tmp_path):
-    answers = {"s": {"t": "yes", "lt": "line1\r\nline2\r\n\x85", "c": "no", "mc": ["null", "1e3", "# x"],
+    # Windows line ends in a quoted value are new lines; other control characters are refused
+    # (issue 12.3, tests/test_control_chars.py), so this value no longer carries a lone NEL (\x85).
+    answers = {"s": {"t": "yes", "lt": "line1\r\nline2\r\n", "c": "no", "mc": ["null", "1e3", "# x"],
                      "yn": False, "n": 1e3, "d": "2024-02-29",
                      "tb": [{"name": "- ", "notes": "עברית 😀", "count": 0, "ok": True}]}}
     path = tmp_path / "answers.yaml"
@@ -159,6 +160,7 @@ def test_answers_file_through_the_cli_round_trips(cli, every_type, tmp_path):
     code, out, err = cli("export", "--format", "json", "--content", every_type, "-o", "-")
     assert code == 0, err
     exported = {q["id"]: q["answer"] for s in json.loads(out)["sections"] for q in s["questions"]}
+    answers["s"]["lt"] = "line1\nline2\n"
     for qid, value in answers["s"].items():
         assert strict(exported[f"s.{qid}"]) == strict(value)
 
@@ -212,7 +214,8 @@ def test_an_answers_file_lists_every_problem_at_once_with_lines(cli, every_type,
 @pytest.mark.parametrize("text, message", [
     ("s:\n  t: !!python/object/apply:os.system [echo hi]\n", "tags are not allowed"),
     ("s:\n  t: &a x\n  lt: [*a, *a]\n  tb: &rows [{name: a}]\n  more: *rows\n", "anchors and aliases"),
-    ("base: &b {t: x}\ns:\n  <<: *b\n", "merge keys (<<) are not allowed"),
+    ("base: &b {t: x}\ns:\n  <<: *b\n", "anchors and aliases"),  # refused at the anchor now
+    ("s:\n  <<: {t: x}\n", "merge keys (<<) are not allowed"),
     ("\xff\xfe", "not UTF-8"),
 ])
 def test_hostile_answers_files_are_refused_in_one_line(cli, every_type, tmp_path, text, message):
@@ -243,7 +246,8 @@ i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
     ("title: !!python/object/apply:os.system [echo hi]\n", "tags are not allowed"),
     ("title: !!binary aGk=\n", "tags are not allowed"),
     ("title: !!str 12\n", "tags are not allowed"),
-    ("a: &x {title: T}\n<<: *x\n", "merge keys (<<) are not allowed"),
+    ("a: &x {title: T}\n<<: *x\n", "anchors and aliases"),  # refused at the anchor now
+    ("<<: {title: T}\n", "merge keys (<<) are not allowed"),
     ("title: x\n" + "# " + "x" * (yamlio.MAX_BYTES + 10) + "\n", "larger than 8 MB"),
     ("title: T\ntitle: U\n", "duplicate key"),
 ])
@@ -264,5 +268,6 @@ def test_yaml_problems_are_one_line_with_a_line_number():
 
 def test_plain_yaml_values_still_load():
     data = yamlio.parse("a: 1\nb: '1'\nc: |\n  x\nd:\ne: 2027-03-01\nf: [x, y]\ng: {h: no}\n")
-    assert data == {"a": 1, "b": "1", "c": "x\n", "d": None, "e": _dt.date(2027, 3, 1), "f": ["x", "y"],
+    # a date stays the text written (an impossible one crashed the date reader): see yamlio
+    assert data == {"a": 1, "b": "1", "c": "x\n", "d": None, "e": "2027-03-01", "f": ["x", "y"],
                     "g": {"h": False}}

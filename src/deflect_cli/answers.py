@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any, Optional
 
+from deflect_cli.patterns import MAX_INPUT as MAX_PATTERN_INPUT
+
 _YES = {"y", "yes", "true"}
 _NO = {"n", "no", "false"}
 
@@ -121,6 +123,8 @@ def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
                 value = str(value)
             else:
                 return value, "expected text"
+        if rule.pattern and len(value) > MAX_PATTERN_INPUT:  # bounds the time a pattern can take
+            return value, f"must be at most {MAX_PATTERN_INPUT:,} characters"
         if rule.pattern and not re.fullmatch(rule.pattern, value):
             return value, rule.pattern_help or f"must match the pattern {rule.pattern}"
         return value, None

@@ -86,8 +86,8 @@ def _content_files(root: Path) -> list:
 
 # The modules whose code decides what load_content builds; a change to any of them (a developer's
 # edit, an upgrade) makes every cached content stale.
-_MODEL_MODULES = ("__init__.py", "answers.py", "cache.py", "conditions.py", "content.py", "content_lint.py", "errors.py",
-                  "yamlio.py")
+_MODEL_MODULES = ("__init__.py", "answers.py", "cache.py", "conditions.py", "content.py", "content_lint.py",
+                  "errors.py", "patterns.py", "yamlio.py")
 
 
 def _code_files() -> list:

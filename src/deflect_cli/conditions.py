@@ -16,6 +16,12 @@ There is no `eval`. Everything it does support follows Jinja's semantics, includ
 Undefined for missing values (tests/test_conditions.py cross-checks it against Jinja). Anything
 outside the subset is a content error naming what was used. A condition that fails while it runs
 (comparing nothing with a number, say) counts as false.
+
+Everything is bounded, because a condition is content and content can be hostile: its shape when it
+is compiled (length, parts, nesting), and while it runs the size of every value it computes, the
+number of loop steps inside filters, round()'s precision and `%` format widths. A bound that constant
+parts already break is a lint error; one broken at run time by the answers counts as false, with a
+one-line warning on stderr naming the condition, never a hang.
 """
 
 from __future__ import annotations
@@ -30,6 +36,65 @@ from numbers import Number
 
 class ConditionError(Exception):
     """A condition that does not compile, with a message for the content author."""
+
+
+class LimitError(Exception):
+    """Running a condition would go past one of the bounds below."""
+
+
+MAX_SIZE = 1_000_000  # characters, or items and their characters, in any value a condition computes
+MAX_INT_BITS = 100_000  # about 30,000 digits; answers are read with at most 4,300
+MAX_PRECISION = 100  # round(): 10 ** precision is computed
+MAX_FORMAT_WIDTH = 1000  # `'%05d' % n`: width and precision of each conversion
+MAX_STEPS = 2_000_000  # items handled inside filters (select, map, join, sum...) in one evaluation
+_STEPS = [0]
+
+
+def _step(count: int = 1) -> None:
+    _STEPS[0] += count
+    if _STEPS[0] > MAX_STEPS:
+        raise LimitError(f"more than {MAX_STEPS:,} steps")
+
+
+def _weight(value, budget: int = MAX_SIZE) -> int:
+    """Characters plus items in `value`, nested lists and mappings included; counting stops past
+    `budget`, so measuring never costs more than the bound."""
+    total, stack = 0, [value]
+    while stack and total <= budget:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, (list, tuple)):
+            total += 1 + len(item)
+            stack.extend(item)
+        elif isinstance(item, dict):
+            total += 1 + len(item)
+            stack.extend(item.values())
+        else:
+            total += 1
+    return total
+
+
+def _bounded(value):
+    """`value`, if a condition may compute it; LimitError otherwise."""
+    if isinstance(value, str):
+        if len(value) > MAX_SIZE:
+            raise LimitError(f"text longer than {MAX_SIZE:,} characters")
+    elif isinstance(value, (list, tuple)):
+        if _weight(value) > MAX_SIZE:
+            raise LimitError(f"a list larger than {MAX_SIZE:,} items and characters")
+    elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        raise LimitError(f"a number larger than {MAX_INT_BITS:,} bits")
+    return value
+
+
+def _text(value) -> str:
+    """str(value) without ever building text past the bound (a list is measured before)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple, dict)) and _weight(value) > MAX_SIZE:
+        raise LimitError(f"text longer than {MAX_SIZE:,} characters")
+    return _bounded(str(value))
 
 
 # --------------------------------------------------------------------------- Undefined
@@ -149,7 +214,7 @@ def _ignore_case(value):
 
 
 def _soft_str(value) -> str:
-    return value if isinstance(value, str) else str(value)
+    return _text(value)
 
 
 # --------------------------------------------------------------------------- tests (`x is NAME`)
@@ -202,10 +267,16 @@ TESTS = {
 }
 
 
+def _cost(values) -> int:
+    """What one call inside a loop costs: 1, plus the length of what it searches or compares."""
+    return 1 + sum(len(v) for v in values if isinstance(v, (str, list, tuple, dict)))
+
+
 def _call_test(name, value, args=(), kwargs=None):
     test = TESTS.get(name) if isinstance(name, str) else None
     if test is None:
         raise UndefinedError(f"no test named {name!r}")
+    _step(_cost((value, *args)))
     return test(value, *args, **(kwargs or {}))
 
 
@@ -230,7 +301,15 @@ def _f_last(seq):
 def _f_sum(iterable, attribute=None, start=0):
     if attribute is not None:
         iterable = map(_attrgetter(attribute), iterable)
-    return sum(iterable, start)
+    items = _f_list(iterable)
+    if isinstance(start, (list, tuple)) or any(isinstance(item, (list, tuple)) for item in items):
+        # Python adds lists pairwise, copying the total each time: join them once instead.
+        kind = type(start)
+        bad = next((item for item in items if type(item) is not kind), None)
+        if bad is not None:
+            raise TypeError(f"can only concatenate {kind.__name__} (not {type(bad).__name__})")
+        return _bounded(kind(chain(start, *items)))
+    return _bounded(sum(items, start))
 
 
 def _min_or_max(value, func, case_sensitive, attribute):
@@ -279,7 +358,29 @@ def _f_float(value, default=0.0):
 def _f_join(value, d="", attribute=None):
     if attribute is not None:
         value = map(_attrgetter(attribute), value)
-    return str(d).join(map(str, value))
+    separator, parts, total = _text(d), [], 0
+    for item in value:
+        _step()
+        part = _text(item)
+        total += len(part) + (len(separator) if parts else 0)
+        if total > MAX_SIZE:
+            raise LimitError(f"text longer than {MAX_SIZE:,} characters")
+        parts.append(part)
+    return separator.join(parts)
+
+
+def _f_list(value) -> list:
+    """list(value), measured as it grows: a lazy `map` can make each item large."""
+    if isinstance(value, (list, tuple, str)):
+        return _bounded(list(value))
+    items, total = [], 0
+    for item in value:
+        _step()
+        total += _weight(item)
+        if total > MAX_SIZE:
+            raise LimitError(f"a list larger than {MAX_SIZE:,} items and characters")
+        items.append(item)
+    return items
 
 
 def _f_unique(value, case_sensitive=False, attribute=None):
@@ -295,6 +396,8 @@ def _f_unique(value, case_sensitive=False, attribute=None):
 def _f_round(value, precision=0, method="common"):
     if method not in {"common", "ceil", "floor"}:
         raise UndefinedError("method must be common, ceil or floor")
+    if isinstance(precision, (int, float)) and abs(precision) > MAX_PRECISION:
+        raise LimitError(f"round() to more than {MAX_PRECISION} digits")
     if method == "common":
         return round(value, precision)
     func = getattr(math, method)
@@ -356,16 +459,18 @@ def _f_map(value, *args, **kwargs):
         def func(item):
             if inner is None:
                 raise UndefinedError(f"no filter named {name!r}")
+            _step(_cost((item, *rest)))
             return inner(item, *rest, **kwargs)
 
     for item in value:
+        _step()
         yield func(item)
 
 
 FILTERS = {
     "length": len,
     "count": len,
-    "list": list,
+    "list": _f_list,
     "select": _f_select,
     "reject": _f_reject,
     "selectattr": _f_selectattr,
@@ -403,8 +508,33 @@ def _mul(a, b):
     """`*`, with text or list repetition capped so an answer cannot exhaust memory."""
     for seq, times in ((a, b), (b, a)):
         if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > _REPEAT_LIMIT:
-            raise UndefinedError("repetition too large")
+            raise LimitError(f"repetition to more than {_REPEAT_LIMIT:,} items or characters")
     return a * b
+
+
+# A conversion of printf-style formatting: flags, width, precision, length modifier, type.
+_CONVERSION = None
+
+
+def _check_format(text: str) -> None:
+    global _CONVERSION
+    if _CONVERSION is None:
+        import re
+
+        _CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?[hlL]?.")
+    for conversion in _CONVERSION.finditer(text):
+        for number in conversion.groups():
+            if number == "*" or (number and int(number) > MAX_FORMAT_WIDTH):
+                raise LimitError(f"a format width or precision over {MAX_FORMAT_WIDTH}")
+
+
+def _mod(a, b):
+    """`%`: for text, printf-style formatting, with each width and precision bounded first."""
+    if isinstance(a, str):
+        _check_format(a)
+        if isinstance(b, (list, tuple, dict)) and _weight(b) > MAX_SIZE:
+            raise LimitError(f"text longer than {MAX_SIZE:,} characters")
+    return a % b
 
 
 _BINARY = {
@@ -413,7 +543,7 @@ _BINARY = {
     "*": _mul,
     "/": operator.truediv,
     "//": operator.floordiv,
-    "%": operator.mod,
+    "%": _mod,
 }
 
 
@@ -451,6 +581,44 @@ def _environment():
     return ImmutableSandboxedEnvironment()
 
 
+# Bounds on a condition's shape. Jinja's parser and our translator and interpreter all recurse, so a
+# condition 100 parentheses deep or a chain of 900 `+` would otherwise end in RecursionError: at load
+# time a traceback, at run time a condition that silently counted as false. The bundled content's
+# largest condition has 81 tokens and nests 8 deep.
+MAX_SOURCE_CHARS = 4000
+MAX_TOKENS = 400
+MAX_BRACKETS = 32  # each level costs Jinja's parser about 13 stack frames
+MAX_DEPTH = 64
+_OPEN, _CLOSE = frozenset({"lparen", "lbracket", "lbrace"}), frozenset({"rparen", "rbracket", "rbrace"})
+
+
+def _too_large(what: str) -> ConditionError:
+    return ConditionError(f"condition is too large: {what}; split it into simpler conditions")
+
+
+def _check_size(source: str, env) -> None:
+    """Refuse an oversized condition from its tokens, before anything recursive runs."""
+    if len(source) > MAX_SOURCE_CHARS:
+        raise _too_large(f"more than {MAX_SOURCE_CHARS} characters")
+    count = depth = 0
+    for token in env.lexer.tokenize(source, state="variable"):
+        count += 1
+        depth += (token.type in _OPEN) - (token.type in _CLOSE)
+        if count > MAX_TOKENS:
+            raise _too_large(f"more than {MAX_TOKENS} parts")
+        if depth > MAX_BRACKETS:
+            raise _too_large(f"brackets nested more than {MAX_BRACKETS} deep")
+
+
+def _depth(tree) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in _children(node))
+    return deepest
+
+
 def _parse(source: str):
     """Jinja's own expression parser, as `compile_expression` uses it."""
     from jinja2 import TemplateSyntaxError
@@ -458,12 +626,15 @@ def _parse(source: str):
 
     env = _environment()
     try:
+        _check_size(source, env)
         parser = Parser(env, source, state="variable")
         expr = parser.parse_expression()
         if not parser.stream.eos:
             raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
     except TemplateSyntaxError as exc:
         raise ConditionError(f"condition does not compile: {exc.message}") from None
+    except ValueError as exc:  # a number constant longer than Python's int() allows
+        raise ConditionError(f"condition does not compile: {exc}") from None
     return expr
 
 
@@ -616,7 +787,13 @@ def compile_condition(source: str) -> tuple:
     """
     if not isinstance(source, str):
         raise ConditionError("a condition must be text")
-    tree = _translate(_parse(source), as_bool=True)
+    try:
+        tree = _translate(_parse(source), as_bool=True)
+    except RecursionError:  # a chain of `not` or of filters within the token limit, deep in a stack
+        raise _too_large(f"nested more than {MAX_DEPTH} deep") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise _too_large(f"nested more than {MAX_DEPTH} deep")
+    _constant_limits(tree)
     _TREES[source] = tree
     return tree
 
@@ -726,14 +903,27 @@ def _call(table):
     return call
 
 
+def _e_concat(tree, ctx):
+    parts, total = [], 0
+    for child in tree[1]:
+        part = _text(run(child, ctx))
+        total += len(part)
+        if total > MAX_SIZE:
+            raise LimitError(f"text longer than {MAX_SIZE:,} characters")
+        parts.append(part)
+    return "".join(parts)
+
+
+_call_filter = _call(FILTERS)
+
 _EVAL = {
     "const": lambda tree, ctx: tree[1],
     "var": _e_var,
     "name": lambda tree, ctx: ctx.get(tree[1], UNDEFINED),
     "attr": lambda tree, ctx: getattr_(run(tree[1], ctx), tree[2]),
     "item": lambda tree, ctx: getitem(run(tree[1], ctx), run(tree[2], ctx)),
-    "list": lambda tree, ctx: [run(t, ctx) for t in tree[1]],
-    "tuple": lambda tree, ctx: tuple([run(t, ctx) for t in tree[1]]),
+    "list": lambda tree, ctx: _bounded([run(t, ctx) for t in tree[1]]),
+    "tuple": lambda tree, ctx: _bounded(tuple([run(t, ctx) for t in tree[1]])),
     "cmp": _e_compare,
     "and": lambda tree, ctx: run(tree[1], ctx) and run(tree[2], ctx),
     "or": lambda tree, ctx: run(tree[1], ctx) or run(tree[2], ctx),
@@ -741,17 +931,82 @@ _EVAL = {
     "neg": lambda tree, ctx: -run(tree[1], ctx),
     "pos": lambda tree, ctx: +run(tree[1], ctx),
     "if": _e_if,
-    "bin": lambda tree, ctx: _BINARY[tree[1]](run(tree[2], ctx), run(tree[3], ctx)),
-    "concat": lambda tree, ctx: "".join([str(run(t, ctx)) for t in tree[1]]),
-    "filter": _call(FILTERS),
+    "bin": lambda tree, ctx: _bounded(_BINARY[tree[1]](run(tree[2], ctx), run(tree[3], ctx))),
+    "concat": _e_concat,
+    "filter": lambda tree, ctx: _bounded(_call_filter(tree, ctx)),
     "test": _call(TESTS),
 }
 
 
 def evaluate(source: str, context: dict) -> bool:
-    """True when the condition holds; a condition that fails at run time counts as false."""
+    """True when the condition holds; a condition that fails at run time counts as false (and one
+    that goes past a bound says so once on stderr: it is the content's problem, not the person's)."""
     tree = _TREES.get(source) or _tree(source)
+    _STEPS[0] = 0
     try:
         return bool(run(tree, context))
+    except LimitError as exc:
+        _warn(source, exc)
+        return False
     except Exception:  # noqa: BLE001 - e.g. comparing nothing with a number: not applicable
         return False
+
+
+_WARNED: set = set()
+
+
+def _warn(source: str, exc: LimitError) -> None:
+    if source in _WARNED:
+        return
+    _WARNED.add(source)
+    import sys
+
+    shown = " ".join(source.split())
+    shown = shown if len(shown) <= 70 else shown[:67] + "..."
+    print(f"deflect: warning: the condition `{shown}` went past a limit ({exc}); it counts as false.",
+          file=sys.stderr)
+
+
+def _constant_arguments(node) -> None:
+    """Bounds that a constant breaks whatever the answers are: round()'s precision and the widths
+    in a constant format text."""
+    if node[0] == "filter" and node[1] == "round":
+        for precision in (*node[3][:1], *(value for key, value in node[4] if key == "precision")):
+            found: set = set()
+            _names(precision, found)
+            if not found:
+                try:
+                    value = run(precision, {})
+                except LimitError:
+                    raise
+                except Exception:  # noqa: BLE001 - not a number: the run-time failure
+                    continue
+                _f_round(0, value)
+    elif node[0] == "bin" and node[1] == "%" and node[2][0] == "const" and isinstance(node[2][1], str):
+        _check_format(node[2][1])
+
+
+def _constant_limits(tree) -> None:
+    """Run every part of a condition that reads no answers: a bound it breaks is broken for every
+    plan, so it is a content error now rather than a warning later."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        try:
+            _constant_arguments(node)
+        except LimitError as exc:
+            raise ConditionError(f"condition goes past a limit: {exc}") from None
+        found: set = set()
+        _names(node, found)
+        if found:
+            stack.extend(_children(node))
+            continue
+        if node[0] == "const":
+            continue
+        _STEPS[0] = 0
+        try:
+            run(node, {})
+        except LimitError as exc:
+            raise ConditionError(f"condition goes past a limit: {exc}") from None
+        except Exception:  # noqa: BLE001 - other failures are the run-time "counts as false"
+            pass

@@ -6,11 +6,11 @@ it in one pass. Valid answers are applied even when others are not.
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 
 from deflect_cli import yamlio
 from deflect_cli.answers import validate
+from deflect_cli.controlchars import find_control
 from deflect_cli.errors import DeflectError
 
 
@@ -41,15 +41,26 @@ def read_answers_file(path: Path) -> dict:
     return data
 
 
-def _as_written(value):
-    """YAML reads an unquoted 2027-03-01 as a date; the person wrote text, so give them the text."""
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
+def _crlf_to_lf(value):
+    """Text written on Windows keeps its line ends as "\\r\\n" inside quoted YAML: those are new lines."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n")
     if isinstance(value, list):
-        return [_as_written(v) for v in value]
+        return [_crlf_to_lf(item) for item in value]
     if isinstance(value, dict):
-        return {k: _as_written(v) for k, v in value.items()}
+        return {key: _crlf_to_lf(item) for key, item in value.items()}
     return value
+
+
+def _control_in(value):
+    """The name of the first control character (other than newline and tab) in any text of an
+    answer, or None: YAML's "\\e" or "\\x1b" escapes would otherwise carry ESC into the plan and, from
+    there, to every terminal and document that shows the answer."""
+    if isinstance(value, str):
+        found = find_control(value)
+        return found[1] if found else None
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return next((name for name in map(_control_in, items) if name), None)
 
 
 def _at(source: str, node, key) -> str:
@@ -78,7 +89,13 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
                 continue
             if value is None:
                 continue
-            clean, error = validate(question, _as_written(value))
+            value = _crlf_to_lf(value)
+            control = _control_in(value)
+            if control:
+                problems.append(f"{where}: {question.key}: the answer contains a control character, {control}; "
+                                "only text, new lines and tabs can be in an answer")
+                continue
+            clean, error = validate(question, value)
             if error:
                 problems.append(f"{where}: {question.key}: {error}")
             else:

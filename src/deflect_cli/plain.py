@@ -111,7 +111,9 @@ class PlainPrompter(Prompter):
         self._write("(End of the text.)")
 
     def saved(self, text: str) -> None:
-        self._write(f"Saved: {text}")
+        from deflect_cli.controlchars import visible
+
+        self._write(f"Saved: {visible(text)}")
 
     def set_help(self, text: str) -> None:
         self._help = text

@@ -18,6 +18,8 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
 
+from deflect_cli.controlchars import visible
+
 
 class Signal:
     """A navigation request from a prompt; compared by identity, never equal to an answer."""
@@ -136,14 +138,15 @@ class RichPrompter(Prompter):
         self.console.print()
         self.console.rule(Text(text))
 
+    # Answers reach these, and rich passes ESC through: show control characters (controlchars).
     def say(self, text: str) -> None:
-        self.console.print(text, markup=False)
+        self.console.print(visible(text), markup=False)
 
     def note(self, text: str) -> None:
-        self.console.print(text, style="dim", markup=False)
+        self.console.print(visible(text), style="dim", markup=False)
 
     def warn(self, text: str) -> None:
-        self.console.print(text, style="yellow", markup=False)
+        self.console.print(visible(text), style="yellow", markup=False)
 
     def markdown(self, text: str) -> None:
         from rich.markdown import Markdown
@@ -164,7 +167,7 @@ class RichPrompter(Prompter):
         for i, column in enumerate(columns):
             table.add_column(column, justify="right" if column == "#" else "left", no_wrap=i == 0 and column == "#")
         for row in rows:
-            table.add_row(*(Text(str(cell)) for cell in row))
+            table.add_row(*(Text(visible(str(cell))) for cell in row))
         self.console.print(table)
 
     def panel_height(self, title: str, markdown: str) -> int:

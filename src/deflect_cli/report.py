@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from deflect_cli import flow
+from deflect_cli.controlchars import visible
 
 
 def saved_when(stamp: str, now=None) -> str:
@@ -63,6 +64,7 @@ def where(content, evaluation, question, sep: str = ", ") -> str:
 
 
 def status_text(content, plan) -> str:
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     width = max(len("Section"), *(len(p.section.title) for p in rows))
@@ -88,7 +90,7 @@ def status_text(content, plan) -> str:
         lines.extend(f"- {c.message}" for c in checks)
     lines += orphaned_lines(plan)
     lines += ["", next_step(content, plan, evaluation)]
-    return "\n".join(lines)
+    return visible("\n".join(lines))  # answers, the plan's path and its stamps reach the terminal
 
 
 # ---- issue 6 (content changes): answers set aside by deflect_cli.migrate, listed so none is forgotten
@@ -112,7 +114,7 @@ def next_step(content, plan, evaluation) -> str:
     following = flow.first_open(evaluation, plan.answers, plan.skipped)
     if following is not None:
         return (f"Next: `deflect resume{flag}` continues at {where(content, evaluation, following)}: "
-                f"{following.prompt}")
+                f"{content.wording(following, plan.answers).prompt}")
     skipped = [q for q in evaluation.applicable if q.key in plan.skipped]
     if skipped:
         return (f"Next: every question has been reached; {len(skipped)} skipped for now. Settle them with "
@@ -123,6 +125,7 @@ def next_step(content, plan, evaluation) -> str:
 
 def resume_summary(content, plan, start, where_fn=None) -> list:
     """The welcome-back screen: what is done, where the person stopped, what comes next."""
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     name = plan_name(plan)
@@ -146,8 +149,8 @@ def resume_summary(content, plan, start, where_fn=None) -> list:
     if stopped is not None and evaluation.applies(stopped) and (start is None or stopped.key != start.key):
         lines.append(f"You stopped at: {describe(stopped)}: {stopped.prompt}")
     if start is not None:
-        lines.append(f"Next: {describe(start)}: {start.prompt}")
-    return lines
+        lines.append(f"Next: {describe(start)}: {content.wording(start, plan.answers).prompt}")
+    return [visible(line) for line in lines]
 
 
 def _name(p) -> str:

@@ -12,6 +12,7 @@ from typing import Optional
 from deflect_cli import flow
 from deflect_cli.answers import display, is_empty
 from deflect_cli.content import Question
+from deflect_cli.controlchars import visible
 
 ANSWERED, SKIPPED, NOT_APPLICABLE, TO_DECIDE = "answered", "skipped", "not applicable", "still to decide"
 STATUS_LABELS = {
@@ -50,7 +51,7 @@ def shown(question: Question, value, limit: Optional[int] = 80) -> str:
             else display(question, value)
     else:
         text = display(question, value)
-    text = " ".join(str(text).split())
+    text = visible(" ".join(str(text).split()))
     if limit and len(text) > limit:
         text = text[: limit - 3].rstrip() + "..."
     return text
@@ -60,6 +61,7 @@ def section_rows(content, plan, section, evaluation=None) -> list:
     evaluation = evaluation or flow.evaluate(content, plan.answers)
     rows = []
     for question in section.questions:
+        question = content.wording(question, plan.answers)
         value = flow.answer_of(plan.answers, question)
         if not evaluation.applies(question):
             rows.append(Row(question, NOT_APPLICABLE, shown(question, value), dormant=not is_empty(value)))
@@ -113,4 +115,4 @@ def review_text(content, plan, sections) -> str:
     lines += ["", "Change an answer with `deflect edit` and the name in parentheses "
                   f"(for example `deflect edit {edit_ref(sections[0], sections[0].questions[0])}`), "
                   "or choose it with `deflect review` in a terminal."]
-    return "\n".join(lines)
+    return visible("\n".join(lines))

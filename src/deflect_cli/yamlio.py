@@ -3,6 +3,13 @@
 `yaml.safe_load` never uses libyaml (about 20x slower on our content), so we pick the C classes
 ourselves. Content loaded here remembers the line of every mapping and key, so the content model can
 report `FILE:LINE: message`.
+
+Plans, answers files and content are all read here, and any of them may be hostile, so every bound on
+what a file can make the parser do lives here too: no anchors or aliases (a reused 1 MB value would
+multiply memory by the number of uses), at most MAX_DEPTH levels of nesting (deeper input exhausted
+Python's recursion), numbers at most MAX_NUMBER_CHARS long (longer ones overflow int() or take
+quadratic time as base-60 `1:2:3...`), and date-like values kept as the text written (an impossible
+`2027-13-45` made the date constructor raise). Every breach is a YAMLProblem with its line.
 """
 
 from __future__ import annotations
@@ -14,6 +21,8 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64  # plans nest 6 levels deep and content 8: anything near this is not ours
+MAX_NUMBER_CHARS = 4300  # Python's own limit on decimal digits in int() and str()
 
 
 class LineDict(dict):
@@ -28,24 +37,43 @@ class LineList(list):
 
 
 _MAP, _SEQ, _STR = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:str"
+_INT, _FLOAT, _TIMESTAMP = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"
+_ANCHORS = "anchors and aliases (& and *) are not allowed"
+
+
+def _refuse(message: str, mark):
+    raise yaml.constructor.ConstructorError(None, None, message, mark)
 
 
 class _LineLoader(_Loader):
+    _depth = 0
+
     def construct_object(self, node, deep=False):
-        # An alias makes the same node appear twice; refuse it so "billion laughs" documents and
-        # shared mutable structures never reach the model.
-        if isinstance(node, (MappingNode, SequenceNode)) and node in self.constructed_objects:
-            raise yaml.constructor.ConstructorError(
-                None, None, "anchors and aliases (& and *) are not allowed", node.start_mark
-            )
+        # An alias makes the same node appear twice (parse() refuses anchors before this runs; this
+        # guards the loader on its own).
+        if node in self.constructed_objects:
+            _refuse(_ANCHORS, node.start_mark)
         if node.tag != self._implicit_tag(node):
             # An explicit tag (`!!binary`, `!!set`, `!!str 12`, `!custom`) would turn text into
             # something else; plain YAML is all content and plans need.
-            raise yaml.constructor.ConstructorError(
-                None, None, f"YAML tags are not allowed (found {node.tag.replace('tag:yaml.org,2002:', '!!')})",
-                node.start_mark,
-            )
-        return super().construct_object(node, deep=deep)
+            _refuse(f"YAML tags are not allowed (found {node.tag.replace('tag:yaml.org,2002:', '!!')})",
+                    node.start_mark)
+        if isinstance(node, ScalarNode):
+            if node.tag in (_INT, _FLOAT) and len(node.value) > MAX_NUMBER_CHARS:
+                _refuse(f"a number longer than {MAX_NUMBER_CHARS} digits", node.start_mark)
+            return super().construct_object(node, deep=deep)
+        if self._depth >= MAX_DEPTH:
+            _refuse(f"lists and mappings nested more than {MAX_DEPTH} levels deep", node.start_mark)
+        self._depth += 1
+        try:
+            return super().construct_object(node, deep=deep)
+        finally:
+            self._depth -= 1
+
+    def construct_timestamp_as_written(self, node) -> str:
+        """An unquoted 2027-03-01 stays the text written: answers store dates as ISO text anyway, and
+        an impossible date is then an answer problem rather than a parser crash."""
+        return node.value
 
     def _implicit_tag(self, node) -> str:
         """The tag the node would have had without one written in the file."""
@@ -89,6 +117,7 @@ class _LineLoader(_Loader):
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_line_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _LineLoader.construct_line_sequence)
+_LineLoader.add_constructor(_TIMESTAMP, _LineLoader.construct_timestamp_as_written)
 
 
 class YAMLProblem(Exception):
@@ -103,12 +132,16 @@ class YAMLProblem(Exception):
 def parse(text: str, max_bytes: int = MAX_BYTES):
     """Parse one YAML document into LineDict/LineList/scalars, or raise YAMLProblem.
 
-    Bounded: more than `max_bytes` characters is refused before parsing, and aliases cannot
-    multiply what is there, so a hostile file cannot exhaust memory."""
+    Bounded: more than `max_bytes` characters is refused before parsing, and the limits in the
+    module docstring hold while it is built, so a hostile file cannot exhaust memory or time."""
     if len(text) > max_bytes:
         raise YAMLProblem(f"file is larger than {max_bytes // (1024 * 1024)} MB")
     try:
+        if "&" in text:  # no `&` means no anchor, so no alias either: the common case skips the scan
+            _refuse_anchors(text)
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:  # the pure-Python parser (no libyaml) recurses while composing
+        raise YAMLProblem(f"not valid YAML: lists and mappings nested more than {MAX_DEPTH} levels deep") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -120,6 +153,21 @@ def parse(text: str, max_bytes: int = MAX_BYTES):
         raise YAMLProblem(f"not valid YAML: {_one_line(str(exc).splitlines()[0])}", line) from None
     except yaml.YAMLError as exc:
         raise YAMLProblem(f"not valid YAML: {_one_line(str(exc))}") from None
+
+
+def _refuse_anchors(text: str) -> None:
+    """Refuse the first anchor or alias, before anything is built: an anchored value costs nothing
+    until it is reused, and then each use is a full copy."""
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                _refuse(_ANCHORS, event.start_mark)
+    finally:
+        loader.dispose()
 
 
 def _one_line(message: str) -> str:
