@@ -243,3 +243,12 @@ def test_resume_from_standard_input_says_what_it_is(deflect_bin, tmp_path):
                        stdin=subprocess.PIPE)
     one_line(code, err, "/dev/stdin", "is a named pipe (FIFO), not a regular file")
     assert "another deflect session" not in err
+
+
+def test_windows_line_ends_in_an_answers_file_read_as_before(cli, tmp_path):
+    """Answers and content files are read with universal newlines, as Path.read_text did."""
+    from deflect_cli.intake import read_answers_file
+
+    path = tmp_path / "answers.yaml"
+    path.write_bytes(b"profile:\r\n  agency: 'Riverton\r\n\r\n  PD'\r\n  jurisdiction: City\r")
+    assert read_answers_file(path) == {"profile": {"agency": "Riverton\nPD", "jurisdiction": "City"}}

@@ -244,10 +244,10 @@ def _line(node, key=None) -> int:
 
 def _read(path: Path, display: str, out: _Collector):
     from deflect_cli import yamlio
-    from deflect_cli.safeio import FileProblem, read_regular
+    from deflect_cli.safeio import FileProblem, read_text
 
     try:  # type and size checked before reading: a FIFO or /dev/zero never hangs or fills memory
-        text = read_regular(path, yamlio.MAX_BYTES).decode("utf-8")
+        text = read_text(path, yamlio.MAX_BYTES)
     except FileProblem as problem:
         out.add(display, 0, str(problem))
         return None

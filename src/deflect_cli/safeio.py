@@ -80,6 +80,12 @@ def read_regular(path, limit: int, *, follow: bool = True) -> bytes:
         os.close(fd)
 
 
+def read_text(path, limit: int) -> str:
+    """read_regular decoded as UTF-8 with universal newlines, as Path.read_text reads (CRLF and CR
+    become LF); raises UnicodeDecodeError besides read_regular's errors."""
+    return read_regular(path, limit).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def create_exclusive(path, mode: int = 0o600) -> int:
     """A new file at `path`, opened for writing; fails (FileExistsError) if anything, even a dangling
     symlink, is already there."""
