@@ -91,7 +91,8 @@ def _house_style(document) -> None:
 def _properties(document, meta: dict) -> None:
     props = document.core_properties
     props.title = _xml_text(str(meta.get("title", "")))[:255]
-    props.subject = "Deflection program plan" if meta.get("kind") == "plan" else "Deflection planning workbook"
+    props.subject = meta.get("subject") or (
+        "Deflection program plan" if meta.get("kind") == "plan" else "Deflection planning workbook")
     props.author = _xml_text(str(meta.get("author") or "deflect"))[:255]
     props.last_modified_by = "deflect"
     props.comments = f"{meta.get('content_title', '')}, version {meta.get('content_version', '')}"
@@ -150,12 +151,42 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
     document = _open_reference(reference) if reference else docx.Document()
     if not reference:
         _house_style(document)
+    if doc.meta.get("page"):
+        _page(document, doc.meta["page"])
     _properties(document, doc.meta)
-    _footer(document, doc.meta)
-    _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
+    if not doc.meta.get("page"):
+        _footer(document, doc.meta)
+    writer = _Writer(document, keep_items=doc.meta.get("kind") == "workbook")
+    writer.chapter_breaks = doc.meta.get("chapter_breaks", True)
+    writer.write(doc.blocks)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _page(document, page: dict) -> None:
+    """A small page (a pocket card): its size, narrow margins and a smaller base font."""
+    from docx.shared import Inches, Pt
+
+    for section in document.sections:
+        section.page_width, section.page_height = Inches(page["width_in"]), Inches(page["height_in"])
+        section.left_margin = section.right_margin = Inches(page["margin_in"])
+        section.top_margin = section.bottom_margin = Inches(page["margin_in"])
+        section.header_distance = section.footer_distance = Inches(page["margin_in"] / 2)
+    styles = document.styles
+    size = page.get("font_pt", 8)
+    normal = styles["Normal"]
+    normal.font.size = Pt(size)
+    normal.paragraph_format.space_after = Pt(1)
+    normal.paragraph_format.line_spacing = 1.0
+    for level, scale in ((1, 1.5), (2, 1.1)):
+        style = styles[f"Heading {level}"]
+        style.font.size = Pt(round(size * scale * 2) / 2)
+        style.paragraph_format.space_before = Pt(3)
+        style.paragraph_format.space_after = Pt(1)
+    for name in ("List Bullet", "List Paragraph"):
+        styles[name].font.size = Pt(size)
+        styles[name].paragraph_format.space_after = Pt(0)
 
 
 def _run_text(items: list) -> str:
@@ -177,6 +208,7 @@ class _Writer:
         self.after_table = False
         self.style_ids: dict = {}
         self.added: set = set()        # styles the reference.docx lacked
+        self.chapter_breaks = True     # each level-2 heading starts a page (a pocket card: each side)
 
     # ---------------------------------------------------------- blocks
 
@@ -295,7 +327,8 @@ class _Writer:
                 self.item = []
         paragraph = self.new_paragraph("Title" if level == 1 else f"Heading {min(level - 1, 9)}")
         if level == 2:
-            paragraph.paragraph_format.page_break_before = True
+            paragraph.paragraph_format.page_break_before = (self.chapter_breaks
+                                                            and paragraph._p.getprevious() is not None)
         self.inline(paragraph, [d.Text(b.full)])
         if b.anchor in self.bookmarks and b.anchor not in self.placed and top:
             self.placed.add(b.anchor)
@@ -394,6 +427,10 @@ class _Writer:
                 run.italic = item.italic or None
                 if item.code:
                     run.font.name = _MONO
+                if item.mark:
+                    from docx.enum.text import WD_COLOR_INDEX
+
+                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
     def run(self, paragraph, link, text: str):
         if link is None:

@@ -139,6 +139,8 @@ def runs(items: list) -> str:
             text = escape(run.text)
             if run.code:
                 text = f"<code>{text}</code>"
+            if run.mark:
+                text = f'<mark class="placeholder">{text}</mark>'
             if run.italic:
                 text = f"<em>{text}</em>"
             if run.bold:
