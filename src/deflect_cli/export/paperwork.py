@@ -283,7 +283,7 @@ def _head(facts: Facts, title: str) -> list:
 def _meta(facts: Facts, title: str, **extra) -> dict:
     meta = {"title": title, "kind": "paperwork", "date": "", "author": one_line(facts.text("agency")),
             "content_title": facts.content.title, "content_version": facts.content.version,
-            "subject": "Draft for review by counsel", "chapter_breaks": False}
+            "subject": "Draft for review by counsel", "chapter_breaks": False, "card": False}
     meta.update(extra)
     return meta
 
@@ -328,7 +328,7 @@ def mou(facts: Facts, partner: dict) -> d.Document:
     if status:
         blocks.append(_labelled("Status on the partner register", [d.Text(one_line(status))]))
 
-    blocks.append(d.Heading(2, "1. Parties"))
+    blocks.append(d.Heading(2, "Parties", number="1."))
     lead_row = next((r for r in facts.rows("roster") if agency and _same(r["name"], agency)), None)
     contact = facts.text("lead_name")
     roster_key = facts.question("roster").key if facts.question("roster") else FIELDS["roster"][1][0]
@@ -343,14 +343,14 @@ def mou(facts: Facts, partner: dict) -> d.Document:
         [d.Cell(other), d.Cell(partner["type"]), d.Cell(other_contact, shade="" if partner["contact"] else MARK)],
     ]))
 
-    blocks.append(d.Heading(2, "2. Purpose"))
+    blocks.append(d.Heading(2, "Purpose", number="2."))
     blocks.append(_p("The parties agree to work together on this program:"))
     blocks += facts.blocks("purpose")
     if facts.text("shared_goals"):
         blocks.append(_p(d.Text("Shared goals", bold=True)))
         blocks += facts.blocks("shared_goals")
 
-    blocks.append(d.Heading(2, "3. Roles and responsibilities"))
+    blocks.append(d.Heading(2, "Roles and responsibilities", number="3."))
     for row, name in ((lead_row, lead), (partner, other)):
         runs = [d.Text(one_line(row["role"]))] if row and row["role"] else [
             d.Text(facts.placeholder("roster", f"Role of {name}"), mark=True)]
@@ -360,14 +360,14 @@ def mou(facts: Facts, partner: dict) -> d.Document:
             blocks.append(d.List([d.ListItem([d.Text(one_line(
                 " · ".join(x for x in (r["role"], r["name"], r["hours"]) if x)))]) for r in staff]))
 
-    blocks.append(d.Heading(2, "4. Referral process and response times"))
+    blocks.append(d.Heading(2, "Referral process and response times", number="4."))
     blocks += _pathway(facts)
     blocks.append(_labelled("Response time and handoff", facts.runs("response_time")))
     blocks.append(_labelled("Who finds a treatment place", facts.runs("placement_lead")))
     blocks.append(_labelled("Nights and weekends", facts.runs("after_hours")))
     blocks.append(_labelled("Transport", facts.runs("transport")))
 
-    blocks.append(d.Heading(2, "5. Information sharing"))
+    blocks.append(d.Heading(2, "Information sharing", number="5."))
     flows = [r for r in facts.rows("sharing") if r["partner"] and _same(r["partner"], other)]
     if flows:
         blocks.append(d.Table(["Information", "Purpose", "Agreement"],
@@ -379,18 +379,18 @@ def mou(facts: Facts, partner: dict) -> d.Document:
                      "(deflect paperwork data-sharing) and with the person's written consent where the "
                      "law requires it."))
 
-    blocks.append(d.Heading(2, "6. Meetings and contacts"))
+    blocks.append(d.Heading(2, "Meetings and contacts", number="6."))
     blocks.append(_labelled("Partner meetings", facts.runs("meeting_cadence")))
     if facts.text("meeting_arrangements"):
         blocks += facts.blocks("meeting_arrangements")
     blocks.append(_labelled("Problems and disagreements", facts.runs("escalation")))
 
-    blocks.append(d.Heading(2, "7. Term, review and termination"))
+    blocks.append(d.Heading(2, "Term, review and termination", number="7."))
     blocks.append(_labelled("Begins", facts.runs("start_date")))
     blocks.append(_labelled("Next review", facts.runs("review_date")))
     blocks.append(_labelled("Ending the agreement", facts.runs("termination")))
 
-    blocks.append(d.Heading(2, "8. Signatures"))
+    blocks.append(d.Heading(2, "Signatures", number="8."))
     blocks.append(d.Table(["Party", "Name and title", "Signature", "Date"],
                           [[d.Cell(lead), d.Cell(""), d.Cell(""), d.Cell("")],
                            [d.Cell(other), d.Cell(""), d.Cell(""), d.Cell("")]], blank=True))
@@ -438,10 +438,10 @@ def data_sharing(facts: Facts) -> d.Document:
     blocks = _head(facts, title)
     blocks.append(_p(d.Text(NOT_LEGAL_ADVICE, bold=True)))
 
-    blocks.append(d.Heading(2, "1. Whether identifiable information is shared"))
+    blocks.append(d.Heading(2, "Whether identifiable information is shared", number="1."))
     blocks.append(_labelled("Sharing identifiable client information", facts.runs("shares_identifiable")))
 
-    blocks.append(d.Heading(2, "2. What is shared, between whom, and why"))
+    blocks.append(d.Heading(2, "What is shared, between whom, and why", number="2."))
     rows = facts.rows("sharing")
     if rows:
         agency = facts.text("agency")
@@ -453,17 +453,17 @@ def data_sharing(facts: Facts) -> d.Document:
         blocks.append(_p(d.Text(facts.placeholder("sharing"), mark=True)))
     blocks.append(_labelled("Recorded about each referral", facts.runs("data_elements")))
 
-    blocks.append(d.Heading(2, "3. Consent"))
+    blocks.append(d.Heading(2, "Consent", number="3."))
     blocks.append(_labelled("Consent and release form", facts.runs("consent_form")))
     blocks.append(_labelled("Counsel review of confidentiality", facts.runs("confidentiality_review")))
 
-    blocks.append(d.Heading(2, "4. Storage, retention and breaches"))
+    blocks.append(d.Heading(2, "Storage, retention and breaches", number="4."))
     blocks.append(_labelled("Where records are kept", facts.runs("data_system")))
     blocks.append(_labelled("Program records kept apart from criminal records", facts.runs("records_separate")))
     blocks.append(_labelled("How long records are kept", facts.runs("retention")))
     blocks.append(_labelled("Breach handling", facts.runs("breach")))
 
-    blocks.append(d.Heading(2, "5. Which rules may apply to each partner"))
+    blocks.append(d.Heading(2, "Which rules may apply to each partner", number="5."))
     found = partners(facts)
     lead = next((r for r in facts.rows("roster") if facts.text("agency") and _same(r["name"], facts.text("agency"))), None)
     table_rows = []
@@ -487,7 +487,7 @@ def data_sharing(facts: Facts) -> d.Document:
         blocks.append(d.Heading(3, "State and local law (from the plan)"))
         blocks += facts.blocks("state_law")
 
-    blocks.append(d.Heading(2, "6. Consent form outline"))
+    blocks.append(d.Heading(2, "Consent form outline", number="6."))
     names = [one_line(r["name"]) for r in ([lead] if lead else []) + found]
     blocks.append(_p("A consent form for this program names every organization that may disclose or receive "
                      "the person's information:"))
@@ -498,7 +498,7 @@ def data_sharing(facts: Facts) -> d.Document:
     blocks.append(_p("What a 42 CFR Part 2 consent contains (42 CFR 2.31; check the current text at ecfr.gov):"))
     blocks.append(d.List([d.ListItem([d.Text(x)]) for x in _CONSENT_ELEMENTS], ordered=True))
 
-    blocks.append(d.Heading(2, "7. Questions for counsel"))
+    blocks.append(d.Heading(2, "Questions for counsel", number="7."))
     blocks.append(d.List([d.ListItem([d.Text(x)]) for x in (
         "Is any partner, including a program run by the lead agency, a federally assisted substance use "
         "disorder program?",
@@ -516,33 +516,33 @@ def referral_protocol(facts: Facts) -> d.Document:
     blocks = _head(facts, title)
     blocks.append(_p("The basis of a general order or standard operating procedure. Check it against "
                      "local law, collective bargaining agreements and existing orders before adoption."))
-    blocks.append(d.Heading(2, "1. Purpose"))
+    blocks.append(d.Heading(2, "Purpose", number="1."))
     blocks += facts.blocks("purpose")
-    blocks.append(d.Heading(2, "2. Who is eligible"))
+    blocks.append(d.Heading(2, "Who is eligible", number="2."))
     blocks.append(facts.list_or_placeholder("eligibility"))
     if facts.question("eligible_offenses") is not None:
         blocks.append(_labelled("Eligible offenses", facts.runs("eligible_offenses")))
-    blocks.append(d.Heading(2, "3. Who is not eligible"))
+    blocks.append(d.Heading(2, "Who is not eligible", number="3."))
     blocks.append(facts.list_or_placeholder("exclusions"))
     blocks.append(_labelled("Warrants", facts.runs("warrant_handling")))
     blocks.append(_labelled("Warrant checks", facts.runs("warrant_checks")))
-    blocks.append(d.Heading(2, "4. Procedure"))
+    blocks.append(d.Heading(2, "Procedure", number="4."))
     blocks += _pathway(facts)
     blocks.append(_labelled("Response time and handoff", facts.runs("response_time")))
     blocks.append(_labelled("Who finds a treatment place", facts.runs("placement_lead")))
     blocks.append(_labelled("Transport", facts.runs("transport")))
     blocks.append(_labelled("Nights and weekends", facts.runs("after_hours")))
-    blocks.append(d.Heading(2, "5. What is recorded"))
+    blocks.append(d.Heading(2, "What is recorded", number="5."))
     blocks.append(facts.list_or_placeholder("data_elements"))
-    blocks.append(d.Heading(2, "6. Naloxone"))
+    blocks.append(d.Heading(2, "Naloxone", number="6."))
     blocks.append(facts.list_or_placeholder("naloxone"))
-    blocks.append(d.Heading(2, "7. Drugs handed in"))
+    blocks.append(d.Heading(2, "Drugs handed in", number="7."))
     blocks.append(d.Paragraph(facts.runs("drug_surrender")))
-    blocks.append(d.Heading(2, "8. When a person declines"))
+    blocks.append(d.Heading(2, "When a person declines", number="8."))
     blocks += facts.blocks("voluntariness")
-    blocks.append(d.Heading(2, "9. Safety"))
+    blocks.append(d.Heading(2, "Safety", number="9."))
     blocks.append(d.Paragraph(facts.runs("scene_safety")))
-    blocks.append(d.Heading(2, "10. Data entry"))
+    blocks.append(d.Heading(2, "Data entry", number="10."))
     blocks.append(_labelled("Where records are kept", facts.runs("data_system")))
     found = facts.value("designees")
     if found:
@@ -552,10 +552,10 @@ def referral_protocol(facts: Facts) -> d.Document:
                                for row in value]))
     else:
         blocks.append(_labelled("Who enters the data", facts.runs("designees")))
-    blocks.append(d.Heading(2, "11. Supervisor review"))
+    blocks.append(d.Heading(2, "Supervisor review", number="11."))
     blocks += facts.blocks("supervision")
     if facts.question("completion") is not None:
-        blocks.append(d.Heading(2, "12. Completion and closure"))
+        blocks.append(d.Heading(2, "Completion and closure", number="12."))
         blocks += facts.blocks("completion")
     return d.Document(blocks, _meta(facts, title), _context(facts, "referral-protocol", title))
 
