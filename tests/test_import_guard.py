@@ -100,3 +100,13 @@ def test_reading_a_plan_stays_on_the_fast_path(tmp_path):
     assert "deflect_cli" in export
     assert not export & set(NOT_FOR_READING + ("jinja2",)), sorted(export & set(NOT_FOR_READING + ("jinja2",)))
     assert Path(tmp_path / "out.md").read_text(encoding="utf-8").startswith("#")
+
+
+def test_paperwork_listing_stays_on_the_fast_path(tmp_path):
+    """`deflect paperwork` lists drafts from the blocks' facts: no Jinja, Word, Markdown parser or WeasyPrint."""
+    env = clean_env(DEFLECT_CACHE_DIR=str(tmp_path / "cache"))
+    subprocess.run([sys.executable, "-m", "deflect_cli", "start", "--no-input"], cwd=tmp_path, env=env,
+                   capture_output=True)
+    found = _warm_and_probe(tmp_path, env, "paperwork")
+    assert "deflect_cli" in found
+    assert not found & set(NOT_FOR_READING + ("jinja2",)), sorted(found & set(NOT_FOR_READING + ("jinja2",)))
