@@ -257,3 +257,19 @@ def test_paperwork_listing_loads_no_format_library(planned, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
     assert norm((tmp_path / "x.md").read_text()).startswith("# Riverton Pathways to Recovery")
+
+
+def test_docs_list_every_field_and_every_table_field_has_columns():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "templates.md").read_text(encoding="utf-8")
+    listed = docs.split("Field names:", 1)[1].split("(`retention`", 1)[0]
+    import re
+
+    assert set(re.findall(r"`(\w+)`", listed)) == set(pw.FIELDS)
+    from deflect_cli import resources
+
+    content = resources.load()
+    for name, (_, keys) in pw.FIELDS.items():
+        if any(content.question(k) is not None and content.question(k).type == "table" for k in keys):
+            assert name in pw.COLUMNS, name

@@ -335,9 +335,9 @@ def export(
     _say(f"Wrote {target}")
 
 
-@app.command(short_help="Draft MOUs, data-sharing terms, a protocol, a card.", epilog=_epilog([
+@app.command(short_help="Draft MOUs, protocols and a pocket card.", epilog=_epilog([
     "deflect paperwork  # what can be drafted, and what each draft still lacks",
-    'deflect paperwork mou --partner "Riverton General Hospital" --format docx',
+    'deflect paperwork mou --partner Lakeside -f docx',
     "deflect paperwork data-sharing",
     "deflect paperwork referral-protocol --format pdf",
     "deflect paperwork pocket-card -o card.pdf  # two sides of a 4 x 6 inch card",

@@ -151,6 +151,11 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
     document = _open_reference(reference) if reference else docx.Document()
     if not reference:
         _house_style(document)
+    if doc.meta.get("kind") == "paperwork" and not reference:  # a working draft, not a cover page
+        from docx.shared import Pt
+
+        document.styles["Title"].font.size = Pt(22)
+        document.styles["Title"].paragraph_format.space_before = Pt(0)
     if doc.meta.get("page"):
         _page(document, doc.meta["page"])
     _properties(document, doc.meta)

@@ -90,6 +90,7 @@ COLUMNS: dict = {
                 "agreement": "agreement"},
     "staff_roles": {"role": "role", "name": "name", "agency": "agency", "hours": "hours"},
     "sites": {"site": "site", "address": "address", "hours": "hours"},
+    "designees": {"agency": "agency", "designee": "designee", "duties": "duties"},
 }
 
 # Partner types (register `type` values) and the confidentiality rules counsel should check for each.
@@ -218,7 +219,7 @@ class Facts:
         out = []
         for row in value:
             cells = {}
-            for ours, column_id in COLUMNS.get(name, {}).items():
+            for ours, column_id in COLUMNS[name].items():
                 column = columns.get(column_id)
                 cells[ours] = display(column, row.get(column_id)) if column is not None else ""
                 cells["_" + ours] = row.get(column_id) if column is not None else None
