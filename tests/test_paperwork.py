@@ -273,3 +273,24 @@ def test_docs_list_every_field_and_every_table_field_has_columns():
     for name, (_, keys) in pw.FIELDS.items():
         if any(content.question(k) is not None and content.question(k).type == "table" for k in keys):
             assert name in pw.COLUMNS, name
+
+
+def test_a_card_that_cannot_fit_says_so(cli, tmp_path, content):
+    """The complete Riverton plan's referral steps are too long for a card: the draft keeps every word
+    (nothing is cut or summarized) and the command says which side runs over, in Word and PDF alike."""
+    code, _, err = cli("start", "--no-input", "--answers", str(FIXTURES / "riverton-answers.yaml"))
+    assert code == 0, err
+    full = load_plan(tmp_path / "deflection-plan.yaml")
+    result = pw.draft(content, full, "pocket-card")
+    assert result.warnings and result.warnings[0].startswith("Side 1 of the pocket card is likely to run over")
+    steps = full.answers["policies"]["referral_workflow"]
+    assert norm(steps) in norm(md_text(pw.render(content, full, "pocket-card", "md")[0]))
+    code, out, err = cli("paperwork", "pocket-card", "-o", "card.docx")
+    assert code == 0 and "Note: Side 1 of the pocket card" in out
+    assert "! Side 1 of the pocket card" in pw.listing(content, full)
+    assert not pw.draft(content, load_plan(PLAN), "pocket-card").warnings
+    if shutil.which("pdfinfo"):
+        pytest.importorskip("weasyprint")
+        data, drafted = pw.render(content, full, "pocket-card", "pdf")
+        assert "The pocket card PDF has 3 pages" in drafted.warnings[-1]
+        assert _pages(data, tmp_path)[0] == 3

@@ -398,6 +398,8 @@ def paperwork(
         _say(f"{len(result.placeholders)} placeholder{'s' if len(result.placeholders) != 1 else ''} left:")
         for item in result.placeholders:
             _say(f"  {item}")
+    for warning in result.warnings:
+        _say(f"Note: {warning}")
 
 
 @app.command(short_help="How far along the plan is.", epilog=_epilog([

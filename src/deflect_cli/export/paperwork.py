@@ -137,6 +137,7 @@ class Draft:
     title: str
     document: d.Document
     placeholders: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
 
 
 class Facts:
@@ -374,6 +375,10 @@ def mou(facts: Facts, partner: dict) -> d.Document:
         blocks.append(d.Table(["Information", "Purpose", "Agreement"],
                               [[d.Cell(one_line(r["information"])), d.Cell(one_line(r["purpose"])),
                                 d.Cell(one_line(r["agreement"]))] for r in flows]))
+    elif facts.value("shares_identifiable") and facts.value("shares_identifiable")[1] is False:
+        blocks.append(_p("The plan says the program shares no identifiable client information."))
+    elif facts.rows("sharing"):
+        blocks.append(_p(f"The plan lists no flow of identifiable information with {other}."))
     else:
         blocks.append(_p(d.Text(facts.placeholder("sharing", f"Information shared with {other}"), mark=True)))
     blocks.append(_p("Identifiable information is shared only as set out in the data-sharing terms "
@@ -633,6 +638,39 @@ def one_pager(facts: Facts) -> d.Document:
 # ---------------------------------------------------------------- entry points
 
 
+# A card side holds about this many lines of 62 characters at the default 7.5 pt on 4 x 6 inches
+# (measured: the fixture plan's fuller side takes 28 lines and fills about 60% of the card).
+CARD_LINES, CARD_WIDTH = 46, 62
+
+
+def card_overflow(document: d.Document) -> list:
+    """For the pocket card: each side whose text is likely to run over one card, as a warning line.
+
+    An estimate (it must work for Word, where nothing measures pages); a PDF also counts its pages."""
+    if not document.meta.get("card"):
+        return []
+    import math
+
+    sides: list = []
+    for b in document.blocks:
+        if isinstance(b, d.Heading) and b.level == 2:
+            sides.append(2)  # the heading takes about two lines
+            continue
+        if not sides:
+            sides.append(0)
+        if isinstance(b, d.Heading):
+            sides[-1] += 1.5
+        elif isinstance(b, d.Paragraph):
+            lines = "".join(r.text if not isinstance(r, d.Break) else "\n" for r in b.runs).split("\n")
+            sides[-1] += sum(max(1, math.ceil(len(line) / CARD_WIDTH)) for line in lines)
+        elif isinstance(b, d.List):
+            sides[-1] += sum(max(1, math.ceil(len("".join(getattr(r, "text", "") for r in i.runs)) / (CARD_WIDTH - 4)))
+                             for i in b.items)
+    return [f"Side {n} of the pocket card is likely to run over one card (about {round(lines)} lines for "
+            f"{CARD_LINES}): shorten the answers it shows, or print it larger with your own pocket-card.css."
+            for n, lines in enumerate(sides, 1) if lines > CARD_LINES]
+
+
 def file_stem(result: Draft) -> str:
     """The default file name beside the plan: the document's name, and the partner's for an MOU."""
     from deflect_cli.export.text import slug
@@ -652,7 +690,7 @@ def draft(content, plan, name: str, partner: Optional[str] = None) -> Draft:
     else:
         document = {"data-sharing": data_sharing, "referral-protocol": referral_protocol,
                     "pocket-card": pocket_card, "one-pager": one_pager}[name](facts)
-    return Draft(name, DOCUMENTS[name], document, list(facts.placeholders))
+    return Draft(name, DOCUMENTS[name], document, list(facts.placeholders), card_overflow(document))
 
 
 def drafts(content, plan) -> list:
@@ -682,6 +720,7 @@ def listing(content, plan, plan_flag: str = "") -> str:
         lines.append(f"  {item.title}: {'nothing missing' if not left else f'{left} placeholder' + ('s' if left != 1 else '') + ' left'}")
         lines.append(f"    {command}")
         lines += [f"    - {one_line(p)}" for p in item.placeholders]
+        lines += [f"    ! {w}" for w in item.warnings]
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -711,7 +750,13 @@ def render(content, plan, name: str, fmt: str, *, partner: Optional[str] = None,
     if fmt in ("html", "pdf"):
         html = page(doc, templates)
         if fmt == "pdf":
-            return import_module("deflect_cli.export.html").html_to_pdf(html), result
+            counted: list = []
+            data = import_module("deflect_cli.export.html").html_to_pdf(html, counted)
+            pages = counted[0] if counted else 0
+            if doc.meta.get("card") and pages > 2:
+                result.warnings.append(f"The pocket card PDF has {pages} pages, not two card sides: shorten the "
+                                       "answers it shows, or print it larger with your own pocket-card.css.")
+            return data, result
         return html, result
     return import_module("deflect_cli.export.docx").render(doc, templates), result
 
