@@ -294,3 +294,11 @@ def test_a_card_that_cannot_fit_says_so(cli, tmp_path, content):
         data, drafted = pw.render(content, full, "pocket-card", "pdf")
         assert "The pocket card PDF has 3 pages" in drafted.warnings[-1]
         assert _pages(data, tmp_path)[0] == 3
+
+
+def test_listing_shows_control_characters_instead_of_obeying_them(content):
+    plan = load_plan(PLAN)
+    plan.answers["partnerships"]["roster"][1]["name"] = "Evil\x1b]0;pwned\x07 Clinic"
+    text = pw.listing(content, plan)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Evil\\x1b]0;pwned\\x07 Clinic" in text

@@ -363,6 +363,7 @@ def paperwork(
     """Draft the paperwork a program needs from the plan: partner MOUs, data-sharing and consent terms,
     a referral protocol, a pocket card and a community one-pager. Missing answers stay visible as
     [placeholders]. Every draft is for the agencies' counsel to review. The plan file is only read."""
+    from deflect_cli.controlchars import visible
     from deflect_cli.export import paperwork as pw
     from deflect_cli.migrate import open_plan
     from deflect_cli.plan import atomic_write, default_path, plan_flag, refuse_export_over_plan
@@ -397,7 +398,7 @@ def paperwork(
     if result.placeholders:
         _say(f"{len(result.placeholders)} placeholder{'s' if len(result.placeholders) != 1 else ''} left:")
         for item in result.placeholders:
-            _say(f"  {item}")
+            _say(f"  {visible(item)}")
     for warning in result.warnings:
         _say(f"Note: {warning}")
 

@@ -20,6 +20,7 @@ from typing import Optional
 
 from deflect_cli import flow
 from deflect_cli.answers import display, is_empty
+from deflect_cli.controlchars import visible
 from deflect_cli.errors import DeflectError
 from deflect_cli.export import document as d
 from deflect_cli.export.text import one_line
@@ -244,7 +245,7 @@ def partners(facts: Facts) -> list:
 
 def find_partner(facts: Facts, wanted: Optional[str]) -> dict:
     found = partners(facts)
-    names = ", ".join(f'"{r["name"]}"' for r in found)
+    names = visible(", ".join(f'"{r["name"]}"' for r in found))
     if not found:
         raise DeflectError("the plan's partner register has no partners yet; add them (partnerships.roster) "
                            "before drafting an MOU.")
@@ -259,7 +260,7 @@ def find_partner(facts: Facts, wanted: Optional[str]) -> dict:
     if not close:
         raise DeflectError(f"no partner called {wanted!r} on the register; choose one of: {names}.")
     raise DeflectError(f"{wanted!r} matches more than one partner: "
-                       + ", ".join(f'"{r["name"]}"' for r in close) + ".")
+                       + visible(", ".join(f'"{r["name"]}"' for r in close)) + ".")
 
 
 # ---------------------------------------------------------------- shared pieces
@@ -722,7 +723,7 @@ def listing(content, plan, plan_flag: str = "") -> str:
         lines += [f"    - {one_line(p)}" for p in item.placeholders]
         lines += [f"    ! {w}" for w in item.warnings]
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return visible("\n".join(lines).rstrip() + "\n")  # answers printed on a terminal: controls shown, not obeyed
 
 
 def render(content, plan, name: str, fmt: str, *, partner: Optional[str] = None,
