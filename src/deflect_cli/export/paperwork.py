@@ -75,6 +75,7 @@ FIELDS: dict = {
     "supervision": ("Supervisor review", ["staffing.supervision"]),
     "staff_roles": ("Staffing roster", ["staffing.roles"]),
     "training_topics": ("Training topics covered", ["staffing.training_topics"]),
+    "officer_duties": ("What officers do", ["staffing.officer_duties"]),
     "meeting_cadence": ("Partner meeting cadence", ["partnerships.meeting_cadence"]),
     "meeting_arrangements": ("Meeting arrangements", ["partnerships.meeting_arrangements"]),
     "escalation": ("Escalation and problem-solving", ["partnerships.escalation"]),
@@ -535,6 +536,8 @@ def referral_protocol(facts: Facts) -> d.Document:
     blocks.append(_labelled("Warrant checks", facts.runs("warrant_checks")))
     blocks.append(d.Heading(2, "Procedure", number="4."))
     blocks += _pathway(facts)
+    blocks.append(d.Paragraph([d.Text("What officers do in the program:", bold=True)]))
+    blocks.append(facts.list_or_placeholder("officer_duties"))
     blocks.append(_labelled("Response time and handoff", facts.runs("response_time")))
     blocks.append(_labelled("Who finds a treatment place", facts.runs("placement_lead")))
     blocks.append(_labelled("Transport", facts.runs("transport")))
@@ -561,8 +564,10 @@ def referral_protocol(facts: Facts) -> d.Document:
         blocks.append(_labelled("Who enters the data", facts.runs("designees")))
     blocks.append(d.Heading(2, "Supervisor review", number="11."))
     blocks += facts.blocks("supervision")
+    blocks.append(d.Heading(2, "Training", number="12."))
+    blocks.append(facts.list_or_placeholder("training_topics"))
     if facts.question("completion") is not None:
-        blocks.append(d.Heading(2, "Completion and closure", number="12."))
+        blocks.append(d.Heading(2, "Completion and closure", number="13."))
         blocks += facts.blocks("completion")
     return d.Document(blocks, _meta(facts, title), _context(facts, "referral-protocol", title))
 
