@@ -302,3 +302,42 @@ def test_listing_shows_control_characters_instead_of_obeying_them(content):
     text = pw.listing(content, plan)
     assert "\x1b" not in text and "\x07" not in text
     assert "Evil\\x1b]0;pwned\\x07 Clinic" in text
+
+
+def test_workbook_two_pathway_table_becomes_steps_with_who_and_how_fast(tmp_path):
+    """Workbook 2's policies.pathway (step, who, within) wins over the old long answer once it exists."""
+    from deflect_cli.content import load_content
+
+    from deflect_cli import resources
+
+    target = tmp_path / "content"
+    shutil.copytree(resources.content_dir(), target)
+    policies = target / "sections" / "06-policies.yaml"
+    text = policies.read_text(encoding="utf-8")
+    pathway = (
+        "  - id: pathway\n"
+        "    label: Referral pathway\n"
+        "    prompt: List the steps from first contact to treatment.\n"
+        "    help: One row per step.\n"
+        "    type: table\n"
+        "    columns:\n"
+        "      - {id: step, label: Step, type: text, required: true}\n"
+        "      - {id: who, label: Who, type: text}\n"
+        "      - {id: within, label: How fast, type: text}\n"
+    )
+    policies.write_text(text.replace("  - id: referral_workflow\n", pathway + "  - id: referral_workflow\n", 1),
+                        encoding="utf-8")
+    wb2 = load_content(target)
+    plan = load_plan(PLAN)
+    plan.answers["policies"]["pathway"] = [
+        {"step": "Page the recovery coach", "who": "Desk officer", "within": "15 minutes"},
+        {"step": "Meet the person", "who": "Recovery coach", "within": "1 hour"}]
+    md, result = pw.render(wb2, plan, "referral-protocol", "md")
+    assert "1. **Page the recovery coach**: who: Desk officer; within: 15 minutes" in md
+    assert "2. **Meet the person**: who: Recovery coach; within: 1 hour" in md
+    assert "The on-call recovery coach is paged" not in md  # the old answer is only the fallback
+    card, _ = pw.render(wb2, plan, "pocket-card", "md")
+    assert "Page the recovery coach · Desk officer · 15 minutes" in card
+    plan.answers["policies"].pop("pathway")
+    md, _ = pw.render(wb2, plan, "referral-protocol", "md")
+    assert "The on-call recovery coach is paged" in md_text(md)
