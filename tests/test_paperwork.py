@@ -78,7 +78,7 @@ def test_every_draft_is_marked_for_counsel(drafts, name):
 def test_data_sharing_outline_says_it_is_not_legal_advice_and_names_the_2024_rule(drafts):
     text = md_text(drafts["data-sharing"]["md"])
     assert "This outline is not legal advice." in text
-    assert "16 February 2026" in text and "treatment, payment and health care operations" in text
+    assert "February 16, 2026" in text and "treatment, payment and health care operations" in text
     for partner in (HOSPITAL, "Lakeside Recovery Center", "Lane County Health Department"):
         assert text.count(partner) >= 2  # the rules table and the consent form outline
     assert "federally assisted substance use disorder program" in text

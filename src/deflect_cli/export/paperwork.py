@@ -411,8 +411,8 @@ def mou(facts: Facts, partner: dict) -> d.Document:
 
 
 _PART2 = [
-    "The 2024 final rule (89 FR 12472) was published on 16 February 2024 and took effect on 16 April 2024; "
-    "programs must comply by 16 February 2026.",
+    "The 2024 final rule (89 FR 12472) was published on February 16, 2024 and took effect on April 16, 2024; "
+    "programs must comply by February 16, 2026.",
     "One written consent can now cover every future use for treatment, payment and health care operations, "
     "until the person revokes it in writing.",
     "A HIPAA covered entity or business associate that receives records under such a consent may pass them "
@@ -428,9 +428,9 @@ _PART2 = [
 
 _CONSENT_ELEMENTS = [
     "The name of the person the records are about.",
-    "Who may disclose the information (each partner named below).",
+    "Who may disclose the information (each partner listed above).",
     "What information may be disclosed, described specifically.",
-    "Who may receive it (each partner named below); for a HIPAA covered entity, a statement that it may "
+    "Who may receive it (each partner listed above); for a HIPAA covered entity, a statement that it may "
     "pass the information on as HIPAA allows.",
     "The purpose of the disclosure.",
     "The right to revoke the consent in writing, and how to do so.",
