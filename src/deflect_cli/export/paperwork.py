@@ -602,7 +602,7 @@ def pocket_card(facts: Facts) -> d.Document:
     blocks.append(d.Heading(3, "What to say"))
     blocks.append(d.Paragraph(facts.runs("purpose")))
     blocks.append(d.Heading(3, "What not to do"))
-    dont = [d.ListItem([d.Text("Do not use words like addict or junkie; say a person who uses drugs.")])]
+    dont = [d.ListItem([d.Text("Do not label people; say \u201ca person who uses drugs\u201d.")])]
     dont.append(d.ListItem([d.Text("Drugs handed in:", bold=True), d.Text(" "), *facts.runs("drug_surrender")]))
     dont.append(d.ListItem([d.Text("Warrants:", bold=True), d.Text(" "), *facts.runs("warrant_handling")]))
     blocks.append(d.List(dont))
