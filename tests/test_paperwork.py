@@ -228,16 +228,24 @@ def test_pocket_card_pdf_is_two_card_sides(content, plan, tmp_path):
     assert pages == 2 and "288 x 432 pts" in size  # 4 x 6 inches, one page per side
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdfinfo")),
-                    reason="LibreOffice and pdfinfo are needed to count Word pages")
-def test_pocket_card_word_is_two_card_sides(content, plan, tmp_path):
-    data, _ = pw.render(content, plan, "pocket-card", "docx")
+def _word_pages(data: bytes, tmp_path) -> tuple:
     (tmp_path / "card.docx").write_bytes(data)
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
                     "--outdir", str(tmp_path / "out"), str(tmp_path / "card.docx")],
                    capture_output=True, timeout=240)
-    pages, size = _pages((tmp_path / "out" / "card.pdf").read_bytes(), tmp_path)
-    assert pages == 2 and "288 x 432 pts" in size
+    return _pages((tmp_path / "out" / "card.pdf").read_bytes(), tmp_path)
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdfinfo")),
+                    reason="LibreOffice and pdfinfo are needed to count Word pages")
+def test_pocket_card_word_is_one_page_with_both_sides(content, plan, tmp_path):
+    """Word: one landscape Letter page, each side a column with a card's text area; side 2 starts the
+    second column, so a side that ran over would push it to a second page."""
+    data, _ = pw.render(content, plan, "pocket-card", "docx")
+    pages, size = _word_pages(data, tmp_path)
+    assert pages == 1 and "792 x 612 pts" in size
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
+    assert '<w:cols w:num="2"' in xml and 'w:type="column"' in xml
 
 
 def test_paperwork_listing_loads_no_format_library(planned, tmp_path):
@@ -294,6 +302,8 @@ def test_a_card_that_cannot_fit_says_so(cli, tmp_path, content):
         data, drafted = pw.render(content, full, "pocket-card", "pdf")
         assert "The pocket card PDF has 3 pages" in drafted.warnings[-1]
         assert _pages(data, tmp_path)[0] == 3
+    if shutil.which("soffice") and shutil.which("pdfinfo"):
+        assert _word_pages(pw.render(content, full, "pocket-card", "docx")[0], tmp_path)[0] == 2
 
 
 def test_listing_shows_control_characters_instead_of_obeying_them(content):

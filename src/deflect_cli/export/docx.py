@@ -163,6 +163,7 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
         _footer(document, doc.meta)
     writer = _Writer(document, keep_items=doc.meta.get("kind") == "workbook")
     writer.chapter_breaks = doc.meta.get("chapter_breaks", True)
+    writer.column_breaks = bool((doc.meta.get("page") or {}).get("columns"))
     writer.write(doc.blocks)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -170,14 +171,34 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
 
 
 def _page(document, page: dict) -> None:
-    """A small page (a pocket card): its size, narrow margins and a smaller base font."""
+    """A page set up for a pocket card: its size, margins (top, right, bottom, left), a smaller base
+    font, and optionally `columns` panels (`gap_in` apart, a rule between them to cut or fold on)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
     from docx.shared import Inches, Pt
 
+    top, right, bottom, left = page["margins_in"]
     for section in document.sections:
+        section.orientation = 1 if page["width_in"] > page["height_in"] else 0
         section.page_width, section.page_height = Inches(page["width_in"]), Inches(page["height_in"])
-        section.left_margin = section.right_margin = Inches(page["margin_in"])
-        section.top_margin = section.bottom_margin = Inches(page["margin_in"])
-        section.header_distance = section.footer_distance = Inches(page["margin_in"] / 2)
+        section.top_margin, section.right_margin = Inches(top), Inches(right)
+        section.bottom_margin, section.left_margin = Inches(bottom), Inches(left)
+        section.header_distance = section.footer_distance = Inches(min(top, bottom) / 2)
+        if page.get("columns"):
+            sect = section._sectPr
+            for old in sect.findall(qn("w:cols")):
+                sect.remove(old)
+            cols = OxmlElement("w:cols")
+            cols.set(qn("w:num"), str(page["columns"]))
+            cols.set(qn("w:space"), str(int(page.get("gap_in", 0.5) * 1440)))
+            cols.set(qn("w:sep"), "1")
+            later = [sect.find(qn(f"w:{name}")) for name in ("formProt", "vAlign", "noEndnote", "titlePg",
+                                                           "textDirection", "bidi", "rtlGutter", "docGrid")]
+            anchor = next((x for x in later if x is not None), None)
+            if anchor is not None:
+                anchor.addprevious(cols)
+            else:
+                sect.append(cols)
     styles = document.styles
     size = page.get("font_pt", 8)
     normal = styles["Normal"]
@@ -214,6 +235,7 @@ class _Writer:
         self.style_ids: dict = {}
         self.added: set = set()        # styles the reference.docx lacked
         self.chapter_breaks = True     # each level-2 heading starts a page (a pocket card: each side)
+        self.column_breaks = False     # ... or the next column, on a page set in columns
 
     # ---------------------------------------------------------- blocks
 
@@ -331,9 +353,13 @@ class _Writer:
             if level == 3 and self.keep_items:
                 self.item = []
         paragraph = self.new_paragraph("Title" if level == 1 else f"Heading {min(level - 1, 9)}")
-        if level == 2:
-            paragraph.paragraph_format.page_break_before = (self.chapter_breaks
-                                                            and paragraph._p.getprevious() is not None)
+        if level == 2 and self.chapter_breaks and paragraph._p.getprevious() is not None:
+            if self.column_breaks:  # the next panel of a page set in columns (a card's other side)
+                from docx.enum.text import WD_BREAK
+
+                paragraph.add_run().add_break(WD_BREAK.COLUMN)
+            else:
+                paragraph.paragraph_format.page_break_before = True
         self.inline(paragraph, [d.Text(b.full)])
         if b.anchor in self.bookmarks and b.anchor not in self.placed and top:
             self.placed.add(b.anchor)

@@ -611,8 +611,12 @@ def pocket_card(facts: Facts) -> d.Document:
                               if facts.entries("naloxone") else facts.runs("naloxone")))
     blocks.append(d.Heading(3, "If the person says no"))
     blocks.append(d.Paragraph(facts.runs("voluntariness")))
+    # Word: one landscape Letter page holding both sides as panels with the same 3.5 x 5.5 inch text
+    # area as a 4 x 6 inch card, a rule between them to cut or fold on (the PDF and HTML print each side
+    # on its own 4 x 6 inch page: pocket-card.css).
     meta = _meta(facts, f"{one_line(program) or 'Program'}: pocket card", chapter_breaks=True, card=True,
-                 page={"width_in": 4, "height_in": 6, "margin_in": 0.25, "font_pt": 7.5})
+                 page={"width_in": 11, "height_in": 8.5, "margins_in": (0.75, 1.75, 2.25, 1.75), "columns": 2,
+                       "gap_in": 0.5, "font_pt": 7.5})
     return d.Document(blocks, meta, _context(facts, "pocket-card", title))
 
 
