@@ -351,3 +351,12 @@ def test_workbook_two_pathway_table_becomes_steps_with_who_and_how_fast(tmp_path
     plan.answers["policies"].pop("pathway")
     md, _ = pw.render(wb2, plan, "referral-protocol", "md")
     assert "The on-call recovery coach is paged" in md_text(md)
+
+
+def test_without_a_plan_or_to_standard_output(cli, tmp_path, planned):
+    code, out, _ = cli("paperwork", "one-pager", "-o", "-")
+    assert code == 0 and out.startswith("# Riverton Pathways to Recovery") and not list(tmp_path.glob("one-pager*"))
+    planned.unlink()
+    for args in (("paperwork",), ("paperwork", "pocket-card")):
+        code, out, err = cli(*args)
+        assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1, err
