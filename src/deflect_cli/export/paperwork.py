@@ -7,8 +7,8 @@ placeholder naming the question to answer (`[Response time for referrals: answer
 treatment.warm_handoff]`), never invented text, and `deflect paperwork` lists what is left.
 
 `FIELDS` is the ONE place that knows which question feeds which part of which document. Each
-field lists question keys in order of preference: workbook 2's ids first (docs/wb2-contract), then
-today's, so renaming a question is one edit here. Fixed wording (the draft notice, the summary of
+field lists question keys in order of preference: workbook 2's ids first (the lead's workbook 2
+contract), then today's, so renaming a question is one edit here. Fixed wording (the draft notice, the summary of
 the 2024 42 CFR Part 2 rule, the consent-form elements) is general information, not plan content,
 and every draft says it must be reviewed by the agencies' counsel.
 """
@@ -452,9 +452,9 @@ def data_sharing(facts: Facts) -> d.Document:
     blocks.append(d.Heading(2, "What is shared, between whom, and why", number="2."))
     rows = facts.rows("sharing")
     if rows:
-        agency = facts.text("agency")
+        agency = one_line(facts.text("agency")) or facts.placeholder("agency")
         blocks.append(d.Table(["Between", "Information", "Purpose", "Agreement"],
-                              [[d.Cell(one_line(f"{agency or 'Lead agency'} and {r['partner']}")),
+                              [[d.Cell(one_line(f"{agency} and {r['partner']}")),
                                 d.Cell(one_line(r["information"])), d.Cell(one_line(r["purpose"])),
                                 d.Cell(one_line(r["agreement"]))] for r in rows]))
     else:
