@@ -602,6 +602,53 @@ def _choose_copy(copies, number, name, path, ask: bool):
     return found
 
 
+@app.command(short_help="What changed between two plans, by section.", epilog=_epilog([
+    "deflect diff last-week.yaml deflection-plan.yaml",
+    "deflect diff --snapshot 1  # the current plan against copy 1 of `deflect restore --list`",
+    "deflect diff old.yaml new.yaml --format md > minutes.md  # for a meeting's minutes",
+], [(0, "compared (whether or not anything differs)"), ERROR_EXIT, USAGE_EXIT]))
+def diff(
+    old: Optional[Path] = typer.Argument(None, metavar="[OLD]", help="The earlier plan file."),
+    new: Optional[Path] = typer.Argument(None, metavar="[NEW]", help="The later plan file (default: the plan)."),
+    snapshot: Optional[int] = typer.Option(None, "--snapshot", metavar="N",
+                                           help="Compare the plan with its copy N, as numbered by `deflect restore --list`."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or md (Markdown, for pasting)."),
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+) -> None:
+    """List the answers added, changed and removed between two versions of a plan, by section.
+
+    Tables are compared row by row. Neither file is changed.
+    """
+    from deflect_cli import plandiff
+    from deflect_cli.plan import default_path, load_plan, plan_flag, restorable
+
+    if fmt not in ("text", "md"):
+        raise DeflectError(f"unknown diff format {fmt!r}; use text or md.")
+    content = _content(content_dir)
+    if snapshot is not None:
+        if old is not None:
+            raise DeflectError("give either --snapshot N or two plan files, not both.")
+        path = default_path(plan_path)
+        copies = restorable(path)
+        if not 1 <= snapshot <= len(copies):
+            raise DeflectError(f"there is no copy {snapshot} of {path} (there are {len(copies)}); "
+                               f"`deflect restore --list{plan_flag(path)}` lists them.")
+        copy = copies[snapshot - 1]
+        if copy.plan is None:
+            raise DeflectError(f"copy {snapshot} ({copy.name}) cannot be read: {copy.problem}.")
+        before, after = copy.plan, load_plan(path)
+        names = (f"snapshot {snapshot} ({copy.describe()})", str(path))
+    else:
+        if old is None:
+            raise DeflectError("name two plan files to compare (OLD NEW), or use --snapshot N.")
+        new_path = new if new is not None else default_path(plan_path)
+        before, after = load_plan(old, hint_backup=False), load_plan(new_path, hint_backup=False)
+        names = (str(old), str(new_path))
+    found = plandiff.diff(content, before.answers, after.answers)
+    _say((plandiff.markdown if fmt == "md" else plandiff.text)(found, *names).rstrip("\n"))
+
+
 @app.command(short_help="List the guide's sections.", epilog=_epilog([
     "deflect sections",
     "deflect sections --content ./our-content",
