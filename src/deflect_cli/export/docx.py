@@ -91,7 +91,8 @@ def _house_style(document) -> None:
 def _properties(document, meta: dict) -> None:
     props = document.core_properties
     props.title = _xml_text(str(meta.get("title", "")))[:255]
-    props.subject = "Deflection program plan" if meta.get("kind") == "plan" else "Deflection planning workbook"
+    props.subject = {"plan": "Deflection program plan", "packet": "Questions from a deflection plan"}.get(
+        meta.get("kind"), "Deflection planning workbook")
     props.author = _xml_text(str(meta.get("author") or "deflect"))[:255]
     props.last_modified_by = "deflect"
     props.comments = f"{meta.get('content_title', '')}, version {meta.get('content_version', '')}"
@@ -153,9 +154,21 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
     _properties(document, doc.meta)
     _footer(document, doc.meta)
     _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
+    if doc.meta.get("custom_xml"):
+        _custom_xml(document, doc.meta["custom_xml"])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _custom_xml(document, blob: bytes) -> None:
+    """A hidden custom-XML part (/customXml/itemN.xml) related to the document: data that rides with
+    the file through Word and LibreOffice (a partner packet's header) without being shown."""
+    from docx.opc.part import Part
+
+    package = document.part.package
+    part = Part(package.next_partname("/customXml/item%d.xml"), "application/xml", blob, package)
+    document.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml")
 
 
 def _run_text(items: list) -> str:
