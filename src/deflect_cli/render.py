@@ -59,6 +59,7 @@ def _without_row_ids(value):
 
 def render_json(content: Content, plan) -> str:
     """Every question, answered or not, in a shape other tools can read."""
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     sections = []
     for section in content.all_sections:
