@@ -335,7 +335,13 @@ def read_yaml(text: str, source: str) -> Returned:
     if not isinstance(data, dict) or "deflect_packet" not in data:
         raise PacketError(f"{source}: not a packet (no deflect_packet header); to add answers from a file use "
                           "`deflect resume --answers FILE`")
-    header = from_header(_plain(data.pop("deflect_packet")))
+    header = data.pop("deflect_packet")
+    if isinstance(header, str):
+        try:
+            header = json.loads(header)
+        except ValueError:
+            raise PacketError(f"{source}: the packet header is damaged") from None
+    header = from_header(_plain(header))
     by_key = {key: code for code, key in header.codes.items()}
     returned = Returned(header, source=source)
     for section_id, answers in data.items():

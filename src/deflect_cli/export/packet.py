@@ -220,5 +220,6 @@ def answers_file(content, packet: Packet) -> str:
         answers.setdefault(q.section_id, {})[q.id] = value
     intro = (f"# deflect packet {packet.id} for {packet.recipient or 'a partner'}: change the answers below and "
              "send the file back.\n# Keep `deflect_packet` and every table row's `_id` as they are.\n")
-    header = {"deflect_packet": packet.header()}
+    # One line of JSON, so that a find-and-replace over the answers cannot change the answers as sent.
+    header = {"deflect_packet": json.dumps(packet.header(), ensure_ascii=True, sort_keys=True)}
     return intro + yamlio.dump(answers) + yamlio.dump(header)
