@@ -392,3 +392,20 @@ def test_answers_file_with_a_question_not_in_the_packet_is_refused(cli, riverton
 def test_packet_needs_known_sections(cli, riverton):
     code, _, err = cli("packet", "--sections", "99", "--to", "X", "-o", "x.docx")
     assert code == 1 and "unknown section" in err
+
+
+def test_a_packet_edited_then_saved_by_libreoffice_imports(cli, tmp_path):
+    """tests/fixtures/packets/lane-libreoffice.docx: a packet of sections 8 and 9 made from lane-plan.yaml,
+    edited at the XML level (a tick moved, a number, text inside a content control, a new table row),
+    then opened and saved by LibreOffice 7.4.7 (`soffice --headless --convert-to docx`)."""
+    folder = FIXTURES / "packets"
+    (tmp_path / "deflection-plan.yaml").write_bytes((folder / "lane-plan.yaml").read_bytes())
+    code, out, err = cli("import", str(folder / "lane-libreoffice.docx"), "--yes")
+    assert code == 0, err
+    assert "2 new, 2 changed" in out
+    plan = load_plan(tmp_path / "deflection-plan.yaml")
+    assert plan.answer("treatment", "moud_same_day") == "sometimes"
+    assert plan.answer("treatment", "wait_days") == 5
+    assert plan.answer("treatment", "moud_gap_plan") == "Ask Lane County Health to fund a second bridge clinic."
+    assert plan.answer("data", "designees")[-1]["designee"] == "Dr. Ada Lin"
+    assert plan.attribution["treatment.wait_days"]["by"] == "Lane County Health"
