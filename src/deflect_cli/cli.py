@@ -732,7 +732,7 @@ def import_(
     in a terminal, otherwise left as it is and listed. A snapshot is kept before anything changes.
     """
     from deflect_cli import packet as packets, packetread
-    from deflect_cli.plan import current, default_path, load_plan, pin, plan_flag, save_plan
+    from deflect_cli.plan import default_path, load_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -752,51 +752,102 @@ def import_(
             _say(f"Packet {header.id} for {header.recipient or 'a partner'} ({len(header.codes)} questions):")
             if header.version != content.version:
                 _say(f"It was made with workbook version {header.version}; this is {content.version}.")
-        for line in packets.report(outcomes):
-            _say(line)
-        choices = {}
-        conflicts = [o for o in outcomes if o.kind == packets.CONFLICT]
-        interactive = _terminal()
-        if conflicts and interactive:
-            for o in conflicts:
-                pick = _pick_conflict(o)
-                if pick:
-                    choices[id(o)] = pick
-        count = packets.changes(outcomes) + len(choices)
-        if not count:
-            left = f" {len(conflicts)} conflict(s) left as they are." if conflicts and not choices else ""
-            _say(f"Nothing to change in {path}.{left}")
-            if conflicts:
-                _keep_conflicts(plan, outcomes, who, header, path)
-            return
-        if not yes:
-            if not interactive:
-                raise DeflectError(f"{count} change(s) to apply to {path}; run again with --yes to apply them "
-                                   "(nothing was changed).")
-            if not _confirm(f"Apply {count} change(s) to {path}? A snapshot is kept first."):
-                raise DeflectError(f"{path} was not changed.")
-        raw, _ = current(path)
-        pin(path, raw, "import")
-        plan.loaded_bytes = None  # the pinned snapshot already holds it
-        counts = packets.apply(plan, outcomes, who, header.id if header else "without header", choices)
-        save_plan(plan)
+        _apply_outcomes(path, plan, outcomes, who, header.id if header else "without header", "import", yes)
+
+
+def _apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, yes: bool,
+                    attribution: Optional[dict] = None) -> None:
+    """Shared by import and merge: list the outcomes, let a person choose each conflict in a terminal,
+    confirm (or --yes), pin a snapshot, apply and save. Call with the plan's lock held."""
+    from deflect_cli import packet as packets
+    from deflect_cli.plan import current, pin, plan_flag, save_plan
+
+    for line in packets.report(outcomes):
+        _say(line)
+    choices = {}
+    conflicts = [o for o in outcomes if o.kind == packets.CONFLICT]
+    interactive = _terminal()
+    if conflicts and interactive:
+        for o in conflicts:
+            pick = _pick_conflict(o)
+            if pick:
+                choices[id(o)] = pick
+    count = packets.changes(outcomes) + len(choices)
+    left = len(conflicts) - len(choices)
+    if not count and not left:
+        _say(f"Nothing to change in {path}.")
+        return
+    what = f"{count} change(s)" + (f" and {left} conflict(s) to keep among the set-aside answers" if left else "")
+    if not yes:
+        if not interactive:
+            raise DeflectError(f"{what} for {path}; run again with --yes to apply them (conflicts are never "
+                               "applied without a choice; nothing was changed).")
+        if not _confirm(f"Apply {what} to {path}? A snapshot is kept first."):
+            raise DeflectError(f"{path} was not changed.")
+    raw, _ = current(path)
+    pin(path, raw, command)
+    plan.loaded_bytes = None  # the pinned snapshot already holds it
+    counts = packets.apply(plan, outcomes, who, source, choices, attribution)
+    save_plan(plan)
     _say(f"Applied {counts['applied']} change(s) to {path}" + (f", answered by {who}" if who else "") + ".")
     if counts["conflicts left"]:
-        _say(f"{counts['conflicts left']} conflict(s) left: the plan keeps its answer; the partner's is kept among "
-             f"the set-aside answers (`deflect review{plan_flag(path)}` shows them).")
-    _say(f"The plan before the import is kept as a snapshot; `deflect restore --list{plan_flag(path)}` shows it.")
+        _say(f"{counts['conflicts left']} conflict(s) left: the plan keeps its answer; the other is kept among "
+             f"the set-aside answers (`deflect status{plan_flag(path)}` lists them).")
+    _say(f"The plan before the {command} is kept as a pinned snapshot; `deflect restore --list{plan_flag(path)}` "
+         "shows it.")
 
 
-def _keep_conflicts(plan, outcomes, who, header, path) -> None:
-    from deflect_cli import packet as packets
-    from deflect_cli.plan import current, pin, save_plan
+@app.command(short_help="Merge another copy of this plan into it.", epilog=_epilog([
+    "deflect merge shared-drive/deflection-plan.yaml  # shows what would change, then asks",
+    "deflect merge other.yaml --yes  # conflicts are left and kept",
+    "deflect merge other.yaml --base health.yaml  # a packet's answers as the base",
+], [(0, "merged, or nothing to merge"), ERROR_EXIT, USAGE_EXIT]))
+def merge(
+    other_file: Path = typer.Argument(..., metavar="OTHER", help="The other copy of the plan."),
+    base_file: Optional[Path] = typer.Option(None, "--base", metavar="FILE",
+                                             help="The version both started from: a plan file or a packet."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (conflicts are left, not applied)."),
+    as_name: Optional[str] = AsOption,
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+) -> None:
+    """Bring the answers of another copy of this plan (edited apart) into it, three ways.
 
-    raw, _ = current(path)
-    pin(path, raw, "import")
-    plan.loaded_bytes = None
-    packets.apply(plan, outcomes, who, header.id if header else "without header", {})
-    save_plan(plan)
-    _say("The partner's answers in conflict are kept among the set-aside answers.")
+    The base is the newest version in both copies' snapshots (or --base). An answer or table row
+    both copies changed differently is a conflict: chosen in a terminal, otherwise left, with the
+    other copy's value kept among the set-aside answers. Nothing is lost.
+    """
+    from deflect_cli import merge as merging, packet as packets
+    from deflect_cli.migrate import reconcile
+    from deflect_cli.plan import default_path, load_plan
+
+    content = _content(content_dir)
+    path = default_path(plan_path)
+    other = load_plan(other_file, hint_backup=False)
+    reconcile(content, other)
+    if not path.exists():
+        load_plan(path)
+    with _writing(path, "merge"):
+        plan = _open_for_writing(content, path, "merge", as_name)
+        if base_file is not None:
+            base = merging.base_from_file(base_file, content)
+            _say(f"Base: {base_file}.")
+        else:
+            found = merging.find_base(path, plan, other_file, other)
+            base = found.answers if found is not None else None
+            if found is None:
+                _say(f"No common earlier version of {path} and {other_file} was found among their snapshots, "
+                     "so every difference is a conflict (name one with --base FILE).")
+            else:
+                from deflect_cli.plan import describe
+
+                _say(f"Base: the version both copies share ({describe(found)}).")
+        returned = merging.as_returned(content, other, base, str(other_file))
+        outcomes = packets.compare(content, plan, returned)
+        if not as_name:
+            plan.author = None  # the other copy's answers keep who gave them there, not this session's name
+        _apply_outcomes(path, plan, outcomes, (as_name or "").strip(), f"merge of {other_file}", "merge", yes,
+                        other.attribution)
 
 
 def _pick_conflict(o) -> str:

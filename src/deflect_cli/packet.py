@@ -204,18 +204,18 @@ def parse_value(rule, text: str):
     return parse_text(rule, text)
 
 
-def parse_any(rule, value):
-    """Text from a document is parsed; a typed value from an answers file is validated."""
+def parse_any(rule, value, typed: bool = False):
+    """Text from a document is parsed; a typed value from an answers file or a plan is validated."""
     if value is None:
         return None, None
-    if isinstance(value, str):
+    if isinstance(value, str) and not typed:
         return parse_value(rule, value)
     if is_empty(value):
         return None, None
     return validate(rule, value)
 
 
-def parse_row(question, cells: dict) -> tuple:
+def parse_row(question, cells: dict, typed: bool = False) -> tuple:
     """{column id: text} -> (row dict, error) with each cell parsed as the wizard would."""
     row = {}
     unknown = [k for k in cells if k not in {c.id for c in question.columns}]
@@ -223,8 +223,8 @@ def parse_row(question, cells: dict) -> tuple:
         return None, f"unknown column {unknown[0]!r}"
     for column in question.columns:
         text = cells.get(column.id, "")
-        if not isinstance(text, str):
-            value, error = parse_any(column, text)
+        if typed or not isinstance(text, str):
+            value, error = parse_any(column, text, typed)
         elif column.type == "choice" and text.strip():
             value = _choice_by_label(column, text)
             value, error = validate(column, value if value is not None else " ".join(text.split()))
@@ -297,6 +297,8 @@ class Returned:
     answers: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
     source: str = ""
+    typed: bool = False  # values as stored in a plan (merge), not text from a document
+    merge: bool = False  # rows unknown to the plan and the base are the other copy's new rows
 
 
 def compare(content, plan, returned: Returned) -> list:
@@ -321,13 +323,13 @@ def compare(content, plan, returned: Returned) -> list:
             rows = returned.tables.get(code)
             if rows is None and code in returned.answers and is_empty(returned.answers[code]):
                 rows = []
-            outcomes += _compare_table(code, question, sent, current, rows, has_base)
+            outcomes += _compare_table(code, question, sent, current, rows, has_base, returned)
             continue
         if code not in returned.answers:
             outcomes.append(Outcome(MISSING, key, code, question, sent, None, current,
                                     "the question is not in the returned document"))
             continue
-        value, error = parse_any(question, returned.answers[code])
+        value, error = parse_any(question, returned.answers[code], returned.typed)
         if error:
             outcomes.append(Outcome(INVALID, key, code, question, sent, returned.answers[code], current, error))
             continue
@@ -340,7 +342,7 @@ def compare(content, plan, returned: Returned) -> list:
     return outcomes
 
 
-def _compare_table(code, question, sent, current, rows, has_base) -> list:
+def _compare_table(code, question, sent, current, rows, has_base, returned: Returned) -> list:
     key = question.key
     if rows is None:
         return [Outcome(MISSING, key, code, question, sent, None, current, "its table is not in the returned document")]
@@ -350,7 +352,8 @@ def _compare_table(code, question, sent, current, rows, has_base) -> list:
     for row_id, number, cells in rows:
         if row_id != NEW and row_id in seen:
             raise PacketError(f"{code}: row id {row_id} appears twice; was a row copied? Nothing was changed")
-        if row_id != NEW and row_id not in sent_rows and row_id not in current_rows:
+        other_new = returned.merge and row_id not in sent_rows and row_id not in current_rows
+        if row_id != NEW and row_id not in sent_rows and row_id not in current_rows and not returned.merge:
             raise PacketError(f"{code}: row {number} has the id {row_id}, which is not a row of this table "
                               "(a row moved from another table?). Nothing was changed")
         seen.add(row_id)
@@ -359,7 +362,7 @@ def _compare_table(code, question, sent, current, rows, has_base) -> list:
                 continue  # a spare row left empty
             row, error = {}, None  # a row whose cells were all cleared: removed
         else:
-            row, error = parse_row(question, cells)
+            row, error = parse_row(question, cells, returned.typed)
         if error:
             out.append(Outcome(INVALID, key, code, question, sent_rows.get(row_id), cells,
                                current_rows.get(row_id), f"row {number}, {error}", row=row_id, number=number))
@@ -372,8 +375,8 @@ def _compare_table(code, question, sent, current, rows, has_base) -> list:
                                    row=row_id, number=number))
                 continue
             row = clean[0]
-        if row_id == NEW:
-            out.append(Outcome(NEW, key, code, question, None, row, None, row=NEW, number=number))
+        if row_id == NEW or (other_new and has_base):
+            out.append(Outcome(NEW, key, code, question, None, row, None, row=row_id, number=number))
             continue
         kind = _judge(sent_rows.get(row_id), row or None, current_rows.get(row_id), has_base)
         if kind == CHANGED and not row:
@@ -395,7 +398,8 @@ def _compare_table(code, question, sent, current, rows, has_base) -> list:
 APPLIED = (NEW, CHANGED, REMOVED, MISSING)
 
 
-def apply(plan, outcomes: list, who: str, packet_id: str, choices: Optional[dict] = None) -> dict:
+def apply(plan, outcomes: list, who: str, packet_id: str, choices: Optional[dict] = None,
+          attribution: Optional[dict] = None) -> dict:
     """Apply the outcomes that change the plan; `choices` maps id(outcome) -> "returned" for the
     conflicts a person resolved in favor of the returned value. Every value replaced or left out
     (a conflict not taken, a row removed) is kept among the set-aside answers. Returns counts."""
@@ -445,6 +449,8 @@ def apply(plan, outcomes: list, who: str, packet_id: str, choices: Optional[dict
                 _set_aside(plan, o.key, o.current, f"replaced by {who or 'a partner'}'s answer ({reason})",
                            o.question.type, "")
             plan.set_answer(o.key, o.returned, by=who or None)
+        if attribution and o.key in attribution and not who:  # a merge keeps who gave the other copy's answer
+            plan.attribution[o.key] = dict(attribution[o.key])
         counts["applied"] += 1
     return counts
 
