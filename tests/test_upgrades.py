@@ -112,3 +112,20 @@ def test_resume_as_name_attributes_answers_from_a_file(cli, tmp_path):
     code, _, err = cli("resume", "--answers", "a.yaml", "--no-input", "--as", "Dana Ruiz")
     plan = load_plan(tmp_path / "deflection-plan.yaml")
     assert plan.attribution["profile.agency"]["by"] == "Dana Ruiz", err
+
+
+def test_review_and_export_show_contributors_unless_hidden(cli, tmp_path):
+    (tmp_path / "a.yaml").write_text("profile:\n  agency: Riverton PD\n  program_name: Open Door\n")
+    cli("start", "--no-input")
+    cli("resume", "--answers", "a.yaml", "--no-input", "--as", "Dana Ruiz")
+    code, out, err = cli("review", "profile")
+    assert code == 0, err
+    assert "Answered by: Dana Ruiz (2 answers)" in out
+    code, out, err = cli("export", "-o", "-")
+    assert "## Appendix: who answered" in out and "Dana Ruiz (2 answers)" in out
+    plan = load_plan(tmp_path / "deflection-plan.yaml")
+    plan.settings["attribution"] = "hide"
+    save_plan(plan)
+    code, out, err = cli("export", "-o", "-")
+    assert code == 0, err
+    assert "who answered" not in out and "Dana Ruiz" not in out

@@ -86,6 +86,19 @@ class Plan:
             else:
                 self.attribution.pop(key, None)
 
+    def contributors(self, section_id: str) -> list:
+        """[(name, answers), ...] for a section's current answers, most answers first."""
+        counts: dict = {}
+        for question_id in self.answers.get(section_id) or {}:
+            entry = self.attribution.get(f"{section_id}.{question_id}")
+            if entry and entry.get("by"):
+                counts[entry["by"]] = counts.get(entry["by"], 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+
+    def contributors_text(self, section_id: str) -> str:
+        """`Lane County Health (5 answers), Dana Ruiz (1 answer)`, or "" when nobody is recorded."""
+        return ", ".join(f"{name} ({answers_text(n)})" for name, n in self.contributors(section_id))
+
     @property
     def attribution_shown(self) -> bool:
         return self.settings.get("attribution", "show") != "hide"

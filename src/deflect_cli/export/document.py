@@ -283,7 +283,8 @@ def plan_document(doc: dict, content) -> Document:
     entries = [("Executive summary", slug("Executive summary"))]
     entries += [(f"{c['number']}. {c['title']}", c["anchor"]) for c in chapters]
     for title, present in (("Things to double-check", doc["checks"]), ("Still to decide", True),
-                           ("Sources", doc["sources"]), ("Appendix: earlier answers set aside", doc["orphaned"])):
+                           ("Sources", doc["sources"]), ("Appendix: earlier answers set aside", doc["orphaned"]),
+                           ("Appendix: who answered", doc.get("contributors"))):
         if present:
             entries.append((title, slug(title)))
     blocks += _contents(entries)
@@ -322,6 +323,11 @@ def plan_document(doc: dict, content) -> Document:
                    List([ListItem([Text(one_line(item["key"]), bold=True),
                                    Text(f" ({one_line(item['reason'])}): {one_line(item['text'])}")])
                          for item in doc["orphaned"]])]
+    if doc.get("contributors"):
+        title = "Appendix: who answered"
+        blocks += [Heading(2, title, anchor=slug(title)),
+                   Paragraph([Text("Who gave the answers in each section, as recorded in the plan.")]),
+                   _table(["Section", "Answered by"], doc["contributors"])]
     meta = {"title": doc["program_name"], "kind": "plan", "date": doc["date"], "author": str(doc["agency"]),
             "content_title": content.title, "content_version": content.version}
     return Document(blocks, meta, doc)
