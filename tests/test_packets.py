@@ -409,3 +409,69 @@ def test_a_packet_edited_then_saved_by_libreoffice_imports(cli, tmp_path):
     assert plan.answer("treatment", "moud_gap_plan") == "Ask Lane County Health to fund a second bridge clinic."
     assert plan.answer("data", "designees")[-1]["designee"] == "Dr. Ada Lin"
     assert plan.attribution["treatment.wait_days"]["by"] == "Lane County Health"
+
+
+def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton, content):
+    """text, long_text, choice, multi_choice, yes_no, number, date and table, through both text formats."""
+    c = codes(content)
+    for fmt in ("md", "yaml"):
+        path = make(cli, fmt)
+        text = path.read_text()
+        if fmt == "md":
+            def fenced(code, value, text):
+                return re.sub(rf"(Answer {code}:[^\n]*\n\n(`{{3,}})\n).*?\n\2\n", lambda m: m.group(1) + value + "\n"
+                              + m.group(2) + "\n", text, count=1, flags=re.S)
+            text = fenced(c["profile.agency"], f"Agency {fmt}", text)
+            text = fenced(c["treatment.moud_gap_plan"], f"Gap {fmt}\n\nSecond paragraph", text)
+            text = fenced(c["treatment.wait_days"], "11", text)
+            text = fenced(c["data.first_report"], "12/1/2027", text)
+            block = text.split(f"Answer {c['treatment.moud_same_day']}:")[1].split("###")[0]
+            text = text.replace(block, block.replace("[x]", "[ ]").replace("[ ] Rarely or never", "[x] Rarely or never"))
+            block = text.split(f"Answer {c['treatment.treatment_agreements']}:")[1].split("###")[0]
+            text = text.replace(block, block.replace("[x] Yes", "[ ] Yes").replace("[ ] No", "[x] No"))
+            text = text.replace("- [x] Methadone (opioid treatment program)", "- [ ] Methadone (opioid treatment program)")
+            head, marker, tail = text.partition(f"Table {c['data.designees']}:")
+            tail = re.sub(r"\| 1 \| (r-[0-9a-f]{6}) \| [^|]*\|", r"| 1 | \1 | Agency md |", tail, count=1)
+            text = head + marker + tail
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+            data["profile"]["agency"] = f"Agency {fmt}"
+            data["treatment"].update(moud_gap_plan=f"Gap {fmt}\n\nSecond paragraph", wait_days=11,
+                                     moud_same_day="rarely", treatment_agreements=False)
+            data["treatment"]["levels_of_care"].remove("naltrexone")
+            data["data"]["first_report"] = "12/1/2027"
+            data["data"]["designees"][0]["agency"] = "Agency yaml"
+            text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        path.write_text(text)
+        code, out, err = cli("import", str(path), "--yes")
+        assert code == 0, (fmt, err)
+        plan = _plan(riverton)
+        assert plan.answer("profile", "agency") == f"Agency {fmt}", fmt
+        assert plan.answer("treatment", "moud_gap_plan") == f"Gap {fmt}\n\nSecond paragraph", fmt
+        assert plan.answer("treatment", "wait_days") == 11, fmt
+        assert plan.answer("data", "first_report") == "2027-12-01", fmt
+        assert plan.answer("treatment", "moud_same_day") == "rarely", fmt
+        assert plan.answer("treatment", "treatment_agreements") is False, fmt
+        assert {"md": "methadone", "yaml": "naltrexone"}[fmt] not in plan.answer("treatment", "levels_of_care")
+        assert plan.answer("data", "designees")[0]["agency"] == f"Agency {fmt}", fmt
+
+
+def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content, monkeypatch):
+    from deflect_cli import cli as cli_module
+
+    path = make(cli, "docx")
+    edit_document(path, set_answer(codes(content)["treatment.wait_days"], "5"))
+    plan = _plan(riverton)
+    from deflect_cli.plan import save_plan
+
+    plan.set_answer("treatment.wait_days", 3)
+    save_plan(plan)
+    monkeypatch.setattr(cli_module, "_terminal", lambda no_input=False: True)
+    code, out, err = cli("import", str(path), input="2\ny\n")
+    assert code == 0, err
+    assert "1. keep the plan's:  3 days" in out and "2. take returned:    5 days" in out
+    plan = _plan(riverton)
+    assert plan.answer("treatment", "wait_days") == 5
+    assert any(e["question"] == "treatment.wait_days" and e["answer"] == 3 for e in plan.orphaned)

@@ -858,11 +858,13 @@ def _pick_conflict(o) -> str:
     _say(f"  1. keep the plan's:  {packets.say(o.question, o.current)}")
     _say(f"  2. take returned:    {packets.say(o.question, o.returned)}")
     _say(f"     (sent:            {packets.say(o.question, o.sent)})")
-    try:
-        picked = typer.prompt("Keep which", default="1", type=typer.Choice(["1", "2"]))
-    except (typer.Abort, EOFError):
-        _say()
-        raise DeflectError("import stopped; nothing was changed.") from None
+    picked = ""
+    while picked not in ("1", "2"):
+        try:
+            picked = str(typer.prompt("Keep which (1 or 2)", default="1")).strip()
+        except (typer.Abort, EOFError):
+            _say()
+            raise DeflectError("stopped; nothing was changed.") from None
     return "returned" if picked == "2" else ""
 
 
