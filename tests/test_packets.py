@@ -475,3 +475,17 @@ def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content,
     plan = _plan(riverton)
     assert plan.answer("treatment", "wait_days") == 5
     assert any(e["question"] == "treatment.wait_days" and e["answer"] == 3 for e in plan.orphaned)
+
+
+def test_a_packet_that_lost_its_hidden_part_still_imports_with_every_difference_a_conflict(cli, riverton, content):
+    path = make(cli, "docx")
+    c = codes(content)
+    edit_document(path, set_answer(c["treatment.wait_days"], "5"))
+    parts = _doc(path.read_bytes())
+    for name in [n for n in parts if n.startswith("customXml/item") and b"urn:deflect:packet" in parts[n]]:
+        parts[name] = b'<?xml version="1.0"?><other/>'
+    path.write_bytes(_zip(parts))
+    code, out, err = cli("import", str(path), "--yes")
+    assert code == 0, err
+    assert "no packet header" in out and "conflict" in out
+    assert _plan(riverton).answer("treatment", "wait_days") != 5

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from deflect_cli.packet import ROW_ID, Packet, Returned, code_for
+from deflect_cli.packet import ROW_ID, Packet, Returned, all_codes
 
 
 def _answers_key(plan) -> str:
@@ -42,7 +42,7 @@ def find_base(path: Path, plan, other_path: Path, other) -> Optional[object]:
 
 def as_returned(content, other, base: Optional[dict], source: str) -> Returned:
     """The other copy's answers as a Returned of every section, with `base` as the answers as sent."""
-    codes = {code_for(s, i): q.key for s in content.all_sections for i, q in enumerate(s.questions, 1)}
+    codes = all_codes(content)
     header = None
     if base is not None:
         header = Packet("merge", "", content.title, content.version, [s.id for s in content.all_sections],

@@ -53,6 +53,11 @@ def code_for(section, index: int) -> str:
     return f"P-{index:02d}" if not section.number else f"S{section.number}-{index:02d}"
 
 
+def all_codes(content) -> dict:
+    """Every question's code -> SECTION.QUESTION."""
+    return {code_for(s, i): q.key for s in content.all_sections for i, q in enumerate(s.questions, 1)}
+
+
 @dataclass
 class Item:
     code: str
@@ -305,7 +310,7 @@ def compare(content, plan, returned: Returned) -> list:
     """Every answer of the packet judged three ways (sent, returned, current): a list of Outcome."""
     packet = returned.header
     has_base = packet is not None
-    codes = packet.codes if packet else {}
+    codes = packet.codes if packet else all_codes(content)  # a lost header: the codes are still visible
     base = packet.base if packet else {}
     outcomes = []
     for code in list(returned.answers) + [c for c in returned.tables if c not in returned.answers]:
@@ -314,7 +319,7 @@ def compare(content, plan, returned: Returned) -> list:
                               "edited by hand? Nothing was changed")
     for code, key in codes.items():
         question = content.question(key)
-        if question is None:
+        if question is None or (packet is None and code not in returned.answers and code not in returned.tables):
             continue
         section_id, question_id = key.split(".", 1)
         sent = (base.get(section_id) or {}).get(question_id)

@@ -212,7 +212,9 @@ def _number(text: str, fallback: int) -> int:
 
 def columns_by_position(returned: Returned, content) -> None:
     """Word and Markdown tables carry cells by position: name them by the question's columns."""
-    codes = returned.header.codes if returned.header else {}
+    from deflect_cli.packet import all_codes
+
+    codes = returned.header.codes if returned.header else all_codes(content)
     for code, rows in returned.tables.items():
         question = content.question(codes.get(code, ""))
         if question is None:
