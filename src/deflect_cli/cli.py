@@ -263,6 +263,8 @@ def resume(
         load_plan(path)  # "no plan here: start one", before a lock file is made beside it
     with _writing(path, "resume"):
         plan = _open_for_writing(content, path, "resume", as_name)
+        if _interactive(no_input, plain):
+            _ask_name_once(plan)
         problems = []
         if answers:
             problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
@@ -355,6 +357,22 @@ def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = C
     _say(status_text(content, plan))
 
 
+def _ask_name_once(plan) -> None:
+    """In a terminal, once per plan that already records who answered (a team plan), ask who is
+    answering and remember it in the plan; an empty answer is remembered too, and never asked again."""
+    if plan.author or "author" in plan.settings or not plan.attribution or not _terminal():
+        return
+    _say("This plan records who gave each answer.")
+    try:
+        name = str(typer.prompt("Your name, recorded with the answers you give (Enter to leave it out)",
+                                default="", show_default=False)).strip()
+    except (typer.Abort, EOFError):
+        _say()
+        name = ""
+    plan.settings["author"] = name
+    plan.author = name or None
+
+
 def _open_for_writing(content, path, command: str, as_name: Optional[str] = None):
     """Under the lock: the plan reconciled with the content, what changed said and saved. Answers
     changed from here on are attributed to `as_name`, else to the name remembered in the plan."""
@@ -384,7 +402,9 @@ def _session(content, path, command: str, plain: bool, action, as_name: Optional
     from deflect_cli.prompter import Interrupted
 
     with _writing(path, command):
-        wizard = _wizard(content, _open_for_writing(content, path, command, as_name), plain)
+        plan = _open_for_writing(content, path, command, as_name)
+        _ask_name_once(plan)
+        wizard = _wizard(content, plan, plain)
         try:
             action(wizard)
             code = 0
