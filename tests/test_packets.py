@@ -489,3 +489,34 @@ def test_a_packet_that_lost_its_hidden_part_still_imports_with_every_difference_
     assert code == 0, err
     assert "no packet header" in out and "conflict" in out
     assert _plan(riverton).answer("treatment", "wait_days") != 5
+
+
+def test_import_in_a_real_terminal_resolves_one_conflict(deflect_bin, cli, riverton, content, tmp_path):
+    """The README walk-through, keys and screen through a pseudo-terminal: one conflict, taken."""
+    pexpect = pytest.importorskip("pexpect")
+    from conftest import clean_env
+
+    from deflect_cli.plan import save_plan
+
+    path = make(cli, "docx")
+    c = codes(content)
+    edit_document(path, set_answer(c["treatment.wait_days"], "5"))
+    edit_document(path, tick(c["treatment.moud_same_day"], "Yes, usually", on=False))
+    edit_document(path, tick(c["treatment.moud_same_day"], "Sometimes"))
+    plan = _plan(riverton)
+    plan.set_answer("treatment.wait_days", 3)
+    save_plan(plan)
+    child = pexpect.spawn(deflect_bin, ["import", str(path)], cwd=str(tmp_path), encoding="utf-8", timeout=30,
+                          env=clean_env(TERM="xterm-256color", COLUMNS="120", LINES="40"), dimensions=(40, 120))
+    child.expect("Conflict on S8-07 treatment.wait_days")
+    child.expect("2. take returned: +5 days")
+    child.expect(r"Keep which \(1 or 2\)")
+    child.sendline("2")
+    child.expect(r"Apply 2 change\(s\)")
+    child.sendline("y")
+    child.expect("Applied 2 change")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    plan = _plan(riverton)
+    assert plan.answer("treatment", "wait_days") == 5 and plan.answer("treatment", "moud_same_day") == "sometimes"
