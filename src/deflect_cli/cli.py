@@ -776,20 +776,20 @@ def import_(
 
 
 def _apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, yes: bool,
-                    attribution: Optional[dict] = None) -> None:
+                    attribution: Optional[dict] = None, theirs: str = "returned") -> None:
     """Shared by import and merge: list the outcomes, let a person choose each conflict in a terminal,
     confirm (or --yes), pin a snapshot, apply and save. Call with the plan's lock held."""
     from deflect_cli import packet as packets
     from deflect_cli.plan import current, pin, plan_flag, save_plan
 
-    for line in packets.report(outcomes):
+    for line in packets.report(outcomes, theirs=theirs):
         _say(line)
     choices = {}
     conflicts = [o for o in outcomes if o.kind == packets.CONFLICT]
     interactive = _terminal()
     if conflicts and interactive:
         for o in conflicts:
-            pick = _pick_conflict(o)
+            pick = _pick_conflict(o, theirs)
             if pick:
                 choices[id(o)] = pick
     count = packets.changes(outcomes) + len(choices)
@@ -867,16 +867,16 @@ def merge(
         if not as_name:
             plan.author = None  # the other copy's answers keep who gave them there, not this session's name
         _apply_outcomes(path, plan, outcomes, (as_name or "").strip(), f"merge of {other_file}", "merge", yes,
-                        other.attribution)
+                        other.attribution, theirs="other")
 
 
-def _pick_conflict(o) -> str:
+def _pick_conflict(o, theirs: str = "returned") -> str:
     """Side by side in a terminal: keep the plan's answer or take the returned one."""
     from deflect_cli import packet as packets
 
     _say(f"\nConflict on {o.code} {o.key}" + (f" row {o.number}" if o.number else "") + ":")
     _say(f"  1. keep the plan's:  {packets.say(o.question, o.current)}")
-    _say(f"  2. take returned:    {packets.say(o.question, o.returned)}")
+    _say(f"  2. take {theirs + ':':<13}{packets.say(o.question, o.returned)}")
     _say(f"     (sent:            {packets.say(o.question, o.sent)})")
     picked = ""
     while picked not in ("1", "2"):

@@ -331,6 +331,11 @@ def compare(content, plan, returned: Returned) -> list:
             outcomes += _compare_table(code, question, sent, current, rows, has_base, returned)
             continue
         if code not in returned.answers:
+            if returned.merge:  # unanswered in the other copy: this plan's answer stands, nothing to list
+                if not is_empty(current) and has_base and not is_empty(sent) and same(sent, current):
+                    outcomes.append(Outcome(MISSING, key, code, question, sent, None, current,
+                                            "not answered in the other copy; this plan's answer is kept"))
+                continue
             outcomes.append(Outcome(MISSING, key, code, question, sent, None, current,
                                     "the question is not in the returned document"))
             continue
@@ -486,7 +491,7 @@ def say(question, value, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def report(outcomes: list, verbose: bool = False) -> list:
+def report(outcomes: list, verbose: bool = False, theirs: str = "returned") -> list:
     """One line per answer (or table row) that matters, question by question, then the counts."""
     from deflect_cli.controlchars import visible
 
@@ -499,7 +504,7 @@ def report(outcomes: list, verbose: bool = False) -> list:
         if o.kind == CONFLICT:
             lines.append(f"  conflict   {where}: {visible(o.question.prompt)}")
             lines.append(f"               sent:     {say(o.question, o.sent)}")
-            lines.append(f"               returned: {say(o.question, o.returned)}")
+            lines.append(f"               {theirs + ':':<9} {say(o.question, o.returned)}")
             lines.append(f"               plan now: {say(o.question, o.current)}")
         elif o.kind == INVALID:
             lines.append(f"  invalid    {where}: {visible(o.reason)} (not saved)")
