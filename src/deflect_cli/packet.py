@@ -405,8 +405,6 @@ def _compare_table(code, question, sent, current, rows, has_base, returned: Retu
     return out
 
 
-APPLIED = (NEW, CHANGED, REMOVED, MISSING)
-
 
 def apply(plan, outcomes: list, who: str, packet_id: str, choices: Optional[dict] = None,
           attribution: Optional[dict] = None) -> dict:
