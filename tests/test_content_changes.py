@@ -16,7 +16,7 @@ from deflect_cli import flow
 from deflect_cli.content import load_content
 from deflect_cli.errors import ContentError
 from deflect_cli.migrate import compare_content, reconcile
-from deflect_cli.plan import load_plan, new_plan, restorable, save_plan
+from deflect_cli.plan import SCHEMA_VERSION, load_plan, new_plan, restorable, save_plan
 
 
 @pytest.fixture(autouse=True)
@@ -214,7 +214,7 @@ def test_a_format_1_plan_loads_and_is_saved_in_the_current_format(cli, tmp_path)
     code, _, err = cli("resume", "--no-input", "--content", v1, "--answers", str(answers))
     assert code == 0, err
     saved = yaml.safe_load(path.read_text())
-    assert saved["deflect_plan"] == 3  # format 3: upgrades.py
+    assert saved["deflect_plan"] == SCHEMA_VERSION
     assert saved["answers"] == {"main": {"a": "old"}, "profile": {"agency": "PD"}}
     assert set(saved["fingerprints"]) == {"main.a", "profile.agency"}
 

@@ -29,7 +29,7 @@ _HEADER = (
     "# Continue with `deflect resume`; write the plan document with `deflect export --format md`.\n"
 )
 _FIELDS = ("deflect_plan", "content", "created", "updated", "position", "answers", "skipped",
-           "fingerprints", "orphaned", "attribution", "settings", "end_of_plan")
+           "fingerprints", "orphaned", "drafts", "attribution", "settings", "end_of_plan")
 ATTRIBUTION_SETTINGS = ("show", "hide")
 
 
@@ -51,6 +51,9 @@ class Plan:
     fingerprints: dict = field(default_factory=dict)
     # Answers set aside because their question left the workbook or changed shape: kept, never dropped.
     orphaned: list = field(default_factory=list)
+    # SECTION.QUESTION -> text typed but not submitted when the person left (invalid or unfinished):
+    # offered back in the input when they return; gone once that question is answered or skipped.
+    drafts: dict = field(default_factory=dict)
     # SECTION.QUESTION -> {"by": NAME, "at": ISO time}: who gave the answer as it stands, and when. Only
     # answers someone was named for (--as, the name asked once, a packet's recipient) have an entry.
     attribution: dict = field(default_factory=dict)
@@ -77,6 +80,7 @@ class Plan:
             _new_row_ids(value)
         before = (self.answers.get(section_id) or {}).get(question_id)
         self.answers.setdefault(section_id, {})[question_id] = value
+        self.drafts.pop(key, None)
         if key in self.skipped:
             self.skipped.remove(key)
         if _without_ids(before) != _without_ids(value):
@@ -107,6 +111,7 @@ class Plan:
         section_id, question_id = key.split(".", 1)
         if key not in self.skipped:
             self.skipped.append(key)
+        self.drafts.pop(key, None)
         self.remove_answer(key)
 
     def remove_answer(self, key: str):
@@ -151,6 +156,7 @@ class Plan:
             "skipped": list(self.skipped),
             "fingerprints": self.fingerprints,
             "orphaned": self.orphaned,
+            "drafts": self.drafts,
             "attribution": {k: v for k, v in self.attribution.items() if self.answer(*k.split(".", 1)) is not None},
             "settings": self.settings,
             "end_of_plan": True,
@@ -314,6 +320,7 @@ def _from_data(path: Path, data, hint) -> Plan:
     skipped = data.get("skipped") or []
     fingerprints = data.get("fingerprints") or {}
     orphaned = data.get("orphaned") or []
+    drafts = data.get("drafts") or {}
     position = data.get("position")
     if not isinstance(content, dict) or not all(
         v is None or isinstance(v, (str, int, float)) for v in content.values()
@@ -342,6 +349,8 @@ def _from_data(path: Path, data, hint) -> Plan:
         for e in orphaned
     ):
         raise bad("'orphaned' must be a list of set-aside answers, each with 'question' and 'answer'")
+    if not isinstance(drafts, dict) or not all(_is_key(k) and isinstance(v, str) for k, v in drafts.items()):
+        raise bad("'drafts' must map SECTION.QUESTION ids to unfinished answers (text)")
     for stamp in ("created", "updated"):
         if data.get(stamp) is not None and not isinstance(data[stamp], str):
             raise bad(f"'{stamp}' must be a date and time")
@@ -369,6 +378,7 @@ def _from_data(path: Path, data, hint) -> Plan:
         skipped=list(dict.fromkeys(skipped)),
         fingerprints=dict(fingerprints),
         orphaned=[dict(e) for e in orphaned],
+        drafts=dict(drafts),
         attribution={k: dict(v) for k, v in attribution.items()},
         settings=dict(settings),
     )
