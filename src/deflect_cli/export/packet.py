@@ -110,7 +110,7 @@ def document(content, packet: Packet) -> d.Document:
         for item, value in tables:
             blocks += _table_blocks(item, value)
     return d.Document(blocks, {"title": f"Packet for {packet.recipient}" if packet.recipient else "Packet",
-                               "kind": "packet", "date": packet.made, "author": packet.plan,
+                               "kind": "packet", "subject": "Questions from a deflection plan", "date": packet.made, "author": packet.plan,
                                "content_title": packet.workbook, "content_version": packet.version,
                                "custom_xml": custom_xml(packet)}, {})
 
