@@ -7,6 +7,7 @@ needs it, so `deflect --help` and `deflect status` start fast.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -126,11 +127,15 @@ def _wizard(content, plan, plain: bool):
     return Wizard(content, plan, plain=use_plain(plain))
 
 
+@contextmanager
 def _writing(path, command: str):
-    """The single-writer lock held while review or edit may change the plan (as start/resume do)."""
-    from deflect_cli.lock import plan_lock
+    """The single-writer lock held while a command may change the plan, and its warnings said once."""
+    from deflect_cli.lock import notes, plan_lock
 
-    return plan_lock(path, command)
+    with plan_lock(path, command):
+        for note in notes(path):
+            _say(note, err=True)
+        yield
 
 
 def _terminal(no_input: bool = False) -> bool:
