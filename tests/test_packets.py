@@ -520,3 +520,12 @@ def test_import_in_a_real_terminal_resolves_one_conflict(deflect_bin, cli, river
     assert child.exitstatus == 0
     plan = _plan(riverton)
     assert plan.answer("treatment", "wait_days") == 5 and plan.answer("treatment", "moud_same_day") == "sometimes"
+
+
+def test_a_fifo_or_missing_file_is_refused_without_hanging(cli, riverton, tmp_path):
+    import os
+
+    fifo = tmp_path / "reply.docx"
+    os.mkfifo(fifo)
+    _refused(cli, riverton, fifo, "not a regular file")
+    _refused(cli, riverton, tmp_path / "nothing.docx", "no such file")

@@ -45,28 +45,18 @@ def read(path: Path) -> Returned:
 
 
 def _read_capped(path: Path) -> bytes:
-    import os
-    import stat
+    """The file's bytes through safeio (regular files only, never a pipe or device, size-capped)."""
+    from deflect_cli.safeio import FileProblem, read_regular
 
     try:
-        info = os.stat(path)
+        return read_regular(path, MAX_FILE)
+    except FileProblem as problem:
+        more = "; it is not a packet deflect wrote" if "larger than" in str(problem) else ""
+        raise PacketError(f"{path}: the file {problem}{more}") from None
     except FileNotFoundError:
         raise PacketError(f"{path}: no such file") from None
     except OSError as exc:
         raise PacketError(f"{path}: cannot read it: {(exc.strerror or str(exc)).lower()}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise PacketError(f"{path}: not a regular file")
-    if info.st_size > MAX_FILE:
-        raise PacketError(f"{path}: the file is larger than {MAX_FILE // (1024 * 1024)} MB; it is not a packet "
-                          "deflect wrote")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE + 1)
-    except OSError as exc:
-        raise PacketError(f"{path}: cannot read it: {(exc.strerror or str(exc)).lower()}") from None
-    if len(raw) > MAX_FILE:
-        raise PacketError(f"{path}: the file is larger than {MAX_FILE // (1024 * 1024)} MB")
-    return raw
 
 
 # --------------------------------------------------------------------------- Word
