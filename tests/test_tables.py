@@ -167,6 +167,25 @@ def test_ctrl_n_in_a_new_row_asks_about_the_cells_typed(keys, wizard):
     assert "You have filled in part of this row: Topic: Naloxone; Hours: 4." in wizard.screen.getvalue()
 
 
+def test_ctrl_n_counts_the_text_typed_in_the_cell_it_was_pressed_in(keys, wizard):
+    """Text typed at Hours but not yet submitted when Ctrl-N is pressed is part of the row: named in
+    the question and saved with it, not dropped (issue 12.13)."""
+    keys(
+        ENTER, "Intake" + ENTER, "6", CTRL_N,   # a new row; 6 typed at Hours, then Ctrl-N
+        DOWN + ENTER,                           # save it with what is filled in
+        CTRL_Q,
+    )
+    assert ask(wizard) is QUIT
+    assert "You have filled in part of this row: Topic: Intake; Hours: 6." in wizard.screen.getvalue()
+    assert trainings(wizard) == [{"topic": "Intake", "hours": 6}]
+
+
+def test_quitting_while_typing_in_a_cell_keeps_that_text_in_the_draft(keys, wizard):
+    keys(ENTER, "Naloxone" + ENTER, "4", CTRL_Q)
+    assert ask(wizard) is QUIT
+    assert wizard.plan.drafts == {"staff.trainings": "Topic: Naloxone; Hours: 4"}
+
+
 def test_quitting_in_the_middle_of_a_row_keeps_its_cells_as_a_draft(keys, wizard):
     keys(ENTER, "Naloxone" + ENTER, CTRL_Q)
     assert ask(wizard) is QUIT

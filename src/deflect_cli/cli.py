@@ -449,7 +449,10 @@ def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = C
 
     content = _content(content_dir)
     plan, _ = open_plan(content, default_path(plan_path))  # reconciled in memory; the file is only read
-    _say(status_text(content, plan))
+    import shutil
+
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    _say(status_text(content, plan, columns))
 
 
 def _ask_name_once(plan) -> None:
