@@ -17,7 +17,7 @@ from conftest import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS = ("start", "resume", "export", "paperwork", "status", "review", "edit", "lint", "restore", "sections",
-            "guide")
+            "guide", "diff", "packet", "import", "merge")
 # SECTION.QUESTION as written in help and README: a section id or number, a dot, a question id.
 QUESTION_REF = re.compile(r"(?<![\w./-])([a-z][a-z_]*|\d{1,2})\.([a-z][a-z0-9_]*)\b(?![./-]\w)")
 

@@ -14,7 +14,7 @@ from deflect_cli.plan import load_plan, new_plan
 from deflect_cli.prompter import QUIT, SKIP
 from deflect_cli.wizard import Wizard
 
-from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, screen_wizard
+from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, no_ids, screen_wizard
 
 BACKSPACE = "\x7f"
 
@@ -57,11 +57,11 @@ def wizard(staffing, tmp_path):
 
 
 def trainings(wizard):
-    return load_plan(wizard.plan.path).answers.get("staff", {}).get("trainings")
+    return no_ids(load_plan(wizard.plan.path).answers.get("staff", {}).get("trainings"))
 
 
 def ask(wizard):
-    return wizard.ask_question(wizard.content.question("staff.trainings"))
+    return no_ids(wizard.ask_question(wizard.content.question("staff.trainings")))
 
 
 def add(topic, hours="", due="", code=""):
