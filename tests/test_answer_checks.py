@@ -210,7 +210,8 @@ def test_choices_from_must_name_an_earlier_multi_choice(tmp_path, target, proble
     root = tmp_path / "c"
     shutil.copytree(FIXTURES / "mini", root)
     path = root / "sections" / "01-models.yaml"
-    path.write_text(path.read_text().replace("    type: choice\n", f"    type: choice\n    choices_from: {target}\n", 1))
+    text = path.read_text()
+    path.write_text(text.replace("    type: choice\n", f"    type: choice\n    choices_from: {target}\n", 1))
     if problem is None:
         assert load_content(root).question("models.lead").choices_from == "models.chosen"
         return

@@ -6,8 +6,6 @@ question type (hypothesis), for YAML's special strings, control characters, CRLF
 
 from __future__ import annotations
 
-from conftest import no_ids
-
 import json
 
 import pytest
@@ -21,6 +19,8 @@ from deflect_cli.errors import ContentError
 from deflect_cli.migrate import reconcile
 from deflect_cli.plan import load_plan, new_plan, save_plan
 from deflect_cli.render import render_json
+
+from conftest import no_ids
 
 CHOICES = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 QUESTIONS = [

@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any, Optional
 
+from deflect_cli.grammar import plural
 from deflect_cli.patterns import MAX_INPUT as MAX_PATTERN_INPUT
 
 ROW_ID = "_id"  # a table row's stable id (plan format 3): kept through validation, never a column
@@ -34,7 +35,8 @@ def is_answered(rule, value: Any) -> bool:
 
 
 def _number_error(rule, value) -> Optional[str]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (isinstance(value, float) and not math.isfinite(value)):
         return "expected a number"
     if rule.integer and not float(value).is_integer():
         return "expected a whole number"
@@ -254,7 +256,7 @@ def display(rule, value: Any) -> str:
     if kind == "number":
         return _with_unit(_fmt_number(value), value, rule.unit)
     if kind == "table":
-        return f"{len(value)} row{'s' if len(value) != 1 else ''}"
+        return plural(len(value), "row")
     return str(value)
 
 

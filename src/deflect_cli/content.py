@@ -138,6 +138,15 @@ class Section:
     number: int = 0
     variants: tuple = ()  # SectionVariant: other summary, objectives, recommendations per lead group
 
+    def heading(self, label: str = "", of: int = 0) -> str:
+        """`3. Title`, `Section 3: Title` (label="Section") or `Section 3 of 12: Title` (of=12), one
+        style wherever a section is named; the profile has no number and is just its title."""
+        if not self.number:
+            return self.title
+        if not label:
+            return f"{self.number}. {self.title}"
+        return f"{label} {self.number}{f' of {of}' if of else ''}: {self.title}"
+
 
 @dataclass(frozen=True)
 class SectionVariant:
@@ -625,7 +634,8 @@ def _check_renames(index: dict, out: _Collector) -> None:
     for question in index.values():
         for old in question.renamed_from:
             if old == question.key:
-                out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names the question itself")
+                out.add(question.file, question.line,
+                        f"question {question.key}: 'renamed_from' names the question itself")
             elif old in index:
                 out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names {old!r}, "
                                                       "which is still a question; its answers cannot belong to both")
@@ -975,7 +985,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
 
     profile_node = workbook.get("profile") if workbook else None
     if workbook and not isinstance(profile_node, dict):
-        out.add(wb_file, _line(workbook, "profile") or 1, "workbook: missing required field 'profile' (plan-level questions)")
+        out.add(wb_file, _line(workbook, "profile") or 1,
+                "workbook: missing required field 'profile' (plan-level questions)")
         profile_node = {"questions": []}
     if workbook_path.exists() and not workbook:  # unreadable: its problem is reported, not its missing parts
         profile = Section(id=PROFILE_ID, title="Plan profile", file=wb_file)
@@ -1015,7 +1026,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
             if section.id in seen_sections:
                 out.add(section.file, 1, f"duplicate section id {section.id!r} (also in {seen_sections[section.id]})")
             if section.number in seen_numbers:
-                out.add(section.file, 0, f"duplicate section number {section.number:02d} (also {seen_numbers[section.number]})")
+                out.add(section.file, 0,
+                        f"duplicate section number {section.number:02d} (also {seen_numbers[section.number]})")
             seen_sections[section.id] = section.file
             seen_numbers[section.number] = section.file
         for question in section.questions:

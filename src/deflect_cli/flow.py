@@ -63,7 +63,7 @@ class _SectionMemo:
         applicable = []
         for question_id, is_list, when, question in layout.questions:
             values[question_id] = [] if is_list else None
-            if when is not None and not conditions.evaluate(when, context):
+            if when is not None and not conditions.evaluate(when, context, question.key):
                 continue
             applicable.append(question)
             value = given.get(question_id)
@@ -215,7 +215,7 @@ def missing_required(evaluation: Evaluation, answers: dict) -> list:
 
 def firing_checks(content: Content, evaluation: Evaluation) -> list:
     """The content's plan checks that hold, then one for each answer that contradicts an earlier one."""
-    fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context)]
+    fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
     return fired + [Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id,
                           file=q.file, line=q.line) for q, message in stale_answers(content, evaluation)]
 
@@ -266,7 +266,7 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
 def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
     """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
     return [c for c in content.all_checks()
-            if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context)]
+            if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
 
 
 _NAMES_READ: dict = {}

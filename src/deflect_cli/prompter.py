@@ -75,15 +75,6 @@ def editor_command() -> Optional[str]:
     return os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
 
 
-def use_plain(requested: bool) -> bool:
-    """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb).
-
-    NO_COLOR is not such a signal: it asks for no color and nothing else (no-color.org), and rich and
-    prompt_toolkit both honor it themselves, so arrow keys and screens stay as they are.
-    """
-    return bool(requested or os.environ.get("TERM") == "dumb")
-
-
 class Prompter:
     """What the wizard needs from a user interface. Subclasses implement every method."""
 
@@ -403,10 +394,3 @@ def _redraw_after_resize(app) -> None:
     app._request_absolute_cursor_position()
     app._redraw()
 
-
-def make_prompter(plain: bool, console=None) -> Prompter:
-    if plain:
-        from deflect_cli.plain import PlainPrompter
-
-        return PlainPrompter()
-    return RichPrompter(console)

@@ -14,6 +14,7 @@ from deflect_cli import flow, resources
 from deflect_cli.answers import display, is_empty
 from deflect_cli.content import Content, reference
 from deflect_cli.export.text import slug
+from deflect_cli.grammar import plural
 
 SHORT_TYPES = ("text", "choice", "yes_no", "number", "date")
 
@@ -72,7 +73,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
             answered += state == flow.ANSWERED
             skipped += state == flow.SKIPPED
             (items if state == flow.ANSWERED else still).append(_item(question, plan, state))
-        heading = f"{section.number}. {section.title}" if section.number else section.title
+        heading = section.heading()
         chapter = {
             "id": section.id, "title": section.title, "number": section.number, "heading": heading,
             "anchor": slug(heading), "summary": section.summary, "guide": section.guide,
@@ -87,7 +88,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     still_count = applicable - answered
     date = (plan.updated or plan.created or "")[:10]
     if still_count:
-        version = f"Draft of {date}, {still_count} question{'s' if still_count != 1 else ''} still to decide"
+        version = f"Draft of {date}, {plural(still_count, 'question')} still to decide"
     else:
         version = f"Complete as of {date}"
     cover = [(item["label"], "; ".join(", ".join(c for c in row if c) for row in item["rows"]) or item["text"])
@@ -169,7 +170,7 @@ def _summary(content: Content, visible: dict) -> dict:
     if roster:
         names = [str(row["name"]) for row in roster if not is_empty(row.get("name"))]
         signed = sum(1 for row in roster if row.get("mou") == "signed")
-        count = f"{len(roster)} partner{'s' if len(roster) != 1 else ''}"
+        count = plural(len(roster), "partner")
         if _column(question, "mou") is not None:
             count += f" ({signed} with a signed agreement)"
         facts.append(("Partners", f"{count}: {'; '.join(names)}" if names else count))
@@ -184,7 +185,7 @@ def _summary(content: Content, visible: dict) -> dict:
             if text:
                 described.append(text)
         funded = sum(1 for row in roles if row.get("funded") is True)
-        count = f"{len(roles)} role{'s' if len(roles) != 1 else ''}"
+        count = plural(len(roles), "role")
         if _column(question, "funded") is not None:
             count += f" ({funded} funded)"
         facts.append(("Staffing", f"{count}: {'; '.join(described)}" if described else count))
@@ -245,7 +246,7 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
                 "lines": 6 if question.type == "long_text" else 1,
                 "rows": 6,
             })
-        heading = f"{section.number}. {section.title}" if section.number else section.title
+        heading = section.heading()
         sections.append({
             "id": section.id, "title": section.title, "number": section.number, "heading": heading,
             "anchor": slug(heading), "summary": section.summary,
