@@ -213,3 +213,32 @@ def test_the_answer_on_the_prompt_line_wraps_at_words_too():
     question = [("class:question", "? What is the program called (a working name is fine)? ")]
     assert _wrap_fragments(question, 59, then="Riverton Deflection")[-1] == ("", "\n")
     assert _wrap_fragments(question, 79, then="Riverton Deflection")[-1] != ("", "\n")
+
+
+def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir, content):
+    """12.13: Ctrl-O ended the edit with "Not changed." and dropped the ticks made before it."""
+    from deflect_cli.plan import load_plan
+
+    child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 40, 120)
+    child.expect("Other \\(describe\\)")
+    child.send(SPACE)
+    child.sendcontrol("o")
+    child.expect("Menu: what would you like to do\\?")
+    child.send(ENTER)                      # Back to the question
+    child.expect("Other \\(describe\\)")
+    child.send(ENTER)                      # the tick made before Ctrl-O is still there
+    if child.expect(["Saved", "Add a row"]) == 1:   # a follow-up the change brings up
+        child.sendcontrol("q")
+    child.expect(pexpect.EOF)
+    first = content.question("program_types.models").choices[0].value
+    assert load_plan(plan_dir / "deflection-plan.yaml").answer("program_types", "models") == [first]
+
+
+def test_nothing_ticked_reads_none_of_these(deflect_bin, plan_dir):
+    child = spawn(deflect_bin, ["edit", "launch.readiness"], plan_dir, 40, 120)
+    child.expect("Space to tick")
+    child.send(ENTER)
+    child.expect("Saved")
+    drawn = " ".join(words(child.before))
+    assert "None of these" in drawn and " done" not in drawn.split("Enter when done")[-1]
+    child.expect(pexpect.EOF)

@@ -95,6 +95,8 @@ class Prompter:
     # What was typed at the last text prompt when it ended without an answer (a navigation key,
     # Ctrl-C, end of input); None when nothing was typed there.
     draft: Optional[str] = None
+    # What was ticked at the last checkbox when it ended without an answer (a navigation key).
+    ticked: Optional[list] = None
 
     # --- output
     def blank(self) -> None: ...
@@ -246,9 +248,11 @@ class RichPrompter(Prompter):
 
         choices = [questionary.Choice(o.label, value=o.value, disabled=o.disabled, checked=o.value in checked)
                    for o in options]
-        return ask(_wrap_choices(questionary.checkbox(
-            message, choices=choices, style=_style(), instruction="(Space to tick, Enter when done)",
-            validate=validate or (lambda _picked: True)), options, indent=5))
+        question = questionary.checkbox(message, choices=choices, style=_style(),
+                                        instruction="(Space to tick, Enter when done)",
+                                        validate=validate or (lambda _picked: True))
+        question.application.nothing_ticked = "None of these"  # questionary's answer line says "done"
+        return ask(_wrap_choices(question, options, indent=5), keep=self)
 
 
 def _wrap_choices(question, options, indent: int):
@@ -345,6 +349,11 @@ def _wrapping_session():
             def _get_prompt(self):
                 fragments = super()._get_prompt()
                 app = get_app()
+                nothing = getattr(app, "nothing_ticked", None)
+                if nothing and app.is_done:
+                    fragments = [(style, nothing) if text == "done" and style.endswith("class:answer")
+                                 else (style, text)
+                                 for style, text, *_ in fragments]
                 width = app.output.get_size().columns - 1
                 then = "" if to_filter(self.multiline)() else self.default_buffer.text
                 return _wrap_fragments(fragments, width, then) if width >= 20 else fragments
@@ -376,6 +385,8 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     def leave(event, **how) -> None:
         if keep is not None:
             keep.draft = event.app.current_buffer.text or None
+            ticks = next((c for c in event.app.layout.find_all_controls() if hasattr(c, "selected_options")), None)
+            keep.ticked = list(ticks.selected_options) if ticks is not None else None
         event.app.exit(**how)
 
     bindings = KeyBindings()

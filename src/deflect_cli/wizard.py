@@ -76,6 +76,7 @@ class Wizard:
         # The question whose prompt the person left with typed, unsubmitted text (Ctrl-C, Ctrl-Q,
         # the menu): on leaving, that text is saved as the answer if valid, else kept as a draft.
         self._pending: Optional[Question] = None
+        self._ticked: dict = {}  # question key -> what was ticked when Ctrl-O opened the menu
         # (where the person was, where a menu jump took them): Ctrl-B at the landing question goes
         # back to where they were, like a browser's back button.
         self._jumps: list = []
@@ -550,7 +551,15 @@ class Wizard:
             result = self.ask_question(current)
             if result is QUIT:
                 return QUIT
-            if result in (BACK, MENU):
+            if result is MENU:
+                # The menu, as at every question; back from it, the question is asked again with
+                # what was ticked before Ctrl-O still ticked. A jump edits the question jumped to.
+                target = self.menu(current)
+                if target is QUIT:
+                    return QUIT
+                queue.insert(0, target if target is not None else current)
+                continue
+            if result is BACK:
                 if not first:
                     self.ui.note("The remaining new questions are left for later.")
                 elif self.plan.answer(current.section_id, current.id) == before:
@@ -728,8 +737,12 @@ class Wizard:
             limit = choice_limit_error(question, len(picked)) if picked else None
             return _sentence(limit) if limit else True
 
-        answer = self.ui.checkbox(self._prompt(question), options, checked=checked, validate=check)
+        kept = self._ticked.pop(question.key, None)
+        answer = self.ui.checkbox(self._prompt(question), options, checked=checked if kept is None else kept,
+                                  validate=check)
         if is_signal(answer):
+            if answer is MENU and self.ui.ticked is not None:
+                self._ticked[question.key] = self.ui.ticked  # ticks made before Ctrl-O wait for the return
             return answer
         values = [v for v in answer if v != _OTHER]
         if _OTHER in answer:
