@@ -217,3 +217,15 @@ def test_choices_from_must_name_an_earlier_multi_choice(tmp_path, target, proble
     with pytest.raises(ContentError) as raised:
         load_content(root)
     assert problem in "\n".join(raised.value.problems)
+
+
+def test_a_number_with_a_unit_has_one_hint(wizard, content, monkeypatch):
+    """12.16: "(deaths)  (a whole number, 0 or more)" read as two hints with a double space."""
+    from deflect_cli.prompter import QUIT
+
+    asked = []
+    monkeypatch.setattr(wizard.ui, "text", lambda message, **kw: asked.append((message, kw)) or QUIT)
+    wizard.edit(content.question("community_needs.overdose_deaths"))
+    message, kw = asked[0]
+    assert "(deaths)" not in message
+    assert kw["instruction"].startswith("(deaths; a whole number")

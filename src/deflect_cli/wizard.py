@@ -667,7 +667,12 @@ class Wizard:
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
 
     def _ask_number(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction=_number_hint(question))
+        hint = _number_hint(question)
+        if hint and question.unit:  # one hint, "(people; a whole number, 0 or more)", not two in a row
+            required = self.ui.required_mark if question.required else ""
+            return self._typed(question, current, f"{question.prompt}{required}",
+                               instruction=f"({question.unit}; {hint[1:]}")
+        return self._typed(question, current, self._prompt(question), instruction=hint)
 
     def _ask_date(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_DATE_HINT)
