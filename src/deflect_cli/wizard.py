@@ -206,7 +206,8 @@ class Wizard:
 
     def _warn_checks(self, question: Question, evaluation) -> None:
         """A plan check this answer makes fire, said now in one line rather than only in `status`."""
-        for check in flow.checks_involving(self.content, evaluation, question.key):
+        for check in flow.checks_involving(self.content, evaluation, question.key, self.plan.answers,
+                                           self.plan.skipped):
             self.ui.warn(f"Worth a second look: {_first_sentence(check.message)} "
                          "(listed under Things to double-check)")
 
