@@ -247,3 +247,14 @@ def test_a_check_waits_until_every_question_it_reads_is_reached(keys, wizard, co
         else wizard.plan.skipped.append("launch.milestones")
     assert [c.id for c in flow.checks_involving(content, evaluation, "launch.start_date", wizard.plan.answers,
                                                 wizard.plan.skipped)][:1] == ["launch_date_without_milestones"]
+
+
+def test_a_pilot_review_before_the_launch_is_checked(content):
+    from deflect_cli import flow
+
+    answers = {"launch": {"start_date": "2027-03-01", "launch_approach": "pilot", "pilot_review": "2027-01-15"}}
+    fired = lambda a: [c.id for c in flow.checks_involving(content, flow.evaluate(content, a),  # noqa: E731
+                                                           "launch.pilot_review")]
+    assert "pilot_review_before_launch" in fired(answers)
+    answers["launch"]["pilot_review"] = "2027-06-01"
+    assert "pilot_review_before_launch" not in fired(answers)
