@@ -253,7 +253,7 @@ def test_a_pilot_review_before_the_launch_is_checked(content):
     from deflect_cli import flow
 
     answers = {"launch": {"start_date": "2027-03-01", "launch_approach": "pilot", "pilot_review": "2027-01-15"}}
-    fired = lambda a: [c.id for c in flow.checks_involving(content, flow.evaluate(content, a),  # noqa: E731
+    fired = lambda a: [c.id for c in flow.checks_involving(content, flow.evaluate(content, a),
                                                            "launch.pilot_review")]
     assert "pilot_review_before_launch" in fired(answers)
     answers["launch"]["pilot_review"] = "2027-06-01"

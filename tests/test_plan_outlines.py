@@ -256,7 +256,7 @@ def test_the_worked_example_in_the_docs_is_a_valid_outline(wb2, tmp_path):
 def test_final_names_open_questions_by_label_and_counts_the_rest(cli, tmp_path):
     """12.16: the refusal listed raw ids ("introduction.vision, introduction.goals, ...") on one long line."""
     assert cli("start", "--plain", input="")[0] in (0, 130)
-    code, out, err = cli("export", "--final", "-o", str(tmp_path / "x.md"))
+    code, _out, err = cli("export", "--final", "-o", str(tmp_path / "x.md"))
     assert code == 1 and err.count("\n") == 1
     assert "Lead agency (About this plan)" in err and "more; `deflect status` lists them" in err
     assert "profile.agency" not in err and len(err) < 400
