@@ -118,7 +118,7 @@ def test_control_characters_in_an_answers_file_are_listed_with_the_other_problem
     assert "profile" not in saved.answers and "models" not in saved.answers
     assert saved.answers["partners"] == {"notes": "two lines\nwith a\ttab"}
     assert saved.answers["launch"]["owner"] == "Ana\nRuiz\n"
-    assert "Saved 3 answer(s)" in out
+    assert "Saved 3 answers" in out
 
 
 def test_the_rich_prompter_shows_control_characters():

@@ -88,6 +88,12 @@ def rendered(content, plans):
             {f: render.export(content, twin, f) for f in formats})
 
 
+def in_markdown(text: str, md: str) -> bool:
+    """A Markdown table cell is one line, so there a multi-line answer's lines are joined with "; "."""
+    lines = [norm(line) for line in str(text).splitlines() if norm(line)]
+    return norm(text) in md or "; ".join(lines) in md
+
+
 def expected_texts(plans) -> list:
     _, _, used = plans
     return sorted({norm(s) for s in used if norm(s)} | {norm(HOSTILE["program_name"])})
@@ -127,7 +133,7 @@ def test_each_answer_is_found_where_it_was_given(content):
     word = docx_text(render.export(content, plan, "docx"))
     for text in used:
         expected = norm(text)
-        assert expected in md, expected[-80:]
+        assert in_markdown(text, md), expected[-80:]
         assert expected in html, expected[-80:]
         assert _NOT_XML.sub("\ufffd", expected) in word, expected[-80:]
 
@@ -147,8 +153,9 @@ def test_raw_html_in_guide_markdown_stays_text_in_html():
 
 def test_markdown_reproduces_every_answer_literally(rendered, plans):
     text = md_text(rendered[0]["md"])
-    for expected in expected_texts(plans):
-        assert expected in text, expected[:80]
+    _, _, used = plans
+    for expected in [s for s in used if norm(s)] + [HOSTILE["program_name"]]:
+        assert in_markdown(expected, text), norm(expected)[:80]
     assert "{{ 7*7 }}" in text and "49 " not in text.split("Page", 1)[0][:200]
 
 

@@ -42,6 +42,9 @@ POLICE_STAFF_TERMS = [
     (r"\byour agency'?s calls\b", ("health", "coalition")),
     (r"\bthe chief\b", ("health", "coalition")),  # fire departments have chiefs too
     (r"(?-i:\bChief [A-Z]|\bLt\. [A-Z])|\blieutenant\b", ("health", "coalition")),  # ranks in examples
+    (r"\ba new chief\b", ("health", "coalition")),
+    (r"\bwhy so many police\b", NOT_POLICE),
+    (r"\bwalk-in at a station\b", ("health", "coalition")),  # fire/EMS has stations of its own
 ]
 
 KINDS = ["municipal_police", "sheriff", "state_police", "campus_police", "tribal_police", "fire_ems",

@@ -209,7 +209,7 @@ def test_an_answers_file_lists_every_problem_at_once_with_lines(cli, every_type,
     assert len(invalid) == len(expected)
     for line, want in zip(invalid, expected):
         assert want in line, (line, want)
-    assert "Saved 1 answer(s)" in out
+    assert "Saved 1 answer to" in out
     assert load_plan(tmp_path / "deflection-plan.yaml").answers == {"s": {"t": "fine"}}
 
 

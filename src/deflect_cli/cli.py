@@ -166,9 +166,9 @@ def _report_fill(content, plan, problems: list) -> int:
     for question in missing:
         _say(f"missing: {question.key} (required): {content.wording(question, plan.answers).prompt}", err=True)
     answered = sum(len(v) for v in plan.answers.values())
-    _say(f"Saved {answered} answer(s) to {plan.path}.")
+    _say(f"Saved {answered} answer{'' if answered == 1 else 's'} to {plan.path}.")
     if problems or missing:
-        _say(f"{len(missing)} required answer(s) missing and {len(problems)} invalid; "
+        _say(f"{len(missing)} required answer{'' if len(missing) == 1 else 's'} missing and {len(problems)} invalid; "
              "add them to the answers file, or run `deflect resume` in a terminal.", err=True)
         return 1
     _say("Every required answer is in. Write the plan with `deflect export --format md`.")
@@ -363,8 +363,11 @@ def export(
 
         still = required_open(content, plan)
         if still:
+            names = [_question_name(content, content.question(key)) for key in still[:5]]
+            more = f" and {len(still) - 5} more; `deflect status` lists them" if len(still) > 5 else ""
             raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
-                               f"still open ({', '.join(still)}); answer them, or add --allow-open.")
+                               f"still open: {', '.join(names)}{more}. Answer {'them' if len(still) != 1 else 'it'}, "
+                               "or add --allow-open.")
     notes: list = []
     data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank,
                          outline=outline, final=final, mermaid=mermaid, notes=notes)
@@ -522,6 +525,12 @@ def _session(content, path, command: str, plain: bool, action, as_name: Optional
         except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
             code = stop.code
     raise typer.Exit(wizard.signed_off(code))
+
+
+def _question_name(content, question) -> str:
+    """"Vision (section 1)": how a person finds a question, rather than its id."""
+    section = next(s for s in content.all_sections if s.id == question.section_id)
+    return f"{question.label} ({f'section {section.number}' if section.number else section.title})"
 
 
 def _find_question(content, ref: str):

@@ -263,10 +263,26 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
     return found
 
 
-def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
-    """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
+def checks_involving(content: Content, evaluation: Evaluation, key: str, answers: Optional[dict] = None,
+                     skipped=()) -> list:
+    """The plan checks that read question `key` and fire now: said as soon as that answer is given.
+
+    With `answers`, a check waits until every question it reads has been reached (answered, skipped,
+    not asked for this plan, or before `key` in asking order): "no milestones are listed" must not be
+    said one question before milestones are asked. `status` and exports still list it whenever it fires.
+    """
+    order = {q.key: i for i, q in enumerate(evaluation.applicable)}
+    here = order.get(key, len(order))
+
+    def reached(name: str) -> bool:
+        question = content.question(name)
+        if question is None or answers is None or not evaluation.applies(question):
+            return True
+        return order[name] <= here or status(question, answers, skipped) != OPEN
+
     return [c for c in content.all_checks()
-            if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
+            if key in _names_read(c.when) and all(reached(name) for name in _names_read(c.when))
+            and conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
 
 
 _NAMES_READ: dict = {}

@@ -76,6 +76,7 @@ class Wizard:
         # The question whose prompt the person left with typed, unsubmitted text (Ctrl-C, Ctrl-Q,
         # the menu): on leaving, that text is saved as the answer if valid, else kept as a draft.
         self._pending: Optional[Question] = None
+        self._ticked: dict = {}  # question key -> what was ticked when Ctrl-O opened the menu
         # (where the person was, where a menu jump took them): Ctrl-B at the landing question goes
         # back to where they were, like a browser's back button.
         self._jumps: list = []
@@ -205,7 +206,8 @@ class Wizard:
 
     def _warn_checks(self, question: Question, evaluation) -> None:
         """A plan check this answer makes fire, said now in one line rather than only in `status`."""
-        for check in flow.checks_involving(self.content, evaluation, question.key):
+        for check in flow.checks_involving(self.content, evaluation, question.key, self.plan.answers,
+                                           self.plan.skipped):
             self.ui.warn(f"Worth a second look: {_first_sentence(check.message)} "
                          "(listed under Things to double-check)")
 
@@ -550,7 +552,15 @@ class Wizard:
             result = self.ask_question(current)
             if result is QUIT:
                 return QUIT
-            if result in (BACK, MENU):
+            if result is MENU:
+                # The menu, as at every question; back from it, the question is asked again with
+                # what was ticked before Ctrl-O still ticked. A jump edits the question jumped to.
+                target = self.menu(current)
+                if target is QUIT:
+                    return QUIT
+                queue.insert(0, target if target is not None else current)
+                continue
+            if result is BACK:
                 if not first:
                     self.ui.note("The remaining new questions are left for later.")
                 elif self.plan.answer(current.section_id, current.id) == before:
@@ -658,7 +668,12 @@ class Wizard:
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
 
     def _ask_number(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction=_number_hint(question))
+        hint = _number_hint(question)
+        if hint and question.unit:  # one hint, "(people; a whole number, 0 or more)", not two in a row
+            required = self.ui.required_mark if question.required else ""
+            return self._typed(question, current, f"{question.prompt}{required}",
+                               instruction=f"({question.unit}; {hint[1:]}")
+        return self._typed(question, current, self._prompt(question), instruction=hint)
 
     def _ask_date(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_DATE_HINT)
@@ -728,8 +743,12 @@ class Wizard:
             limit = choice_limit_error(question, len(picked)) if picked else None
             return _sentence(limit) if limit else True
 
-        answer = self.ui.checkbox(self._prompt(question), options, checked=checked, validate=check)
+        kept = self._ticked.pop(question.key, None)
+        answer = self.ui.checkbox(self._prompt(question), options, checked=checked if kept is None else kept,
+                                  validate=check)
         if is_signal(answer):
+            if answer is MENU and self.ui.ticked is not None:
+                self._ticked[question.key] = self.ui.ticked  # ticks made before Ctrl-O wait for the return
             return answer
         values = [v for v in answer if v != _OTHER]
         if _OTHER in answer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from deflect_cli.export import document as d
-from deflect_cli.export.text import one_line
+from deflect_cli.export.text import cell_text, one_line
 
 SHADE_ACTIVE, SHADE_MILESTONE, SHADE_LAUNCH, SHADE_TODAY = "A9C4E4", "F2B134", "9ED29E", "F0B4B4"
 MAX_PERIODS = 13  # period columns per timeline table: a page's width in Word at 9 pt and more
@@ -53,7 +53,8 @@ def _text(text) -> str:
 
 def _table(header, rows) -> d.Table:
     """Rows of (text or Cell): plain text becomes a text cell."""
-    return d.Table(list(header), [[c if isinstance(c, d.Cell) else d.Cell(_text(c)) for c in row] for row in rows])
+    return d.Table(list(header), [[c if isinstance(c, d.Cell) else d.Cell(cell_text(c or "")) for c in row]
+                                   for row in rows])
 
 
 def money(value) -> d.Cell:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from deflect_cli.export.text import URL, one_line, paragraphs, slug
+from deflect_cli.export.text import URL, cell_text, one_line, paragraphs, slug
 from deflect_cli.grammar import plural
 
 _HEX = re.compile(r"[0-9A-Fa-f]{6}")
@@ -228,13 +228,13 @@ def text_blocks(value, italic: bool = False) -> list:
 
 
 def _facts(pairs) -> Table:
-    return Table([], [[Cell(one_line(label)), Cell(one_line(text))] for label, text in pairs])
+    return Table([], [[Cell(one_line(label)), Cell(cell_text(text))] for label, text in pairs])
 
 
 def _table(columns, rows, types=None) -> Table:
     types = types or ["text"] * len(columns)
     return Table([one_line(c) for c in columns],
-                 [[Cell(one_line(text), kind) for text, kind in zip(row, types)] for row in rows])
+                 [[Cell(cell_text(text), kind) for text, kind in zip(row, types)] for row in rows])
 
 
 def _link_or_text(url: str) -> list:

@@ -188,7 +188,8 @@ def table(b: d.Table) -> str:
             for cell in row:
                 align = _NUM if cell.type in d.NUMERIC else ""
                 shade = f' style="background: #{cell.shade}"' if cell.shade else ""
-                out.append(f'<td{align}{shade} dir="auto">{escape(cell.text)}</td>\n')
+                text = "<br>".join(escape(line) for line in cell.text.split("\n"))  # the person's line breaks
+                out.append(f'<td{align}{shade} dir="auto">{text}</td>\n')
             out.append("</tr>\n")
         out.append("</tbody>\n")
     out.append("</table>\n")
