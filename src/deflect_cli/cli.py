@@ -149,7 +149,7 @@ def _report_fill(content, plan, problems: list) -> int:
     """After a non-interactive fill: list every invalid and missing answer; exit code 0 only if none."""
     from deflect_cli import flow
 
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     missing = flow.missing_required(evaluation, plan.answers)
     for problem in problems:
         _say(f"invalid: {problem}", err=True)
@@ -168,6 +168,7 @@ def _report_fill(content, plan, problems: list) -> int:
 @app.command(short_help="Begin a new plan.", epilog=_epilog([
     "deflect start",
     "deflect start --plan riverton.yaml",
+    "deflect start --core  # a first plan in about 45 minutes: the core questions only",
     "deflect start --answers answers.yaml  # fill answers from a file first, then ask the rest",
     "deflect start --answers answers.yaml --no-input  # never prompt: save, list what is missing, exit",
     "deflect start --force  # start over: asks first; the old plan is kept as a snapshot",
@@ -184,8 +185,14 @@ def start(
     answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
     plain: bool = PlainOption,
+    core: bool = typer.Option(False, "--core", help="A first plan in about 45 minutes: only the core questions "
+                                                    "(`deflect resume --full` adds the rest later)."),
+    full: bool = typer.Option(False, "--full", help="The full workbook (the default without a terminal)."),
 ) -> None:
-    """Begin a new plan: a short welcome, then the workbook, saved after every answer."""
+    """Begin a new plan: a short welcome, then the workbook, saved after every answer.
+
+    In a terminal it first asks how deep to go: the core questions (a complete short plan) or the
+    full workbook."""
     from deflect_cli.intake import apply_answers, read_answers_file
     from deflect_cli.plan import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
 
@@ -211,9 +218,12 @@ def start(
                 if not _confirm(f"Replace {path} ({what})? A snapshot is kept; "
                                 f"`deflect restore{plan_flag(path)}` brings it back."):
                     raise DeflectError(f"{path} was not replaced; nothing was changed.")
+            depth = _choose_depth(core, full, no_input, f"{path} was not replaced; nothing was changed.")
             pin(path, raw, "start")
             _say(f"The previous plan ({what}) is kept as a snapshot; `deflect restore{plan_flag(path)}` brings it back.")
-        plan = new_plan(path, content)
+        else:
+            depth = _choose_depth(core, full, no_input, "No plan was started.")
+        plan = new_plan(path, content, depth)
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
         save_plan(plan)
         if not _interactive(no_input, plain):
@@ -228,6 +238,36 @@ def start(
         raise typer.Exit(_wizard(content, plan, plain).run(welcome=True))
 
 
+DEPTH_CHOICES = (("core", "A first plan in about 45 minutes (core questions)"), ("full", "The full workbook"))
+
+
+def _click_choice(values: list):
+    import click  # typer's own dependency; imported only when the question is asked
+
+    return click.Choice(values)
+
+
+def _choose_depth(core: bool, full: bool, no_input: bool, nothing_done: str) -> str:
+    """`--core` / `--full`, else asked in a terminal; without one the full workbook (scripts stay as they were)."""
+    if core and full:
+        raise DeflectError("choose one of --core and --full.")
+    if core or full:
+        return "core" if core else "full"
+    if not _terminal(no_input):
+        return "full"
+    _say("How far do you want to go now?")
+    for number, (_, label) in enumerate(DEPTH_CHOICES, 1):
+        _say(f"  {number}. {label}")
+    _say("A core plan can be deepened later with `deflect resume --full`; no answer is lost.")
+    try:
+        picked = typer.prompt("Choose 1 or 2", default="1", type=_click_choice(["1", "2"]), show_choices=False)
+    except (typer.Abort, EOFError):
+        _say()
+        _say(nothing_done)
+        raise typer.Exit(INTERRUPT_EXIT[0])
+    return DEPTH_CHOICES[int(picked) - 1][0]
+
+
 def _answers_or_damaged(plan) -> str:
     from deflect_cli.plan import answers_text
 
@@ -239,6 +279,7 @@ def _answers_or_damaged(plan) -> str:
     "deflect resume --plan riverton.yaml",
     "deflect resume --plain  # numbered choices, typed commands, no color",
     "deflect resume --answers more.yaml --no-input",
+    "deflect resume --full  # a core plan: go on to the full workbook",
 ], [QUIT_EXIT, ERROR_EXIT, FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
 def resume(
     plan_path: Optional[str] = PlanOption,
@@ -246,6 +287,7 @@ def resume(
     answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Add answers from a YAML file first."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
     plain: bool = PlainOption,
+    full: bool = typer.Option(False, "--full", help="Deepen a core plan into the full workbook (its answers are kept)."),
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
     from deflect_cli import flow
@@ -258,13 +300,17 @@ def resume(
         load_plan(path)  # "no plan here: start one", before a lock file is made beside it
     with _writing(path, "resume"):
         plan = _open_for_writing(content, path, "resume")
+        if full and plan.core:
+            plan.depth = "full"
+            save_plan(plan)
+            _say("This plan now follows the full workbook; every core answer is kept.")
         problems = []
         if answers:
             problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
             save_plan(plan)
         if not _interactive(no_input, plain):
             raise typer.Exit(_report_fill(content, plan, problems))
-        evaluation = flow.evaluate(content, plan.answers)
+        evaluation = flow.evaluate(content, plan.answers, plan.core)
         start_at = flow.first_open(evaluation, plan.answers, plan.skipped)
         if start_at is None:
             skipped = len(flow.still_to_decide(evaluation, plan.answers, plan.skipped))
@@ -453,7 +499,7 @@ def edit(
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
     target = _find_question(content, question)
-    if not flow.evaluate(content, plan.answers).applies(target):
+    if not flow.evaluate(content, plan.answers, plan.core).applies(target):
         from deflect_cli.wording import describe
 
         raise DeflectError(f"{target.key} does not apply to this plan now: it is asked only when "

@@ -64,6 +64,8 @@ class Question(Column):
     columns: tuple = ()
     renamed_from: tuple = ()
     choices_from: str = ""
+    core: bool = False     # on the core path: a plan made at depth "core" asks only these (see flow)
+    prefill: tuple = ()    # table: rows offered when first asked and empty (see prefill_rows)
     file: str = ""
     line: int = 0
 
@@ -289,7 +291,7 @@ _SECTION_FIELDS = (
 _QUESTION_FIELDS = (
     "id", "prompt", "label", "help", "type", "required", "default", "when", "choices", "other",
     "min", "max", "integer", "unit", "pattern", "pattern_help", "columns", "renamed_from",
-    "min_choices", "max_choices", "future", "choices_from",
+    "min_choices", "max_choices", "future", "choices_from", "core", "prefill",
 )
 _COLUMN_FIELDS = (
     "id", "label", "type", "required", "choices", "help", "min", "max", "integer", "unit",
@@ -448,6 +450,8 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
         columns=tuple(columns),
         renamed_from=_parse_renamed_from(reader, node, what),
         choices_from=_parse_choices_from(reader, node, what, rules["type"]),
+        core=reader.bool("core"),
+        prefill=_parse_prefill(reader, node, what, rules["type"], columns),
         file=file,
         line=_line(node),
         **rules,
@@ -484,6 +488,103 @@ def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str) -> s
     if qtype not in CHOICE_TYPES:
         reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
     return value
+
+
+def _parse_prefill(reader: _Reader, node: dict, what: str, qtype: str, columns: list) -> tuple:
+    """`prefill:` rows a table offers when first asked: each cell a constant or `{from: SECTION.QUESTION}`.
+
+    Stored as ((column, ("value", v) | ("from", key)), ...) per row, so nothing in it is ever
+    evaluated: a copied answer is data, like any typed one."""
+    value = node.get("prefill")
+    if value is None:
+        return ()
+    if qtype != "table":
+        reader.problem("prefill", f"{what}: 'prefill' only applies to table")
+        return ()
+    if not isinstance(value, list) or not all(isinstance(row, dict) and row for row in value):
+        reader.problem("prefill", f"{what}: 'prefill' must be a list of rows (mappings of column id to a value)")
+        return ()
+    by_id = {c.id: c for c in columns}
+    rows = []
+    for row in value:
+        cells = []
+        for column_id, cell in row.items():
+            column = by_id.get(column_id)
+            if column is None:
+                reader.problem("prefill", f"{what}: 'prefill' names column {column_id!r}, which the table does not have")
+                continue
+            if isinstance(cell, dict):
+                source = cell.get("from")
+                if set(cell) != {"from"} or not isinstance(source, str) or not _FULL_ID.match(source):
+                    reader.problem("prefill", f"{what}: 'prefill' cell {column_id!r} must be a value or "
+                                              "{from: SECTION.QUESTION}")
+                    continue
+                cells.append((column_id, ("from", source)))
+            elif cell is None or isinstance(cell, (str, int, float, bool)):
+                problem = _cell_problem(column, cell)
+                if problem:
+                    reader.problem("prefill", f"{what}: 'prefill' cell {column_id!r}: {problem}")
+                    continue
+                cells.append((column_id, ("value", cell)))
+            else:
+                reader.problem("prefill", f"{what}: 'prefill' cell {column_id!r} must be a value or "
+                                          "{from: SECTION.QUESTION}")
+        rows.append(tuple(cells))
+    return tuple(rows)
+
+
+def _cell_problem(column: Column, value) -> str:
+    """Why a constant prefill cell cannot be stored in its column, or ""."""
+    if value is None:
+        return ""
+    if column.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return "must be a number"
+    if column.type == "yes_no" and not isinstance(value, bool):
+        return "must be true or false"
+    if column.type == "choice" and value not in {c.value for c in column.choices}:
+        return f"{value!r} is not one of its choices"
+    if column.type in ("text", "long_text", "date") and not isinstance(value, str):
+        return "must be text"
+    return ""
+
+
+def prefill_rows(question: Question, answers: dict) -> list:
+    """The rows a table with `prefill:` offers now: copied earlier answers, as plain data.
+
+    A cell whose earlier answer is empty (or does not fit the column) is left empty; a row whose
+    copied cells are all empty is still offered, so the person sees what is worth measuring."""
+    rows = []
+    for cells in question.prefill:
+        by_id = {c.id: c for c in question.columns}
+        row = {}
+        for column_id, (kind, item) in cells:
+            if kind == "from":
+                section_id, question_id = item.split(".", 1)
+                item = (answers.get(section_id) or {}).get(question_id)
+                if isinstance(item, (list, dict)) or _cell_problem(by_id[column_id], item):
+                    item = None
+            if item is not None and item != "":
+                row[column_id] = item
+        rows.append(row)
+    return rows
+
+
+def _check_prefill(content: Content, out: _Collector) -> None:
+    """`{from: ...}` in `prefill` names a question asked before the table, so its answer is there to copy."""
+    order = {q.key: i for i, q in enumerate(content.questions())}
+    for question in content.questions():
+        for cells in question.prefill:
+            for column_id, (kind, item) in cells:
+                if kind != "from":
+                    continue
+                what = f"question {question.key}: 'prefill' cell {column_id!r} copies {item!r}"
+                source = content.question(item)
+                if source is None:
+                    out.add(question.file, question.line, f"{what}, which is not a question")
+                elif source.type in LIST_TYPES:
+                    out.add(question.file, question.line, f"{what}, a list, which one cell cannot hold")
+                elif order[source.key] >= order[question.key]:
+                    out.add(question.file, question.line, f"{what}, which is not asked before this question")
 
 
 def _parse_checks(reader: _Reader, section_id: str, file: str, out: _Collector) -> tuple:
@@ -712,6 +813,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         _check_defaults(question, out)
     _check_conditions(content, out)
     _check_choices_from(content, out)
+    _check_prefill(content, out)
     _check_language(workbook, wb_file, out)
     if out.problems:
         raise ContentError(out.problems)

@@ -31,8 +31,11 @@ class Evaluation:
         self._keys = {q.key for q in self.applicable}
 
 
-def evaluate(content: Content, answers: dict) -> Evaluation:
+def evaluate(content: Content, answers: dict, core: bool = False) -> Evaluation:
     """Decide which questions apply, in asking order, and the context later conditions see.
+
+    With `core` (a plan made at depth "core"), only questions marked `core: true` can apply; the
+    others are dormant, like a question hidden by its condition, and their answers are kept.
 
     This runs after every answer (the wizard, status, exports), so it reuses work: a section's
     result depends only on its own answers and on the earlier questions its conditions name, so a
@@ -41,7 +44,7 @@ def evaluate(content: Content, answers: dict) -> Evaluation:
     """
     context: dict = {}
     parts = []
-    for layout in _layout(content):
+    for layout in _layout(content, core):
         section_id = layout.section_id
         given = answers.get(section_id) or {}
         memo = layout.memo
@@ -63,7 +66,7 @@ class _SectionMemo:
         applicable = []
         for question_id, is_list, when, question in layout.questions:
             values[question_id] = [] if is_list else None
-            if when is not None and not conditions.evaluate(when, context):
+            if when is _NEVER or (when is not None and not conditions.evaluate(when, context)):
                 continue
             applicable.append(question)
             value = given.get(question_id)
@@ -113,9 +116,10 @@ class _SectionLayout:
 
     __slots__ = ("section_id", "questions", "external", "memo", "reusable")
 
-    def __init__(self, section: Section):
+    def __init__(self, section: Section, core: bool):
         self.section_id = section.id
-        self.questions = [(q.id, q.type in LIST_TYPES, q.when or None, q) for q in section.questions]
+        self.questions = [(q.id, q.type in LIST_TYPES, _NEVER if core and not q.core else q.when or None, q)
+                          for q in section.questions]
         names = set()
         for question in section.questions:
             if question.when:
@@ -129,14 +133,15 @@ class _SectionLayout:
 
 
 _LAYOUTS: dict = {}
+_NEVER = object()  # in place of a question's `when`: not on the core path of a core plan
 
 
-def _layout(content: Content) -> list:
-    found = _LAYOUTS.get(id(content))
+def _layout(content: Content, core: bool = False) -> list:
+    found = _LAYOUTS.get((id(content), core))
     if found is None or found[0] is not content:
         if len(_LAYOUTS) > 8:
             _LAYOUTS.clear()
-        found = _LAYOUTS[id(content)] = (content, [_SectionLayout(s) for s in content.all_sections])
+        found = _LAYOUTS[(id(content), core)] = (content, [_SectionLayout(s, core) for s in content.all_sections])
     return found[1]
 
 

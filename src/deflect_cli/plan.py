@@ -21,7 +21,8 @@ from typing import Optional
 
 from deflect_cli.errors import PlanError
 
-SCHEMA_VERSION = 2  # 2 added `fingerprints` and `orphaned`; a format-1 plan loads as is
+SCHEMA_VERSION = 3  # 2 added `fingerprints` and `orphaned`, 3 `depth`; older formats load as is
+DEPTHS = ("core", "full")  # `depth`: the core path (questions marked `core: true`) or the whole workbook
 DEFAULT_NAME = "deflection-plan.yaml"
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _HEADER = (
@@ -29,7 +30,7 @@ _HEADER = (
     "# Continue with `deflect resume`; write the plan document with `deflect export --format md`.\n"
 )
 _FIELDS = ("deflect_plan", "content", "created", "updated", "position", "answers", "skipped",
-           "fingerprints", "orphaned", "end_of_plan")
+           "fingerprints", "orphaned", "depth", "end_of_plan")
 
 
 def now() -> str:
@@ -50,6 +51,8 @@ class Plan:
     fingerprints: dict = field(default_factory=dict)
     # Answers set aside because their question left the workbook or changed shape: kept, never dropped.
     orphaned: list = field(default_factory=list)
+    # How deep the plan goes: "core" asks only the core path; `deflect resume --full` deepens it.
+    depth: str = "full"
     # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), the
     # checked bytes this plan was loaded from, which become a snapshot on the first save, and the
     # command of the session (named by that snapshot).
@@ -88,6 +91,10 @@ class Plan:
                 return entry.get("answer")
         return None
 
+    @property
+    def core(self) -> bool:
+        return self.depth == "core"
+
     def answer_count(self) -> int:
         return sum(len(v) for v in self.answers.values())
 
@@ -113,6 +120,7 @@ class Plan:
             "skipped": list(self.skipped),
             "fingerprints": self.fingerprints,
             "orphaned": self.orphaned,
+            "depth": self.depth,
             "end_of_plan": True,
         }
         from deflect_cli import yamlio
@@ -125,9 +133,9 @@ def default_path(explicit: Optional[str] = None) -> Path:
     return Path(explicit or os.environ.get("DEFLECT_PLAN") or DEFAULT_NAME)
 
 
-def new_plan(path: Path, content) -> Plan:
+def new_plan(path: Path, content, depth: str = "full") -> Plan:
     return Plan(
-        path=Path(path), content_title=content.title, content_version=content.version,
+        path=Path(path), content_title=content.title, content_version=content.version, depth=depth,
         question_fingerprints={q.key: q.fingerprint for q in content.questions()},
     )
 
@@ -251,6 +259,9 @@ def _from_data(path: Path, data, hint) -> Plan:
     fingerprints = data.get("fingerprints") or {}
     orphaned = data.get("orphaned") or []
     position = data.get("position")
+    depth = data.get("depth") or "full"
+    if depth not in DEPTHS:
+        raise bad("'depth' must be core or full")
     if not isinstance(content, dict) or not all(
         v is None or isinstance(v, (str, int, float)) for v in content.values()
     ):
@@ -292,6 +303,7 @@ def _from_data(path: Path, data, hint) -> Plan:
         skipped=list(dict.fromkeys(skipped)),
         fingerprints=dict(fingerprints),
         orphaned=[dict(e) for e in orphaned],
+        depth=depth,
     )
 
 
@@ -396,6 +408,13 @@ def short_time(stamp: str) -> str:
 
 def answers_text(count: int) -> str:
     return f"{count} answer{'' if count == 1 else 's'}"
+
+
+def depth_text(plan: Plan) -> str:
+    """What status and every export say about how deep the plan goes."""
+    if plan.core:
+        return "Core plan (the core questions only)"
+    return "Full workbook"
 
 
 def describe(plan: Plan) -> str:

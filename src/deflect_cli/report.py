@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from deflect_cli import flow
+from deflect_cli.plan import depth_text
 from deflect_cli.controlchars import visible
 
 
@@ -64,12 +65,13 @@ def where(content, evaluation, question, sep: str = ", ") -> str:
 
 
 def status_text(content, plan) -> str:
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     width = max(len("Section"), *(len(p.section.title) for p in rows))
     name = plan_name(plan)
     lines = [f"Plan: {plan.path}" + (f" ({name})" if name else ""),
-             f"Last saved: {saved_when(plan.updated)}", ""]
+             f"Last saved: {saved_when(plan.updated)}", f"Depth: {depth_text(plan)}"
+             + (f"; `deflect resume --full{_plan_flag(plan)}` adds the rest of the workbook" if plan.core else ""), ""]
     header = f"{'#':>2}  {'Section':<{width}}  Answered  Skipped  Remaining  Done"
     lines += [header, "-" * len(header)]
     for p in rows:
@@ -124,7 +126,7 @@ def next_step(content, plan, evaluation) -> str:
 
 def resume_summary(content, plan, start, where_fn=None) -> list:
     """The welcome-back screen: what is done, where the person stopped, what comes next."""
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     name = plan_name(plan)
     describe = where_fn or (lambda q: where(content, evaluation, q))

@@ -54,7 +54,7 @@ class Wizard:
     # ------------------------------------------------------------------ helpers
 
     def _evaluate(self):
-        return flow.evaluate(self.content, self.plan.answers)
+        return flow.evaluate(self.content, self.plan.answers, self.plan.core)
 
     def _section(self, question: Question):
         return next(s for s in self.content.all_sections if s.id == question.section_id)

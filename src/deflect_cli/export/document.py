@@ -276,6 +276,7 @@ def plan_document(doc: dict, content) -> Document:
     elif byline:
         blocks.append(Paragraph([Text(one_line(byline))]))
     blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", doc["version"]),
+                          ("Plan depth", doc["depth"]),
                           ("Workbook", f"{doc['title']}, version {doc['content_version']}")]))
     blocks += text_blocks(doc["provenance"])
 

@@ -55,7 +55,9 @@ def _item(question, plan, state: str) -> dict:
 
 def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     """Everything the plan template needs, computed once: cover, summary, chapters, open items, checks."""
-    evaluation = flow.evaluate(content, plan.answers)
+    from deflect_cli.plan import depth_text
+
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     visible = flow.visible_answers(evaluation, plan.answers)
     profile = visible.get("profile", {})
     chapters, open_items = [], []
@@ -100,6 +102,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
         "lead": ", ".join(str(profile[k]) for k in ("lead_name", "lead_title", "lead_email") if profile.get(k)),
         "date": date,
         "version": version,
+        "depth": depth_text(plan),
         "cover": cover,
         "profile": chapters[0],
         "chapters": chapters[1:],
