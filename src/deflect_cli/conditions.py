@@ -952,6 +952,23 @@ def evaluate(source: str, context: dict) -> bool:
         return False
 
 
+def compute(source: str, numbers: dict):
+    """A computed column's value from its row's number cells, or None when it cannot be worked out
+    (a cell is blank, the result is not a finite number). Same interpreter and bounds as a condition."""
+    tree = _TREES.get(source) or _tree(source)
+    _STEPS[0] = 0
+    try:
+        value = run(tree, numbers)
+    except LimitError as exc:
+        _warn(source, exc)
+        return None
+    except Exception:  # noqa: BLE001 - a blank cell or a division by zero: nothing to show
+        return None
+    if isinstance(value, bool) or not isinstance(value, Number) or not math.isfinite(value):
+        return None
+    return value
+
+
 _WARNED: set = set()
 
 

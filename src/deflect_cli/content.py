@@ -55,6 +55,10 @@ class Column:
     min_choices: Optional[int] = None
     max_choices: Optional[int] = None
     future: bool = False
+    # A question's `section.question` (an earlier multi_choice) or a column's `section.question.column`
+    # (a column of an earlier table): only the values given there are offered. See _check_choices_from.
+    choices_from: str = ""
+    computed: str = ""  # a column's arithmetic over the row's number cells: shown, never typed or stored
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,6 @@ class Question(Column):
     when: Optional[str] = None
     columns: tuple = ()
     renamed_from: tuple = ()
-    choices_from: str = ""
     core: bool = False     # on the core path: a plan made at depth "core" asks only these (see flow)
     prefill: tuple = ()    # table: rows offered when first asked and empty (see prefill_rows)
     file: str = ""
@@ -361,7 +364,7 @@ _QUESTION_FIELDS = (
 )
 _COLUMN_FIELDS = (
     "id", "label", "type", "required", "choices", "help", "min", "max", "integer", "unit",
-    "pattern", "pattern_help", "other", "future",
+    "pattern", "pattern_help", "other", "future", "choices_from", "computed",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
 _LEAD_FIELDS = ("leads", "variants")  # who leads the plan: see _parse_lead_fields
@@ -474,8 +477,22 @@ def _parse_column(node, file: str, out: _Collector, what: str) -> Optional[Colum
     cid = reader.str("id", required=True)
     if cid and not _ID.match(cid):
         reader.problem("id", f"{what}: column id {cid!r} must be snake_case (a-z, 0-9, _)")
-    rules = _value_rules(reader, node, f"{what} column {cid!r}", COLUMN_TYPES)
-    return Column(id=cid, label=reader.str("label") or cid.replace("_", " ").capitalize(), **rules)
+    what = f"{what} column {cid!r}"
+    rules = _value_rules(reader, node, what, COLUMN_TYPES)
+    computed = reader.str("computed")
+    if computed:
+        if rules["type"] != "number":
+            reader.problem("computed", f"{what}: 'computed' only applies to number")
+        if rules["required"]:
+            reader.problem("computed", f"{what}: a computed column is never typed, so it cannot be required")
+        try:
+            conditions.compile_condition(computed)
+        except conditions.ConditionError as exc:
+            reader.problem("computed", f"{what}: 'computed' {exc}")
+            computed = ""
+    return Column(id=cid, label=reader.str("label") or cid.replace("_", " ").capitalize(),
+                  choices_from=_parse_choices_from(reader, node, what, rules["type"], column=True),
+                  computed=computed, **rules)
 
 
 def _parse_question(node, section_id: str, file: str, out: _Collector) -> Optional[Question]:
@@ -547,15 +564,23 @@ def _parse_renamed_from(reader: _Reader, node: dict, what: str) -> tuple:
     return tuple(found)
 
 
-def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str) -> str:
-    """`choices_from: section.question`: offer only the choices an earlier multi_choice answer holds."""
+_COLUMN_REF = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str, column: bool = False) -> str:
+    """`choices_from`: a question offers only the choices an earlier multi_choice answer holds
+    (`section.question`); a table column offers only the values typed in a column of an earlier
+    table (`section.question.column`) and stores that text, so the column is `type: text`."""
     value = node.get("choices_from")
     if value is None:
         return ""
-    if not isinstance(value, str) or not _FULL_ID.match(value):
-        reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like section.question, got {value!r}")
+    shape, example = (_COLUMN_REF, "section.question.column") if column else (_FULL_ID, "section.question")
+    if not isinstance(value, str) or not shape.match(value):
+        reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like {example}, got {value!r}")
         return ""
-    if qtype not in CHOICE_TYPES:
+    if column and qtype != "text":
+        reader.problem("choices_from", f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
+    elif not column and qtype not in CHOICE_TYPES:
         reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
     return value
 
@@ -734,9 +759,25 @@ def _check_renames(index: dict, out: _Collector) -> None:
 
 
 def _check_choices_from(content: Content, out: _Collector) -> None:
-    """`choices_from` names an earlier multi_choice question, so its answer is known when this is asked."""
+    """`choices_from` names an earlier multi_choice question (or a column of an earlier table), so its
+    answer is known when this is asked; a computed column reads only its own table's number columns."""
     order = {q.key: i for i, q in enumerate(content.questions())}
     for question in content.questions():
+        for column in question.columns:
+            what = f"question {question.key} column {column.id!r}"
+            if column.computed:
+                _check_computed(question, column, what, out)
+            if not column.choices_from:
+                continue
+            table_key, column_id = column.choices_from.rsplit(".", 1)
+            source = content.question(table_key)
+            what += f": 'choices_from' names {column.choices_from!r}"
+            if source is None or source.type != "table":
+                out.add(question.file, question.line, f"{what}, but {table_key!r} is not a table question")
+            elif order[source.key] >= order[question.key]:
+                out.add(question.file, question.line, f"{what}, which is not asked before this question")
+            elif not any(c.id == column_id for c in source.columns):
+                out.add(question.file, question.line, f"{what}, but table {table_key} has no column {column_id!r}")
         source = content.question(question.choices_from) if question.choices_from else None
         if not question.choices_from:
             continue
@@ -747,6 +788,14 @@ def _check_choices_from(content: Content, out: _Collector) -> None:
             out.add(question.file, question.line, f"{what}, which is not a multi_choice question")
         elif order[source.key] >= order[question.key]:
             out.add(question.file, question.line, f"{what}, which is not asked before this question")
+
+
+def _check_computed(question: Question, column: Column, what: str, out: _Collector) -> None:
+    numbers = {c.id for c in question.columns if c.type == "number" and not c.computed}
+    for name in sorted(conditions.referenced_names(column.computed)):
+        if name not in numbers:
+            out.add(question.file, question.line, f"{what}: 'computed' reads {name!r}, which is not a typed "
+                                                  "number column of this table")
 
 
 def _check_conditions(content: Content, out: _Collector) -> None:

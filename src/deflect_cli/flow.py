@@ -243,6 +243,40 @@ def offered_choices(content: Content, question: Question, context: dict) -> Opti
     return [(v, labels.get(v) or source_labels.get(v) or str(v)) for v in chosen]
 
 
+def column_choices(column, context: dict) -> list:
+    """For a column with `choices_from: section.question.column`: the distinct values typed in that
+    column of the earlier table, in its row order; [] when that table has none yet (then the cell is
+    typed as text)."""
+    if not column.choices_from:
+        return []
+    section_id, question_id, column_id = column.choices_from.split(".", 2)
+    rows = (context.get(section_id) or {}).get(question_id)
+    values = []
+    for row in rows if isinstance(rows, list) else []:
+        value = row.get(column_id) if isinstance(row, dict) else None
+        if not is_empty(value) and str(value) not in values:
+            values.append(str(value))
+    return values
+
+
+def _stale_cells(content: Content, question: Question, context: dict) -> list:
+    """Rows of a table whose `choices_from` cell names a value no longer in the column it comes from."""
+    found = []
+    rows = (context.get(question.section_id) or {}).get(question.id)
+    for column in question.columns:
+        if not column.choices_from or not isinstance(rows, list):
+            continue
+        allowed = column_choices(column, context)
+        source = content.question(column.choices_from.rsplit(".", 1)[0])
+        for number, row in enumerate(rows, 1):
+            value = row.get(column.id) if isinstance(row, dict) else None
+            if allowed and not is_empty(value) and str(value) not in allowed:
+                found.append((question, f"{question.label}, row {number}: {column.label} is '{value}', which "
+                                        f"is no longer in '{source.label if source else column.choices_from}'. "
+                                        "Choose it again so the plan agrees with itself."))
+    return found
+
+
 def stale_answers(content: Content, evaluation: Evaluation) -> list:
     """(question, message) for each answer no longer among the earlier answer it must come from.
 
@@ -251,6 +285,8 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
     """
     found = []
     for question in evaluation.applicable:
+        if question.type == "table":
+            found += _stale_cells(content, question, evaluation.context)
         if not question.choices_from:
             continue
         offered = offered_choices(content, question, evaluation.context)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from deflect_cli import flow
-from deflect_cli.answers import choice_limit_error, display, is_empty, is_past, parse_text, validate
+from deflect_cli.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
@@ -151,7 +151,8 @@ class Wizard:
         """Later answers this change contradicts (a first model no longer among the chosen ones):
         said now, asked again on the way through, and listed by `status` until they agree again."""
         was = {q.key for q, _ in flow.stale_answers(self.content, before)}
-        stale = [q for q, _ in flow.stale_answers(self.content, after) if q.key not in was and q.key != question.key]
+        stale = list({q.key: q for q, _ in flow.stale_answers(self.content, after)
+                      if q.key not in was and q.key != question.key}.values())  # a table once, however many rows
         if stale:
             names = ", ".join(q.label for q in stale)
             self.ui.note(f"{_count(len(stale), 'later answer')} no longer fit{'s' if len(stale) == 1 else ''} "
@@ -694,8 +695,9 @@ class Wizard:
                      f"{'skip' if self.ui.plain else 'Ctrl-N'} leaves this row unchanged.")
         out = dict(row)
         i = 0
-        while i < len(question.columns):
-            column = question.columns[i]
+        columns = [c for c in question.columns if not c.computed]  # worked out, never typed
+        while i < len(columns):
+            column = columns[i]
             value = self._ask_cell(column, out.get(column.id))
             if value is QUIT:
                 return QUIT
@@ -717,6 +719,10 @@ class Wizard:
         if error:
             self.ui.warn(_sentence(error))
             return None
+        worked_out = [f"{c.label}: {display(c, cell(c, clean[0]))}" for c in question.columns
+                      if c.computed and not is_empty(cell(c, clean[0]))]
+        if worked_out:
+            self.ui.note("Worked out: " + "; ".join(worked_out))
         return clean[0]
 
     def _ask_cell(self, column, current):
@@ -724,6 +730,17 @@ class Wizard:
         label += self.ui.required_mark if column.required else ""
         if column.help:
             self.ui.note(column.help)
+        offered = flow.column_choices(column, self._evaluate().context) if column.choices_from else []
+        if offered:  # only what an earlier table holds, so the plan cannot contradict itself
+            options = [Option(v, v) for v in offered]
+            if not column.required:
+                options.append(Option("(leave blank)", _BLANK))
+            value = self.ui.select(label, options, default=current if current in offered else None)
+            return None if value == _BLANK else value
+        if column.choices_from:
+            source = self.content.question(column.choices_from.rsplit(".", 1)[0])
+            self.ui.note(f"Nothing is listed yet under '{source.label if source else column.choices_from}' "
+                         "to choose from; type it for now.")
         if column.type in ("choice", "yes_no"):
             options = ([Option(c.label, c.value) for c in column.choices] if column.type == "choice"
                        else [Option("Yes", True), Option("No", False)])
@@ -756,7 +773,7 @@ class Wizard:
             self.ui.note("No rows yet.")
             return
         self.ui.table(["#", *(c.label for c in question.columns)],
-                      [(str(i), *(display(c, row.get(c.id)) for c in question.columns))
+                      [(str(i), *(display(c, cell(c, row)) for c in question.columns))
                        for i, row in enumerate(rows, 1)])
 
 

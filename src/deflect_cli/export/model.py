@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from deflect_cli import flow, resources
-from deflect_cli.answers import display, is_empty
+from deflect_cli.answers import cell, display, is_empty
 from deflect_cli.content import Content, reference
 from deflect_cli.export.text import slug
 
@@ -28,7 +28,7 @@ def cell_type(rule) -> str:
 
 
 def _cells(question, rows) -> list:
-    return [[display(c, row.get(c.id)) for c in question.columns] for row in rows]
+    return [[display(c, cell(c, row)) for c in question.columns] for row in rows]
 
 
 def _item(question, plan, state: str) -> dict:
@@ -255,6 +255,10 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
 
 def _blank_column(column) -> dict:
     hint = {"yes_no": "yes / no", "date": "YYYY-MM-DD", "number": column.unit or "number"}.get(column.type, "")
+    if column.computed:
+        hint = "worked out from the row"
+    elif column.choices_from:
+        hint = f"one of the {column.choices_from.rsplit('.', 1)[1].replace('_', ' ')} entries above"
     return {"label": column.label, "required": column.required, "hint": hint,
             "choices": [c.label for c in column.choices], "type": column.type}
 
