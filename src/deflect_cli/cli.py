@@ -653,13 +653,19 @@ def _choose_copy(copies, number, name, path, ask: bool):
     "deflect sections --content ./our-content",
 ], READ_EXITS))
 def sections(content_dir: Optional[str] = ContentOption) -> None:
-    """List the guide's sections with their ids and question counts."""
+    """List the guide's sections with their ids, question counts and the things a person fills in."""
+    from deflect_cli.content import things_to_fill
+
     content = _content(content_dir)
     width = max(len(s.id) for s in content.all_sections)
     for section in content.all_sections:
         number = f"{section.number:>2}" if section.number else " -"
-        _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  {section.title}")
-    _say(f"{sum(1 for _ in content.questions())} questions in all.")
+        core = sum(1 for q in section.questions if q.core)
+        _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  "
+             f"{things_to_fill(section.questions):>3} to fill  {core:>2} core  {section.title}")
+    questions = list(content.questions())
+    _say(f"{len(questions)} questions in all; {things_to_fill(questions)} things to fill (prompts and required "
+         f"table cells); {sum(1 for q in questions if q.core)} on the core path (`deflect start --core`).")
     _say(PROVENANCE)
 
 

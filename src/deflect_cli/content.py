@@ -643,24 +643,35 @@ def _cell_problem(column: Column, value) -> str:
     return ""
 
 
+def things_to_fill(questions) -> int:
+    """What a person fills in: one per prompt, plus one per required cell of a table's row.
+
+    The workbook's length is budgeted in this unit (issue 10: at most 140), so folding questions into
+    the columns of a bigger table is not counted as a cut. Computed columns are never typed."""
+    return sum(1 + sum(1 for c in q.columns if c.required and not c.computed) for q in questions)
+
+
 def prefill_rows(question: Question, answers: dict) -> list:
     """The rows a table with `prefill:` offers now: copied earlier answers, as plain data.
 
-    A cell whose earlier answer is empty (or does not fit the column) is left empty; a row whose
-    copied cells are all empty is still offered, so the person sees what is worth measuring."""
+    A cell whose earlier answer is empty (or does not fit the column) is left empty, and a row that
+    copies answers but found none is not offered: only what the person gathered comes back."""
+    by_id = {c.id: c for c in question.columns}
     rows = []
     for cells in question.prefill:
-        by_id = {c.id: c for c in question.columns}
-        row = {}
+        row, copies, copied = {}, 0, 0
         for column_id, (kind, item) in cells:
             if kind == "from":
+                copies += 1
                 section_id, question_id = item.split(".", 1)
                 item = (answers.get(section_id) or {}).get(question_id)
                 if isinstance(item, (list, dict)) or _cell_problem(by_id[column_id], item):
                     item = None
+                copied += item is not None and item != ""
             if item is not None and item != "":
                 row[column_id] = item
-        rows.append(row)
+        if row and (copied or not copies):
+            rows.append(row)
     return rows
 
 

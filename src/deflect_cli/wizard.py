@@ -13,7 +13,7 @@ from typing import Optional
 
 from deflect_cli import flow
 from deflect_cli.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
-from deflect_cli.content import OTHER_LABEL, Content, Question
+from deflect_cli.content import OTHER_LABEL, Content, Question, prefill_rows
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
     BACK, MENU, QUIT, SKIP, Interrupted, Option, RichPrompter, is_signal, make_prompter,
@@ -494,11 +494,17 @@ class Wizard:
         current = self.plan.answer(question.section_id, question.id)
         if is_empty(current):
             current = question.default
+        offered = []
+        if question.prefill and is_empty(current) and question.key not in self.plan.skipped:
+            offered = current = prefill_rows(question, self.plan.answers)
         self.ui.blank()
         evaluation = self._evaluate()
         self.ui.note(f"{self.where(question, evaluation)}{self._sep()}plan {self._percent_done(evaluation)}% done")
         if question.help:
             self.ui.note(question.help)
+        if offered:
+            self.ui.note(f"{_count(len(offered), 'row')} filled in from your earlier answers: edit or remove "
+                         "any of them, and choose Done to keep them.")
         if not self.ui.plain:
             self.ui.note(NAV_KEYS)
         self.ui.set_help(question.help)
@@ -634,6 +640,10 @@ class Wizard:
             if action == "done":
                 if question.required and not rows:
                     self.ui.warn(f"Add at least one row, or {self.ui.skip_hint}.")
+                    continue
+                gap = _missing_cell(question, rows)
+                if gap:  # a row filled in from earlier answers may still lack a required cell
+                    self.ui.warn(gap)
                     continue
                 return rows or SKIP
             if action in ("remove", "move"):
@@ -775,6 +785,15 @@ class Wizard:
         self.ui.table(["#", *(c.label for c in question.columns)],
                       [(str(i), *(display(c, cell(c, row)) for c in question.columns))
                        for i, row in enumerate(rows, 1)])
+
+
+def _missing_cell(question, rows) -> str:
+    """"Row 2 needs Objective: edit it or remove it.", or "" when every row has its required cells."""
+    for number, row in enumerate(rows, 1):
+        for column in question.columns:
+            if column.required and is_empty(row.get(column.id)):
+                return f"Row {number} needs {column.label}: edit it or remove it."
+    return ""
 
 
 def _fit(text: str, width: int) -> str:

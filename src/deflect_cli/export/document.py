@@ -333,7 +333,7 @@ def _summary(doc: dict) -> list:
     blocks: list = [Heading(2, "Executive summary", anchor=slug("Executive summary"))]
     blocks += text_blocks(summary["one_sentence"])
     if summary["vision"]:
-        blocks += [Heading(3, "Vision")] + text_blocks(summary["vision"])
+        blocks += [Heading(3, "Goals")] + text_blocks(summary["vision"])
     if summary["facts"]:
         blocks += [Heading(3, "The plan at a glance"), _facts(summary["facts"])]
     milestones = summary["milestones"]

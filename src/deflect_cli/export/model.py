@@ -145,7 +145,9 @@ def _summary(content: Content, visible: dict) -> dict:
     """The executive summary, assembled from the answers the content contract names (any may be missing)."""
     facts = []
     _, one_sentence = _answered(content, visible, "communications.one_sentence")
-    _, vision = _answered(content, visible, "introduction.vision")
+    _, goals = _answered(content, visible, "introduction.goals")
+    vision = "\n\n".join(" ".join(str(row[k]) for k in ("code", "goal") if not is_empty(row.get(k)))
+                         for row in goals or [] if not is_empty(row.get("goal")))
 
     question, models = _answered(content, visible, "program_types.models")
     if models:
@@ -186,13 +188,12 @@ def _summary(content: Content, visible: dict) -> dict:
         facts.append(("Target launch date", display(question, start)))
 
     milestones = {"columns": [], "rows": []}
-    question, rows = _answered(content, visible, "launch.milestones")
+    question, rows = _answered(content, visible, "launch.activities")
+    # A milestone is an activity marked as one, or one that starts and ends on the same day.
+    rows = [r for r in rows or [] if r.get("milestone") is True or (r.get("start") and r.get("start") == r.get("end"))]
     if rows:
-        status = _column(question, "status")
-        due = _column(question, "due")
-        upcoming = [r for r in rows if not (status and r.get("status") == "done")]
-        if due is not None:
-            upcoming.sort(key=lambda r: (r.get(due.id) is None, str(r.get(due.id) or "")))
+        upcoming = [r for r in rows if r.get("status") != "done"]
+        upcoming.sort(key=lambda r: (not (r.get("end") or r.get("start")), str(r.get("end") or r.get("start") or "")))
         milestones = {"columns": [c.label for c in question.columns], "rows": _cells(question, upcoming[:5]),
                       "column_types": [cell_type(c) for c in question.columns],
                       "more": max(0, len(upcoming) - 5)}
