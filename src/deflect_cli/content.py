@@ -156,6 +156,23 @@ class SectionVariant:
 
 
 @dataclass(frozen=True)
+class Carry:
+    """A declared move of an old answer into a table of this workbook (`carry:` in workbook.yaml).
+
+    `columns` maps an old table's columns to the target's ((old, new) pairs); `column` names the
+    target column that an old single answer (or each item of an old list) becomes a row of; `set`
+    gives constant cells for every carried row. Applied by migrate.reconcile."""
+
+    source: str
+    target: str
+    columns: tuple = ()
+    column: str = ""
+    set: tuple = ()
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Content:
     title: str
     version: str
@@ -166,6 +183,7 @@ class Content:
     checks: tuple = ()
     sources: tuple = ()
     glossary: tuple = ()
+    carry: tuple = ()
     root: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
     lead_groups: tuple = ()  # ((group, (agency kind, ...)), ...); the first also stands for "not yet known"
@@ -801,6 +819,63 @@ def _check_choices_from(content: Content, out: _Collector) -> None:
             out.add(question.file, question.line, f"{what}, which is not asked before this question")
 
 
+def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
+    found = []
+    for node in reader.list("carry"):
+        if not isinstance(node, dict):
+            reader.problem("carry", "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
+            continue
+        sub = _Reader(node, file, out, "carry", ("from", "to", "columns", "column", "set"))
+        source, target = sub.str("from", required=True), sub.str("to", required=True)
+        what = f"carry {source or '?'} -> {target or '?'}"
+        for key, value in (("from", source), ("to", target)):
+            if value and not _FULL_ID.match(value):
+                sub.problem(key, f"{what}: {key!r} must be a full id like section.question, got {value!r}")
+        pairs = {}
+        for key in ("columns", "set"):
+            value = node.get(key)
+            if value is not None and not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
+                sub.problem(key, f"{what}: {key!r} must map column ids to {'new column ids' if key == 'columns' else 'values'}")
+                value = None
+            pairs[key] = tuple((k, v) for k, v in (value or {}).items())
+        if any(not isinstance(v, str) for _, v in pairs["columns"]):
+            sub.problem("columns", f"{what}: 'columns' must map each old column id to a new column id")
+        column = sub.str("column")
+        if bool(pairs["columns"]) == bool(column):
+            sub.problem("from", f"{what}: give either 'columns' (an old table) or 'column' (an old single answer)")
+        found.append(Carry(source=source, target=target, columns=pairs["columns"], column=column,
+                           set=pairs["set"], file=file, line=_line(node)))
+    return tuple(found)
+
+
+def _check_carry(content: Content, out: _Collector) -> None:
+    """A carry moves an answer whose question left the workbook into a table that is here now."""
+    from deflect_cli import answers
+
+    for carry in content.carry:
+        what = f"carry {carry.source} -> {carry.target}"
+        if content.question(carry.source) is not None:
+            out.add(carry.file, carry.line, f"{what}: {carry.source} is still a question; its answers cannot "
+                                            "move while it stays")
+        elif any(carry.source in q.renamed_from for q in content.questions()):
+            out.add(carry.file, carry.line, f"{what}: {carry.source} is also in a question's 'renamed_from'; "
+                                            "an answer moves one way only")
+        target = content.question(carry.target)
+        if target is None or target.type != "table":
+            out.add(carry.file, carry.line, f"{what}: {carry.target} is not a table question")
+            continue
+        columns = {c.id: c for c in target.columns}
+        named = [new for _, new in carry.columns] + ([carry.column] if carry.column else []) + [k for k, _ in carry.set]
+        for column_id in named:
+            if column_id not in columns or columns[column_id].computed:
+                out.add(carry.file, carry.line, f"{what}: table {carry.target} has no typed column {column_id!r}")
+        for column_id, value in carry.set:
+            if column_id in columns:
+                error = answers.validate(columns[column_id], value)[1]
+                if error:
+                    out.add(carry.file, carry.line, f"{what}: 'set' {column_id}: {error}")
+
+
 def _check_computed(question: Question, column: Column, what: str, out: _Collector) -> None:
     numbers = {c.id for c in question.columns if c.type == "number" and not c.computed}
     for name in sorted(conditions.referenced_names(column.computed)):
@@ -1127,7 +1202,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     wb_file = display(workbook_path)
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
-        "language",
+        "language", "carry",
     ) + ("lead_groups",)) if workbook else None
 
     profile_node = workbook.get("profile") if workbook else None
@@ -1193,6 +1268,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
         sources=reader.records("sources", _SOURCE_FIELDS, ("title",)) if reader else (),
         glossary=tuple(glossary),
+        carry=_parse_carry(reader, wb_file, out) if reader else (),
         root=str(root),
         _index=index,
         lead_groups=lead_groups,
@@ -1206,6 +1282,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     _check_conditions(content, out)
     _check_choices_from(content, out)
     _check_prefill(content, out)
+    _check_carry(content, out)
     _check_language(workbook, wb_file, out)
     if out.problems:
         raise ContentError(out.problems)
