@@ -121,8 +121,6 @@ def test_rows_without_a_required_cell_are_not_carried(tmp_path):
 
 
 @pytest.mark.parametrize("carry, problem", [
-    (CARRY.replace("from: partners.notes", "from: partners.has_mou"),
-     "carry partners.has_mou -> launch.steps: partners.has_mou is still a question"),
     (CARRY.replace("to: launch.steps", "to: launch.owner"), "launch.owner is not a table question"),
     (CARRY.replace("column: step", "column: stage"), "table launch.steps has no typed column 'stage'"),
     (CARRY.replace("signed: mou", "signed: signed"), "table launch.people has no typed column 'signed'"),

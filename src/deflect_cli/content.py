@@ -849,15 +849,13 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
 
 
 def _check_carry(content: Content, out: _Collector) -> None:
-    """A carry moves an answer whose question left the workbook into a table that is here now."""
+    """A carry moves an answer whose question left the workbook (or changed shape: an answer given to its
+    older shape) into a table that is here now."""
     from deflect_cli import answers
 
     for carry in content.carry:
         what = f"carry {carry.source} -> {carry.target}"
-        if content.question(carry.source) is not None:
-            out.add(carry.file, carry.line, f"{what}: {carry.source} is still a question; its answers cannot "
-                                            "move while it stays")
-        elif any(carry.source in q.renamed_from for q in content.questions()):
+        if any(carry.source in q.renamed_from for q in content.questions()):
             out.add(carry.file, carry.line, f"{what}: {carry.source} is also in a question's 'renamed_from'; "
                                             "an answer moves one way only")
         target = content.question(carry.target)

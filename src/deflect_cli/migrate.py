@@ -39,7 +39,7 @@ def _type_name(kind: str) -> str:
 
 @dataclass
 class Change:
-    kind: str  # renamed | carried | removed | changed | restored
+    kind: str  # renamed | carried | reshaped | removed | changed | restored
     key: str
     detail: str = ""
     answer: Any = None
@@ -77,6 +77,9 @@ class Changes:
             elif change.kind == "changed":
                 out.append(f"- {change.key} changed ({change.detail}) and will be asked again; "
                            f"your earlier answer: {preview(change.answer)}")
+            elif change.kind == "reshaped":
+                out.append(f"- {change.key} changed shape; what of your earlier answer could not be carried is "
+                           "set aside with its text (`deflect status` lists it).")
             elif change.kind == "carried":
                 out.append(f"- {change.old_key} is now part of {change.key}{change.detail}.")
             elif change.kind == "restored":
@@ -214,7 +217,7 @@ def reconcile(content, plan) -> Changes:
     return changes
 
 
-def carry_rows(carry, target, value) -> tuple:
+def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tuple:
     """The rows an old answer becomes under one `carry`, and what of it does not fit (as text).
 
     A cell that does not fit its new column (a choice the column lacks, text where a number goes)
@@ -228,8 +231,9 @@ def carry_rows(carry, target, value) -> tuple:
             return [], [f"{describe_value(value)} is not a table"]
         mapping = dict(carry.columns)
         raw_rows = [{mapping[k]: v for k, v in row.items() if k in mapping and not is_empty(v)} for row in old_rows]
+        # `elsewhere`: old columns another carry of the same answer moves, so not lost here.
         dropped = [f"{k}: {describe_value(v)}" for row in old_rows for k, v in row.items()
-                   if k not in mapping and not is_empty(v)]
+                   if k not in mapping and k not in elsewhere and not is_empty(v)]
     else:
         items = value if isinstance(value, list) else [value]
         if any(isinstance(item, (dict, list)) for item in items):
@@ -237,7 +241,7 @@ def carry_rows(carry, target, value) -> tuple:
         raw_rows = [{carry.column: item} for item in items if not is_empty(item)]
         dropped = []
     rows, unfit = [], list(dropped)
-    for raw in raw_rows:
+    for number, raw in enumerate(raw_rows, 1):
         row = {}
         for column_id, cell in raw.items():
             clean, error = validate(columns[column_id], cell)
@@ -248,7 +252,9 @@ def carry_rows(carry, target, value) -> tuple:
         if not row:
             continue
         for column_id, cell in carry.set:
-            row.setdefault(column_id, cell)
+            # "{n}" in a text value numbers the row by its place in the old answer, so two carries of
+            # the same old table (goals and their objectives) can link their rows: G1 -> O1.
+            row.setdefault(column_id, cell.replace("{n}", str(number)) if isinstance(cell, str) else cell)
         missing = [c.label for c in target.columns if c.required and is_empty(row.get(c.id))]
         if missing:
             unfit.append(f"a row without {', '.join(missing)}: {describe_value([row])}")
@@ -261,15 +267,26 @@ def _carry(content, plan, index: dict, changes: Changes) -> None:
     """Apply the content's `carry:` moves to answers whose question left the workbook. Nothing is lost:
     an answer that did not carry whole is also set aside, with its text and what did not fit."""
     moved: dict = {}
+    # A question that stays but changed shape (old goals rows into the new goals table) carries the
+    # answer it had before: taken out first, so carrying into the same question cannot read new rows.
+    reshaped = {}
+    for carry in getattr(content, "carry", ()):
+        question = index.get(carry.source)
+        if question is not None and carry.source not in reshaped and _present(plan, carry.source) \
+                and _changed_shape(plan, question):
+            reshaped[carry.source] = (plan.remove_answer(carry.source), plan.fingerprints.pop(carry.source, None))
     for carry in getattr(content, "carry", ()):
         target = index.get(carry.target)
-        if carry.source in index or target is None or not _present(plan, carry.source):
+        if target is None or (carry.source in index and carry.source not in reshaped) \
+                or not (carry.source in reshaped or _present(plan, carry.source)):
             continue
         section_id, question_id = carry.source.split(".", 1)
-        value = plan.answers[section_id][question_id]
+        value = reshaped[carry.source][0] if carry.source in reshaped else plan.answers[section_id][question_id]
         if is_empty(value):
             continue
-        rows, unfit = carry_rows(carry, target, value)
+        elsewhere = frozenset(old for other in content.carry if other.source == carry.source
+                              and index.get(other.target) is not None for old, _ in other.columns)
+        rows, unfit = carry_rows(carry, target, value, elsewhere)
         existing = plan.answer(target.section_id, target.id)
         existing = list(existing) if isinstance(existing, list) else []
         new = [row for row in rows if not any(_same(row, old) for old in existing)]
@@ -283,16 +300,34 @@ def _carry(content, plan, index: dict, changes: Changes) -> None:
                 changes.items.append(Change("carried", target.key, detail=f" ({rows_said})", answer=new,
                                             old_key=carry.source))
         moved.setdefault(carry.source, []).extend(unfit)
+    for source, (value, stamp) in list(reshaped.items()):
+        if source not in moved:  # nothing carried after all: back in place, reconciled like any answer
+            del reshaped[source]
+            plan.set_answer(source, value)
+            if stamp:
+                plan.fingerprints[source] = stamp
     version = content.version
     for source, unfit in moved.items():
-        value = plan.remove_answer(source)
-        stamp = plan.fingerprints.pop(source, None)
+        if source in reshaped:
+            value, stamp = reshaped.pop(source)
+        else:
+            value = plan.remove_answer(source)
+            stamp = plan.fingerprints.pop(source, None)
         if source in plan.skipped:
             plan.skipped.remove(source)
         if unfit:
             _set_aside(plan, source, value, f"part of it could not be carried into workbook {version}: "
                        + "; ".join(unfit), stamp.split("/")[0] if stamp else None, version)
-            changes.items.append(Change("removed", source, answer=value))
+            changes.items.append(Change("reshaped" if source in index else "removed", source, answer=value))
+
+
+def _changed_shape(plan, question) -> bool:
+    """The stored answer was given to an older shape of `question`: its fingerprint differs, or it no
+    longer validates."""
+    stamp = plan.fingerprints.get(question.key)
+    if stamp and stamp != question.fingerprint:
+        return True
+    return bool(validate(question, plan.answer(question.section_id, question.id))[1])
 
 
 def open_plan(content, path):
