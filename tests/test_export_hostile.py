@@ -62,7 +62,8 @@ def fill(content, plan, pick) -> list:
             rows = copy.deepcopy(value)
             for row in rows:
                 for column in question.columns:
-                    if column.type in ("text", "long_text") and row.get(column.id):
+                    # A choices_from cell names a row of an earlier table: a reference, kept as it is.
+                    if column.type in ("text", "long_text") and not column.choices_from and row.get(column.id):
                         row[column.id] = next_text()
             plan.set_answer(question.key, rows)
     return used
