@@ -218,11 +218,11 @@ def start(
                 if not _confirm(f"Replace {path} ({what})? A snapshot is kept; "
                                 f"`deflect restore{plan_flag(path)}` brings it back."):
                     raise DeflectError(f"{path} was not replaced; nothing was changed.")
-            depth = _choose_depth(core, full, no_input, f"{path} was not replaced; nothing was changed.")
+            depth = _choose_depth(content, core, full, no_input, f"{path} was not replaced; nothing was changed.")
             pin(path, raw, "start")
             _say(f"The previous plan ({what}) is kept as a snapshot; `deflect restore{plan_flag(path)}` brings it back.")
         else:
-            depth = _choose_depth(core, full, no_input, "No plan was started.")
+            depth = _choose_depth(content, core, full, no_input, "No plan was started.")
         plan = new_plan(path, content, depth)
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
         save_plan(plan)
@@ -241,31 +241,33 @@ def start(
 DEPTH_CHOICES = (("core", "A first plan in about 45 minutes (core questions)"), ("full", "The full workbook"))
 
 
-def _click_choice(values: list):
-    import click  # typer's own dependency; imported only when the question is asked
-
-    return click.Choice(values)
-
-
-def _choose_depth(core: bool, full: bool, no_input: bool, nothing_done: str) -> str:
-    """`--core` / `--full`, else asked in a terminal; without one the full workbook (scripts stay as they were)."""
+def _choose_depth(content, core: bool, full: bool, no_input: bool, nothing_done: str) -> str:
+    """`--core` / `--full`, else asked in a terminal; without one the full workbook (scripts stay as they
+    were). Content that marks no core question has only the full workbook, so nothing is asked."""
     if core and full:
         raise DeflectError("choose one of --core and --full.")
+    has_core = any(q.core for q in content.questions())
+    if core and not has_core:
+        raise DeflectError(f"{content.root}: this content marks no question `core: true`, so it has no core "
+                           "path; start without --core.")
     if core or full:
         return "core" if core else "full"
-    if not _terminal(no_input):
+    if not has_core or not _terminal(no_input):
         return "full"
     _say("How far do you want to go now?")
     for number, (_, label) in enumerate(DEPTH_CHOICES, 1):
         _say(f"  {number}. {label}")
     _say("A core plan can be deepened later with `deflect resume --full`; no answer is lost.")
-    try:
-        picked = typer.prompt("Choose 1 or 2", default="1", type=_click_choice(["1", "2"]), show_choices=False)
-    except (typer.Abort, EOFError):
-        _say()
-        _say(nothing_done)
-        raise typer.Exit(INTERRUPT_EXIT[0])
-    return DEPTH_CHOICES[int(picked) - 1][0]
+    while True:
+        try:
+            picked = str(typer.prompt("Choose 1 or 2", default="1")).strip()
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            _say()
+            _say(nothing_done)
+            raise typer.Exit(INTERRUPT_EXIT[0])
+        if picked in ("1", "2"):
+            return DEPTH_CHOICES[int(picked) - 1][0]
+        _say("Type 1 for the core questions or 2 for the full workbook.")
 
 
 def _answers_or_damaged(plan) -> str:
