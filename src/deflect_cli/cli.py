@@ -154,7 +154,7 @@ def _report_fill(content, plan, problems: list) -> int:
     for problem in problems:
         _say(f"invalid: {problem}", err=True)
     for question in missing:
-        _say(f"missing: {question.key} (required): {question.prompt}", err=True)
+        _say(f"missing: {question.key} (required): {content.wording(question, plan.answers).prompt}", err=True)
     answered = sum(len(v) for v in plan.answers.values())
     _say(f"Saved {answered} answer(s) to {plan.path}.")
     if problems or missing:

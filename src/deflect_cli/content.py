@@ -23,6 +23,10 @@ LIST_TYPES = ("multi_choice", "table")
 PROFILE_ID = "profile"
 OTHER_LABEL = "Other (describe)"
 MAX_MINUTES = 10_000  # `estimated_minutes`: a week of work is already far more than a workbook takes
+LEAD_QUESTION = "agency_type"      # profile question: the kind of the (primary) lead agency
+CO_LEAD_QUESTION = "co_lead_type"  # profile question: the kind of a co-lead agency, or NO_CO_LEAD
+NO_CO_LEAD = "none"
+FREE_TEXT_LEAD = "other"           # in lead_groups: a kind typed under "Other (describe)"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -69,6 +73,8 @@ class Question(Column):
     renamed_from: tuple = ()
     file: str = ""
     line: int = 0
+    leads: tuple = ()      # lead groups: asked only when the lead or a co-lead is one of them
+    variants: tuple = ()   # Variant: other wording when the primary lead is in a group
 
     @functools.cached_property  # read in every loop over the questions: computed once
     def key(self) -> str:
@@ -89,6 +95,23 @@ class Question(Column):
         data = shape(self) + [sorted([c.id] + shape(c) for c in self.columns)]
         digest = hashlib.sha256(json.dumps(data, ensure_ascii=False).encode("utf-8")).hexdigest()
         return f"{self.type}/{digest[:10]}"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Wording of a question for plans whose primary lead is in one of `when_lead` (lead groups).
+
+    Only words change (prompt, help, label, choice and column labels); values, types and ids stay,
+    so an answer means the same thing whoever leads and a change of lead never sets one aside."""
+
+    when_lead: tuple
+    prompt: str = ""
+    help: str = ""
+    label: str = ""
+    unit: str = ""        # a number's unit as shown ("% of staff who refer"); the value is unchanged
+    choices: tuple = ()   # Choice(value, new label)
+    columns: tuple = ()   # (column id, new label, new help, (Choice, ...)); "" or () keeps the column's own
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +139,18 @@ class Section:
     checks: tuple = ()
     file: str = ""
     number: int = 0
+    variants: tuple = ()  # SectionVariant: other summary, objectives, recommendations per lead group
+
+
+@dataclass(frozen=True)
+class SectionVariant:
+    """A section's opening words for plans whose primary lead is in one of `when_lead`."""
+
+    when_lead: tuple
+    summary: str = ""
+    objectives: tuple = ()
+    recommendations: tuple = ()
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,6 +184,9 @@ class Content:
     carry: tuple = ()
     root: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
+    lead_groups: tuple = ()  # ((group, (agency kind, ...)), ...); the first also stands for "not yet known"
+    _base: Any = field(default=None, compare=False, repr=False)  # a worded view's loaded content
+    _views: dict = field(default_factory=dict, compare=False, repr=False)  # lead group -> worded view
 
     @property
     def all_sections(self) -> tuple:
@@ -175,6 +213,34 @@ class Content:
         yield from self.checks
         for section in self.sections:
             yield from section.checks
+
+    # ---- who leads: the wording a plan sees (see Variant and `leads:` in docs/content-schema.md)
+
+    def lead_group(self, answers: dict) -> str:
+        """The lead group of the plan's primary lead (profile.agency_type).
+
+        Until the kind of agency is answered, the first declared group stands in, so the wording is
+        the workbook's long-standing one."""
+        if not self.lead_groups:
+            return ""
+        profile = answers.get(PROFILE_ID) if isinstance(answers, dict) else None
+        kind = profile.get(LEAD_QUESTION) if isinstance(profile, dict) else None
+        return _group_of(self.lead_groups, kind) or self.lead_groups[0][0]
+
+    def wording(self, question: Question, answers: dict) -> Question:
+        """`question` worded for this plan's primary lead: the one way every screen and document
+        gets a prompt, help text, label, choice or column label."""
+        return self.worded(answers)._index.get(question.key, question)
+
+    def worded(self, answers: dict) -> "Content":
+        """The whole content worded for this plan's primary lead (the loaded content itself when no
+        variant applies). Views are built once per lead group and shared, so this costs a lookup."""
+        base = self._base if self._base is not None else self
+        group = base.lead_group(answers)
+        view = base._views.get(group)
+        if view is None:
+            view = base._views[group] = _worded_view(base, group)
+        return view
 
 
 # --------------------------------------------------------------------------- loading
@@ -317,6 +383,9 @@ _COLUMN_FIELDS = (
     "pattern", "pattern_help", "other", "future", "choices_from", "computed",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
+_LEAD_FIELDS = ("leads", "variants")  # who leads the plan: see _parse_lead_fields
+_QUESTION_FIELDS += _LEAD_FIELDS
+_SECTION_FIELDS += ("variants",)  # see _parse_section_variants
 # A source a reader can find: `id` is the author-year key that text cites as [Schiff 2017] (see content_lint).
 _SOURCE_FIELDS = ("id", "title", "author", "publisher", "year", "url", "doi", "pmid")
 
@@ -485,6 +554,7 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
         choices_from=_parse_choices_from(reader, node, what, rules["type"]),
         file=file,
         line=_line(node),
+        **_parse_lead_fields(reader, node, what, rules, columns),
         **rules,
     )
 
@@ -575,6 +645,7 @@ def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profi
         checks=_parse_checks(reader, sid, file, out),
         file=file,
         number=number,
+        variants=_parse_section_variants(reader, f"section {sid}"),
     )
 
 
@@ -733,6 +804,264 @@ def _check_conditions(content: Content, out: _Collector) -> None:
             check(item.when, item.file, item.line, f"check {item.id}", None)
 
 
+# --------------------------------------------------------------------------- who leads the plan
+# A lead group (law_enforcement, health, ...) is declared once in workbook.yaml as a list of agency
+# kinds, so authors name groups, never value lists. A question's `leads:` becomes part of its `when`
+# (any lead counts: a health department co-leading with police still has officers), and `variants:`
+# reword it for the primary lead only: the planner reading it works there.
+
+
+def _group_of(groups: tuple, kind) -> Optional[str]:
+    if kind is None or kind == "" or not isinstance(kind, str):
+        return None
+    for name, kinds in groups:
+        if kind in kinds:
+            return name
+    return next((name for name, kinds in groups if FREE_TEXT_LEAD in kinds), None)
+
+
+def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, columns: list) -> dict:
+    """`leads:` and `variants:` of one question, checked against the question's own choices and
+    columns; group names are checked once the workbook's lead_groups are known (_apply_leads)."""
+    leads = reader.strings("leads") if "leads" in node else ()
+    if "leads" in node and not leads:
+        reader.problem("leads", f"{what}: 'leads' needs at least one lead group")
+    variants = []
+    choice_values = {c.value for c in rules["choices"]}
+    for item in reader.list("variants"):
+        if not isinstance(item, dict):
+            reader.problem("variants", f"{what}: every variant must be a mapping with when_lead and new wording")
+            continue
+        sub = _Reader(item, reader.file, reader.out, f"{what} variant",
+                      ("when_lead", "prompt", "help", "label", "unit", "choices", "columns"))
+        when_lead = sub.strings("when_lead")
+        if not when_lead:
+            sub.problem("when_lead", f"{what} variant: 'when_lead' must list at least one lead group")
+        choices = _reworded_choices(sub, choice_values, f"{what} variant")
+        worded_columns = []
+        for column in sub.list("columns"):
+            cread = _Reader(column, reader.file, reader.out, f"{what} variant column",
+                            ("id", "label", "help", "choices")) if isinstance(column, dict) else None
+            if cread is None:
+                sub.problem("columns", f"{what} variant: a column must be {{id, label, help, choices}}")
+                continue
+            cid = cread.str("id", required=True)
+            target = next((c for c in columns if c.id == cid), None)
+            if cid and target is None:
+                cread.problem("id", f"{what} variant: no column {cid!r} to reword")
+            worded_columns.append((cid, cread.str("label"), cread.str("help"), _reworded_choices(
+                cread, {c.value for c in target.choices} if target else set(), f"{what} variant column {cid!r}")))
+        variant = Variant(when_lead=when_lead, prompt=sub.str("prompt"), help=sub.str("help"),
+                          label=sub.str("label"), unit=sub.str("unit"), choices=choices,
+                          columns=tuple(worded_columns),
+                          line=_line(item))
+        if variant.unit and rules["type"] != "number":
+            sub.problem("unit", f"{what} variant: 'unit' only applies to number")
+        if not (variant.prompt or variant.help or variant.label or variant.unit or variant.choices
+                or variant.columns):
+            reader.out.add(reader.file, variant.line, f"{what} variant: rewords nothing (give prompt, help, "
+                                                      "label, unit, choices or columns)")
+        variants.append(variant)
+    return {"leads": leads, "variants": tuple(variants)}
+
+
+def _parse_section_variants(reader: _Reader, what: str) -> tuple:
+    variants = []
+    for item in reader.list("variants"):
+        if not isinstance(item, dict):
+            reader.problem("variants", f"{what}: every variant must be a mapping with when_lead and new wording")
+            continue
+        sub = _Reader(item, reader.file, reader.out, f"{what} variant",
+                      ("when_lead", "summary", "objectives", "recommendations"))
+        variant = SectionVariant(when_lead=sub.strings("when_lead"), summary=sub.str("summary"),
+                                 objectives=sub.strings("objectives"),
+                                 recommendations=sub.strings("recommendations"), line=_line(item))
+        if not variant.when_lead:
+            sub.problem("when_lead", f"{what} variant: 'when_lead' must list at least one lead group")
+        if not (variant.summary or variant.objectives or variant.recommendations):
+            reader.out.add(reader.file, variant.line, f"{what} variant: rewords nothing (give summary, "
+                                                      "objectives or recommendations)")
+        variants.append(variant)
+    return tuple(variants)
+
+
+def _reworded_choices(reader: _Reader, values: set, what: str) -> tuple:
+    """A variant's `choices:`: new labels for existing choice values."""
+    found = []
+    for choice in reader.list("choices"):
+        if not isinstance(choice, dict):
+            reader.problem("choices", f"{what}: a choice must be {{value, label}}")
+            continue
+        cread = _Reader(choice, reader.file, reader.out, f"{what} choice", ("value", "label"))
+        value, label = cread.str("value", required=True), cread.str("label", required=True)
+        if value and value not in values:
+            cread.problem("value", f"{what}: no choice {value!r} to reword")
+        found.append(Choice(value, label))
+    return tuple(found)
+
+
+def _parse_lead_groups(workbook: dict, profile: Section, file: str, out: _Collector) -> tuple:
+    """`lead_groups:` in workbook.yaml: every kind of lead agency in exactly one group."""
+    node = workbook.get("lead_groups")
+    if node is None:
+        return ()
+    line = _line(workbook, "lead_groups")
+    if not isinstance(node, dict) or not node:
+        out.add(file, line, "workbook: 'lead_groups' must map each group name to a list of agency kinds")
+        return ()
+    kind_question = next((q for q in profile.questions if q.id == LEAD_QUESTION), None)
+    if kind_question is None or kind_question.type != "choice":
+        out.add(file, line, f"workbook: 'lead_groups' needs a choice question profile.{LEAD_QUESTION}")
+        return ()
+    known = [c.value for c in kind_question.choices] + ([FREE_TEXT_LEAD] if kind_question.other else [])
+    groups, placed = [], {}
+    for name, kinds in node.items():
+        where = _line(node, name)
+        if not isinstance(name, str) or not _ID.match(name):
+            out.add(file, where, f"workbook: lead group name {name!r} must be snake_case")
+            continue
+        if not isinstance(kinds, list) or not kinds or not all(isinstance(k, str) for k in kinds):
+            out.add(file, where, f"workbook: lead group {name!r} must list agency kinds (values of "
+                                 f"profile.{LEAD_QUESTION})")
+            continue
+        for kind in kinds:
+            if kind not in known:
+                out.add(file, where, f"workbook: lead group {name!r} names {kind!r}, which is not a kind of "
+                                     f"agency (expected one of: {', '.join(known)})")
+            elif kind in placed:
+                out.add(file, where, f"workbook: {kind!r} is in lead groups {placed[kind]!r} and {name!r}")
+            else:
+                placed[kind] = name
+        groups.append((name, tuple(kinds)))
+    for kind in known:
+        if kind not in placed:
+            out.add(file, line, f"workbook: the agency kind {kind!r} is in no lead group")
+    co_lead = next((q for q in profile.questions if q.id == CO_LEAD_QUESTION), None)
+    if co_lead is not None:
+        for choice in co_lead.choices:
+            if choice.value != NO_CO_LEAD and choice.value not in known:
+                out.add(co_lead.file, co_lead.line, f"question profile.{CO_LEAD_QUESTION}: {choice.value!r} is not "
+                                                    f"a kind of agency (profile.{LEAD_QUESTION})")
+    return tuple(groups)
+
+
+def _lead_condition(groups: tuple, wanted: tuple, co_lead: bool) -> str:
+    """The `when` a question's `leads:` stands for: the primary lead, or a co-lead, is in a group."""
+    kinds = dict(groups)
+    every = [k for _, ks in groups for k in ks if k != FREE_TEXT_LEAD]
+    listed = [k for g in wanted for k in kinds[g] if k != FREE_TEXT_LEAD]
+    free_text = any(FREE_TEXT_LEAD in kinds[g] for g in wanted)
+
+    def test(ref: str, unknown_counts: bool, exclude: list) -> list:
+        parts = [f"{ref} in {listed!r}"] if listed else []
+        if free_text:
+            parts.append(f"({ref} and {ref} not in {exclude!r})")
+        if unknown_counts:
+            parts.append(f"not {ref}")
+        return parts
+
+    parts = test(f"{PROFILE_ID}.{LEAD_QUESTION}", groups[0][0] in wanted, every)
+    if co_lead:
+        parts += test(f"{PROFILE_ID}.{CO_LEAD_QUESTION}", False, every + [NO_CO_LEAD])
+    return " or ".join(parts)
+
+
+def _apply_leads(profile: Section, sections: list, groups: tuple, out: _Collector):
+    """Check every group a question names, and fold each `leads:` into the question's `when`."""
+    from dataclasses import replace
+
+    names = [name for name, _ in groups]
+    co_lead = any(q.id == CO_LEAD_QUESTION for q in profile.questions)
+
+    def fix(question: Question) -> Question:
+        what = f"question {question.key}"
+        for named, line in [(question.leads, question.line)] + [(v.when_lead, v.line) for v in question.variants]:
+            for group in named:
+                if not groups:
+                    out.add(question.file, line, f"{what}: names lead group {group!r}, but workbook.yaml "
+                                                 "declares no lead_groups")
+                elif group not in names:
+                    out.add(question.file, line, f"{what}: unknown lead group {group!r} "
+                                                 f"(expected one of: {', '.join(names)})")
+        wanted = tuple(g for g in question.leads if g in names)
+        if not wanted:
+            return question
+        condition = _lead_condition(groups, wanted, co_lead)
+        return replace(question, when=f"({question.when}) and ({condition})" if question.when else condition)
+
+    def fixed(section: Section) -> Section:
+        for variant in section.variants:
+            for group in variant.when_lead:
+                if group not in names:
+                    out.add(section.file, variant.line, f"section {section.id}: unknown lead group {group!r}"
+                                                        + (f" (expected one of: {', '.join(names)})" if names
+                                                           else ": workbook.yaml declares no lead_groups"))
+        questions = tuple(fix(q) for q in section.questions)
+        return section if all(a is b for a, b in zip(questions, section.questions)) else \
+            replace(section, questions=questions)
+
+    return fixed(profile), [fixed(s) for s in sections]
+
+
+def _worded(question: Question, group: str) -> Question:
+    """The question as the first variant for `group` words it (itself when none does)."""
+    from dataclasses import replace
+
+    variant = next((v for v in question.variants if group in v.when_lead), None)
+    if variant is None:
+        return question
+    changes: dict = {}
+    if variant.prompt:
+        changes["prompt"] = variant.prompt
+        if question.label == question.prompt:  # the label was the prompt: it follows the new one
+            changes["label"] = variant.prompt
+    if variant.help:
+        changes["help"] = variant.help
+    if variant.label:
+        changes["label"] = variant.label
+    if variant.unit:
+        changes["unit"] = variant.unit
+    if variant.choices:
+        labels = {c.value: c.label for c in variant.choices}
+        changes["choices"] = tuple(Choice(c.value, labels.get(c.value, c.label)) for c in question.choices)
+    if variant.columns:
+        worded = {cid: rest for cid, *rest in variant.columns}
+        changes["columns"] = tuple(_reworded_column(c, *worded[c.id]) if c.id in worded else c
+                                   for c in question.columns)
+    return replace(question, **changes)
+
+
+def _reworded_column(column: Column, label: str, help_: str, choices: tuple) -> Column:
+    from dataclasses import replace
+
+    labels = {c.value: c.label for c in choices}
+    return replace(column, label=label or column.label, help=help_ or column.help,
+                   choices=tuple(Choice(c.value, labels.get(c.value, c.label)) for c in column.choices))
+
+
+def _worded_view(base: Content, group: str) -> Content:
+    from dataclasses import replace
+
+    if not any(group in v.when_lead for q in base.questions() for v in q.variants) and \
+            not any(group in v.when_lead for s in base.sections for v in s.variants):
+        return base
+    index: dict = {}
+
+    def worded(section: Section) -> Section:
+        questions = tuple(_worded(q, group) for q in section.questions)
+        index.update((q.key, q) for q in questions)
+        changes: dict = {"questions": questions}
+        variant = next((v for v in section.variants if group in v.when_lead), None)
+        if variant is not None:
+            changes.update({k: getattr(variant, k) for k in ("summary", "objectives", "recommendations")
+                            if getattr(variant, k)})
+        return replace(section, **changes)
+
+    profile = worded(base.profile)
+    sections = tuple(worded(s) for s in base.sections)
+    return replace(base, profile=profile, sections=sections, _index=index, _base=base, _views=base._views)
+
+
 def _check_language(workbook: dict, wb_file: str, out: _Collector) -> None:
     """Person-first wording and US spelling in every file read (see content_lint)."""
     from deflect_cli import content_lint
@@ -762,7 +1091,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
         "language", "carry",
-    )) if workbook else None
+    ) + ("lead_groups",)) if workbook else None
 
     profile_node = workbook.get("profile") if workbook else None
     if workbook and not isinstance(profile_node, dict):
@@ -772,6 +1101,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         profile = Section(id=PROFILE_ID, title="Plan profile", file=wb_file)
     else:
         profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
+    lead_groups = _parse_lead_groups(workbook, profile, wb_file, out) if workbook else ()
 
     sections = []
     section_dir = root / "sections"
@@ -796,6 +1126,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
             greader = _Reader(data, display(glossary_path), out, "glossary", ("terms",))
             glossary = list(greader.records("terms", ("term", "definition"), ("term", "definition")))
 
+    profile, sections = _apply_leads(profile, sections, lead_groups, out)
     seen_sections: dict[str, str] = {PROFILE_ID: wb_file}
     seen_numbers: dict[int, str] = {}
     index: dict[str, Question] = {}
@@ -828,6 +1159,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         carry=_parse_carry(reader, wb_file, out) if reader else (),
         root=str(root),
         _index=index,
+        lead_groups=lead_groups,
     )
     for item in content.all_checks():
         if item.id in seen_checks:

@@ -53,6 +53,7 @@ def format_for(fmt: Optional[str], output: Optional[str]) -> str:
 
 def render_json(content: Content, plan) -> str:
     """Every question, answered or not, in a shape other tools can read."""
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     sections = []
     for section in content.all_sections:

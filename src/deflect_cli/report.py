@@ -64,6 +64,7 @@ def where(content, evaluation, question, sep: str = ", ") -> str:
 
 
 def status_text(content, plan) -> str:
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     width = max(len("Section"), *(len(p.section.title) for p in rows))
@@ -113,7 +114,7 @@ def next_step(content, plan, evaluation) -> str:
     following = flow.first_open(evaluation, plan.answers, plan.skipped)
     if following is not None:
         return (f"Next: `deflect resume{flag}` continues at {where(content, evaluation, following)}: "
-                f"{following.prompt}")
+                f"{content.wording(following, plan.answers).prompt}")
     skipped = [q for q in evaluation.applicable if q.key in plan.skipped]
     if skipped:
         return (f"Next: every question has been reached; {len(skipped)} skipped for now. Settle them with "
@@ -124,6 +125,7 @@ def next_step(content, plan, evaluation) -> str:
 
 def resume_summary(content, plan, start, where_fn=None) -> list:
     """The welcome-back screen: what is done, where the person stopped, what comes next."""
+    content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     name = plan_name(plan)
@@ -147,7 +149,7 @@ def resume_summary(content, plan, start, where_fn=None) -> list:
     if stopped is not None and evaluation.applies(stopped) and (start is None or stopped.key != start.key):
         lines.append(f"You stopped at: {describe(stopped)}: {stopped.prompt}")
     if start is not None:
-        lines.append(f"Next: {describe(start)}: {start.prompt}")
+        lines.append(f"Next: {describe(start)}: {content.wording(start, plan.answers).prompt}")
     return [visible(line) for line in lines]
 
 

@@ -61,6 +61,7 @@ def section_rows(content, plan, section, evaluation=None) -> list:
     evaluation = evaluation or flow.evaluate(content, plan.answers)
     rows = []
     for question in section.questions:
+        question = content.wording(question, plan.answers)
         value = flow.answer_of(plan.answers, question)
         if not evaluation.applies(question):
             rows.append(Row(question, NOT_APPLICABLE, shown(question, value), dormant=not is_empty(value)))

@@ -54,10 +54,12 @@ class Wizard:
     # ------------------------------------------------------------------ helpers
 
     def _evaluate(self):
-        return flow.evaluate(self.content, self.plan.answers)
+        # Worded for the plan's lead, so every label on screen (changes, review) reads as asked.
+        return flow.evaluate(self.content.worded(self.plan.answers), self.plan.answers)
 
     def _section(self, question: Question):
-        return next(s for s in self.content.all_sections if s.id == question.section_id)
+        worded = self.content.worded(self.plan.answers)  # its summary and guide as this plan's lead reads them
+        return next(s for s in worded.all_sections if s.id == question.section_id)
 
     def _sep(self) -> str:
         return " - " if self.ui.plain else " · "
@@ -138,7 +140,7 @@ class Wizard:
         if result is SKIP:
             self.ui.note("Skipped for now; it stays on the Still to decide list.")
         else:
-            self.ui.saved(display(question, result))
+            self.ui.saved(display(self.content.wording(question, self.plan.answers), result))
         new_open = self._changes(before, after, announce_new=not walking)
         new_open += [q for q in self._newly_stale(question, before, after) if q not in new_open]
         if result is not SKIP:
@@ -488,6 +490,7 @@ class Wizard:
 
     def ask_question(self, question: Question):
         """Ask one question; returns a valid value, or BACK / SKIP / MENU / QUIT."""
+        question = self.content.wording(question, self.plan.answers)
         current = self.plan.answer(question.section_id, question.id)
         if is_empty(current):
             current = question.default

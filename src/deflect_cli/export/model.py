@@ -55,6 +55,7 @@ def _item(question, plan, state: str) -> dict:
 
 def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     """Everything the plan template needs, computed once: cover, summary, chapters, open items, checks."""
+    content = content.worded(plan.answers)  # every prompt, label and choice as this plan's lead reads it
     evaluation = flow.evaluate(content, plan.answers)
     visible = flow.visible_answers(evaluation, plan.answers)
     profile = visible.get("profile", {})
@@ -88,14 +89,15 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
         version = f"Draft of {date}, {still_count} question{'s' if still_count != 1 else ''} still to decide"
     else:
         version = f"Complete as of {date}"
-    cover = [(item["label"], item["text"]) for item in chapters[0]["answers"] if item["id"] != "program_name"]
+    cover = [(item["label"], "; ".join(", ".join(c for c in row if c) for row in item["rows"]) or item["text"])
+             for item in chapters[0]["answers"] if item["id"] != "program_name"]  # a table (counties) row by row
     return {
         "title": content.title,
         "content_version": content.version,
         "provenance": f"Prepared with deflect. {resources.PROVENANCE}",
         "program_name": profile.get("program_name") or "Deflection program plan",
         "named": bool(profile.get("program_name")),
-        "agency": profile.get("agency", ""),
+        "agency": " and ".join(str(profile[k]) for k in ("agency", "co_lead_agency") if profile.get(k)),
         "jurisdiction": profile.get("jurisdiction", ""),
         "lead": ", ".join(str(profile[k]) for k in ("lead_name", "lead_title", "lead_email") if profile.get(k)),
         "date": date,
