@@ -158,12 +158,7 @@ def _summary(content: Content, visible: dict) -> dict:
 
     question, roster = _answered(content, visible, "partnerships.roster")
     if roster:
-        names = [str(row["name"]) for row in roster if not is_empty(row.get("name"))]
-        signed = sum(1 for row in roster if row.get("mou") == "signed")
-        count = f"{len(roster)} partner{'s' if len(roster) != 1 else ''}"
-        if _column(question, "mou") is not None:
-            count += f" ({signed} with a signed agreement)"
-        facts.append(("Partners", f"{count}: {'; '.join(names)}" if names else count))
+        facts.append(("Partners", partners_fact(question, roster)))
 
     question, roles = _answered(content, visible, "staffing.roles")
     if roles:
@@ -198,6 +193,25 @@ def _summary(content: Content, visible: dict) -> dict:
                       "column_types": [cell_type(c) for c in question.columns],
                       "more": max(0, len(upcoming) - 5)}
     return {"one_sentence": one_sentence or "", "vision": vision or "", "facts": facts, "milestones": milestones}
+
+
+def partners_fact(question, roster: list) -> str:
+    """"7 partners (3 with a signed agreement, 2 not recorded): A; B": the register's partners (rows not
+    marked as other stakeholders) and their agreements. A blank MOU status is "not recorded", never
+    counted as "no agreement", so a plan that does not track MOUs does not read as a finding."""
+    partners = [row for row in roster if row.get("partner") is not False] if _column(question, "partner") else roster
+    names = [str(row["name"]) for row in partners if not is_empty(row.get("name"))]
+    count = f"{len(partners)} partner{'s' if len(partners) != 1 else ''}"
+    if _column(question, "mou") is not None and partners:
+        unknown = sum(1 for row in partners if is_empty(row.get("mou")))
+        signed = sum(1 for row in partners if row.get("mou") == "signed")
+        if unknown == len(partners):
+            count += " (agreement status not recorded)"
+        elif unknown:
+            count += f" ({signed} with a signed agreement, {unknown} not recorded)"
+        else:
+            count += f" ({signed} with a signed agreement)"
+    return f"{count}: {'; '.join(names)}" if names else count
 
 
 def _sources(content: Content) -> list:
