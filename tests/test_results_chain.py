@@ -16,6 +16,7 @@ from deflect_cli.migrate import open_plan
 from deflect_cli.plan import new_plan, save_plan
 
 from deflect_cli.prompter import QUIT
+from deflect_cli.wizard import _row_title
 
 from conftest import CTRL_Q, DOWN, ENTER, FIXTURES, screen_wizard
 
@@ -53,6 +54,9 @@ def test_the_wizard_offers_the_prefilled_rows_to_edit(keys, content, tmp_path):
     assert rows == [{"measure": "Fatal overdoses", "kind": "long_term", "unit": "deaths", "baseline": 27}]
     screen = wizard.screen.getvalue()
     assert "1 row filled in from your earlier answers" in screen and "Fatal overdoses" in screen
+    # In the table's menu a row is named by its measure, not by the objective code it points to.
+    assert _row_title(content.question("data.measures"), rows[0]) == "Fatal overdoses"
+    assert _row_title(content.question("launch.activities"), {"objective": "O1", "activity": "Hire"}) == "Hire"
 
 
 def test_a_skipped_table_is_not_prefilled_again(keys, content, tmp_path):
@@ -158,6 +162,8 @@ CHAIN = {
 
 def test_an_objective_with_no_measure_is_flagged(content):
     assert "objective_without_measure" in fired(content, CHAIN)
+    # Not said while the objectives are typed in section 1: only once measures are being given.
+    assert "objective_without_measure" not in fired(content, {**CHAIN, "data": {}})
     whole = {**CHAIN, "data": {"measures": CHAIN["data"]["measures"] + [
         {"objective": "O2", "measure": "Survivors reached", "baseline": 0}]}}
     assert "objective_without_measure" not in fired(content, whole)

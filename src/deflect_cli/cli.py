@@ -257,7 +257,7 @@ def _choose_depth(content, core: bool, full: bool, no_input: bool, nothing_done:
     _say("How far do you want to go now?")
     for number, (_, label) in enumerate(DEPTH_CHOICES, 1):
         _say(f"  {number}. {label}")
-    _say("A core plan can be deepened later with `deflect resume --full`; no answer is lost.")
+    _say("A core plan can be deepened later with `deflect resume --full`.")
     while True:
         try:
             picked = str(typer.prompt("Choose 1 or 2", default="1")).strip()

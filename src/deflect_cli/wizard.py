@@ -831,8 +831,11 @@ def _pattern_hint(rule) -> Optional[str]:
 
 
 def _row_title(question, row: dict) -> str:
-    first = question.columns[0]
-    return display(first, row.get(first.id)) or "(blank)"
+    """The row's name in menus: its first required cell (the activity, not the objective code it
+    points to), else its first column."""
+    first = next((c for c in question.columns if c.required), question.columns[0])
+    return display(first, row.get(first.id)) or display(question.columns[0], row.get(question.columns[0].id)) \
+        or "(blank)"
 
 
 def _as_text(value) -> str:

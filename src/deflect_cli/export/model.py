@@ -181,6 +181,9 @@ def _summary(content: Content, visible: dict) -> dict:
     question, start = _answered(content, visible, "launch.start_date")
     if start:
         facts.append(("Target launch date", display(question, start)))
+    question, served = _answered(content, visible, "launch.served_year_one")
+    if served is not None:
+        facts.append(("People to serve in year one", display(question, served)))
 
     milestones = {"columns": [], "rows": []}
     question, rows = _answered(content, visible, "launch.activities")
