@@ -145,3 +145,15 @@ def test_lint_against_lists_what_cannot_be_carried(cli, tmp_path):
     # Without the carry, the removed questions are said the old way.
     bare = load_content(_new(tmp_path / "x", carry=""))
     assert sum("was removed" in p for p in compare_content(load_content(FIXTURES / "mini"), bare)) == 2
+
+
+def test_values_rename_old_choices_on_the_way(tmp_path):
+    carry = CARRY.replace("    set: {partner: true}\n", "    set: {partner: true}\n    values: {kind: {health: treatment}}\n")
+    new = load_content(_new(tmp_path, carry=carry))
+    plan = _old_plan(tmp_path)
+    reconcile(new, plan)
+    assert [r["kind"] for r in plan.answers["launch"]["people"]] == ["treatment", "treatment"]
+    assert plan.orphaned == []
+    assert compare_content(load_content(FIXTURES / "mini"), new) == []
+    with pytest.raises(ContentError, match="'values' kind: 'clinic' is not a choice there"):
+        load_content(_new(tmp_path / "bad", carry=carry.replace("health: treatment", "health: clinic")))

@@ -168,6 +168,7 @@ class Carry:
     columns: tuple = ()
     column: str = ""
     set: tuple = ()
+    values: tuple = ()  # (new column, ((old value, new value), ...)): old choice values renamed on the way
     file: str = ""
     line: int = 0
 
@@ -825,7 +826,7 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
         if not isinstance(node, dict):
             reader.problem("carry", "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
             continue
-        sub = _Reader(node, file, out, "carry", ("from", "to", "columns", "column", "set"))
+        sub = _Reader(node, file, out, "carry", ("from", "to", "columns", "column", "set", "values"))
         source, target = sub.str("from", required=True), sub.str("to", required=True)
         what = f"carry {source or '?'} -> {target or '?'}"
         for key, value in (("from", source), ("to", target)):
@@ -840,11 +841,18 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
             pairs[key] = tuple((k, v) for k, v in (value or {}).items())
         if any(not isinstance(v, str) for _, v in pairs["columns"]):
             sub.problem("columns", f"{what}: 'columns' must map each old column id to a new column id")
+        values = node.get("values") or {}
+        if not isinstance(values, dict) or not all(
+                isinstance(k, str) and isinstance(m, dict) and all(isinstance(a, str) and isinstance(b, str)
+                                                                  for a, b in m.items()) for k, m in values.items()):
+            sub.problem("values", f"{what}: 'values' must map a new column id to {{old value: new value}}")
+            values = {}
+        pairs["values"] = tuple((k, tuple(m.items())) for k, m in values.items())
         column = sub.str("column")
         if bool(pairs["columns"]) == bool(column):
             sub.problem("from", f"{what}: give either 'columns' (an old table) or 'column' (an old single answer)")
         found.append(Carry(source=source, target=target, columns=pairs["columns"], column=column,
-                           set=pairs["set"], file=file, line=_line(node)))
+                           set=pairs["set"], values=pairs["values"], file=file, line=_line(node)))
     return tuple(found)
 
 
@@ -863,10 +871,15 @@ def _check_carry(content: Content, out: _Collector) -> None:
             out.add(carry.file, carry.line, f"{what}: {carry.target} is not a table question")
             continue
         columns = {c.id: c for c in target.columns}
-        named = [new for _, new in carry.columns] + ([carry.column] if carry.column else []) + [k for k, _ in carry.set]
+        named = ([new for _, new in carry.columns] + ([carry.column] if carry.column else []) + [k for k, _ in carry.set]
+                 + [k for k, _ in carry.values])
         for column_id in named:
             if column_id not in columns or columns[column_id].computed:
                 out.add(carry.file, carry.line, f"{what}: table {carry.target} has no typed column {column_id!r}")
+        for column_id, renames in carry.values:
+            for old_value, new_value in renames:
+                if column_id in columns and answers.validate(columns[column_id], new_value)[1]:
+                    out.add(carry.file, carry.line, f"{what}: 'values' {column_id}: {new_value!r} is not a choice there")
         for column_id, value in carry.set:
             if column_id in columns:
                 error = answers.validate(columns[column_id], value)[1]

@@ -221,8 +221,21 @@ def missing_required(evaluation: Evaluation, answers: dict) -> list:
 def firing_checks(content: Content, evaluation: Evaluation) -> list:
     """The content's plan checks that hold, then one for each answer that contradicts an earlier one."""
     fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context)]
-    return fired + [Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id,
-                          file=q.file, line=q.line) for q, message in stale_answers(content, evaluation)]
+    return fired + budget_checks(content, evaluation) + [
+        Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id, file=q.file, line=q.line)
+        for q, message in stale_answers(content, evaluation)]
+
+
+def budget_checks(content: Content, evaluation: Evaluation) -> list:
+    """The budget's own checks (a year short of secured money, a match not met), worked out by
+    deflect_cli.budget from the answers that apply, listed with the content's plan checks."""
+    from deflect_cli import budget
+
+    worked = budget.compute(content, evaluation.context)
+    if worked is None:
+        return []
+    return [Check(id=f"budget.{n}", when="", message=message, section_id="funding")
+            for n, message in enumerate(worked.checks, 1)]
 
 
 def offered_choices(content: Content, question: Question, context: dict) -> Optional[list]:
@@ -306,8 +319,11 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
 
 def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
     """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
-    return [c for c in content.all_checks()
-            if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context)]
+    from deflect_cli.budget import INPUTS
+
+    found = [c for c in content.all_checks()
+             if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context)]
+    return found + (budget_checks(content, evaluation) if key in INPUTS else [])
 
 
 _NAMES_READ: dict = {}

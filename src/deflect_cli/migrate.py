@@ -240,8 +240,10 @@ def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tupl
             return [], [f"{describe_value(value)} is a table"]
         raw_rows = [{carry.column: item} for item in items if not is_empty(item)]
         dropped = []
+    renames = {column_id: dict(pairs) for column_id, pairs in getattr(carry, "values", ())}
     rows, unfit = [], list(dropped)
     for number, raw in enumerate(raw_rows, 1):
+        raw = {k: renames.get(k, {}).get(v, v) if isinstance(v, str) else v for k, v in raw.items()}
         row = {}
         for column_id, cell in raw.items():
             clean, error = validate(columns[column_id], cell)
@@ -396,14 +398,18 @@ def compare_content(old, new) -> list:
     return problems
 
 
-def _cell_fits(old, new) -> str:
-    """Why values of question/column `old` may not fit column `new`, or ""."""
+def _cell_fits(old, new, renames: dict = None) -> str:
+    """Why values of question/column `old` may not fit column `new` (after `renames`), or ""."""
     if new.type in _TEXT_TYPES:
         return "" if old.type in _TEXT_TYPES | {"choice", "multi_choice", "number", "date"} else \
             f"{_type_name(old.type)} values do not become text"
     kind = "choice" if old.type == "multi_choice" else old.type
     if kind != new.type:
         return f"{_type_name(old.type)} values do not fit a {_type_name(new.type)} column"
+    if renames:
+        from dataclasses import replace
+
+        old = replace(old, choices=tuple(replace(c, value=renames.get(c.value, c.value)) for c in old.choices))
     issues = _rule_changes(old, new)
     return "; ".join(issues)
 
@@ -420,7 +426,8 @@ def _carry_problems(old, carry, target) -> list:
             if column.id not in mapping:
                 issues.append(f"column {column.id!r} is carried nowhere")
                 continue
-            why = _cell_fits(column, columns[mapping[column.id]])
+            new_id = mapping[column.id]
+            why = _cell_fits(column, columns[new_id], dict(dict(carry.values).get(new_id, ())))
             if why:
                 issues.append(f"column {column.id!r} -> {mapping[column.id]!r}: {why}")
         for old_id in mapping:
@@ -430,7 +437,7 @@ def _carry_problems(old, carry, target) -> list:
     else:
         if old.type == "table":
             return [f"{old.key} is a table; give 'columns' to carry it"]
-        why = _cell_fits(old, columns[carry.column])
+        why = _cell_fits(old, columns[carry.column], dict(dict(carry.values).get(carry.column, ())))
         if why:
             issues.append(f"-> {carry.column!r}: {why}")
         given = {carry.column} | {k for k, _ in carry.set}

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from deflect_cli import flow, resources
-from deflect_cli.answers import is_empty
+from deflect_cli.answers import cell, is_empty
 from deflect_cli.content import Content
 from deflect_cli.errors import DeflectError
 
@@ -61,6 +61,10 @@ def render_json(content: Content, plan) -> str:
         for question in section.questions:
             applicable = evaluation.applies(question)
             value = flow.answer_of(plan.answers, question)
+            computed = [c for c in question.columns if c.computed]
+            if computed and isinstance(value, list):  # worked-out cells, as every other format shows them
+                value = [dict(row, **{c.id: cell(c, row) for c in computed if cell(c, row) is not None})
+                         if isinstance(row, dict) else row for row in value]
             item = {
                 "id": question.key,
                 "type": question.type,
@@ -85,6 +89,11 @@ def render_json(content: Content, plan) -> str:
         "updated": plan.updated,
         "checks": [{"id": c.id, "message": c.message} for c in flow.firing_checks(content, evaluation)],
     }
+    from deflect_cli import budget
+
+    worked = budget.compute(content, flow.visible_answers(evaluation, plan.answers))
+    if worked is not None:
+        meta["budget"] = worked.summary()
     orphaned = [{"id": e["question"], "answer": e.get("answer"), "reason": e.get("reason") or ""}
                 for e in plan.orphaned]  # answers set aside by a content change, kept
     return json.dumps({"plan": meta, "sections": sections, "orphaned": orphaned},

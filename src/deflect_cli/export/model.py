@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from deflect_cli import flow, resources
+from deflect_cli import budget, flow, resources
 from deflect_cli.answers import cell, display, is_empty
 from deflect_cli.content import Content, reference
 from deflect_cli.export.text import slug
@@ -74,6 +74,8 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
             skipped += state == flow.SKIPPED
             (items if state == flow.ANSWERED else still).append(_item(question, plan, state))
         heading = f"{section.number}. {section.title}" if section.number else section.title
+        if section.id == "funding":
+            items += _budget_items(content, visible)
         chapter = {
             "id": section.id, "title": section.title, "number": section.number, "heading": heading,
             "anchor": slug(heading), "summary": section.summary, "guide": section.guide,
@@ -175,9 +177,14 @@ def _summary(content: Content, visible: dict) -> dict:
             count += f" ({funded} funded)"
         facts.append(("Staffing", f"{count}: {'; '.join(described)}" if described else count))
 
-    question, budget = _answered(content, visible, "funding.annual_budget")
-    if budget is not None:
-        facts.append(("Estimated first-year cost", display(question, budget)))
+    worked = budget.compute(content, visible)
+    if worked is not None and worked.total:
+        by_year = "; ".join(f"year {y} {budget.money(worked.by_year.get(y, 0.0))}" for y in range(1, worked.years + 1))
+        shares = f"federal {budget.money(worked.federal)}, non-federal {budget.money(worked.non_federal)}"
+        if worked.unassigned:
+            shares += f", no source named {budget.money(worked.unassigned)}"
+        facts.append(("Budget", f"{budget.money(worked.total)} over {worked.years} year"
+                                f"{'s' if worked.years != 1 else ''} ({by_year}); {shares}"))
     question, start = _answered(content, visible, "launch.start_date")
     if start:
         facts.append(("Target launch date", display(question, start)))
@@ -196,6 +203,42 @@ def _summary(content: Content, visible: dict) -> dict:
                       "column_types": [cell_type(c) for c in question.columns],
                       "more": max(0, len(upcoming) - 5)}
     return {"one_sentence": one_sentence or "", "vision": vision or "", "facts": facts, "milestones": milestones}
+
+
+def _budget_items(content: Content, visible: dict) -> list:
+    """The budget's totals as two tables after the answers of the funding chapter: by category and
+    year (fringe and indirect from the rates), and by funding source. Worked out, never typed."""
+    worked = budget.compute(content, visible)
+    if worked is None or not worked.total:
+        return []
+    years = list(range(1, worked.years + 1))
+    labels = {c.value: c.label for c in next(c for c in content.question("funding.budget").columns
+                                              if c.id == "category").choices}
+    rows = [[labels.get(category, category), *(budget.money(worked.by_year_category.get((y, category), 0.0))
+                                                for y in years), budget.money(worked.by_category[category])]
+            for category in (*budget.CATEGORIES, *sorted(set(worked.by_category) - set(budget.CATEGORIES)))
+            if worked.by_category.get(category)]
+    rows.append(["Total", *(budget.money(worked.by_year.get(y, 0.0)) for y in years), budget.money(worked.total)])
+    rows.append(["Secured", *(budget.money(worked.secured_by_year.get(y, 0.0)) for y in years), ""])
+    sources = {str(s.get("source")): s for s in (visible.get("funding", {}).get("sources") or [])
+               if isinstance(s, dict)}
+    by_source = [[name or "No source named",
+                  "" if name not in sources or sources[name].get("federal") is None
+                  else ("Yes" if sources[name]["federal"] else "No"), budget.money(amount)]
+                 for name, amount in worked.by_source.items()]
+    by_source.append(["Federal share", "", budget.money(worked.federal)])
+    by_source.append(["Non-federal share", "", budget.money(worked.non_federal)])
+    return [_worked_table("budget_by_year", "Budget by category and year (worked out)",
+                          ["Category", *(f"Year {y}" for y in years), "Total"],
+                          ["text", *("money" for _ in years), "money"], rows),
+            _worked_table("budget_by_source", "Budget by funding source (worked out)",
+                          ["Source", "Federal", "Total"], ["text", "text", "money"], by_source)]
+
+
+def _worked_table(key: str, label: str, columns: list, types: list, rows: list) -> dict:
+    return {"key": f"funding.{key}", "id": key, "type": "table", "label": label, "prompt": label, "help": "",
+            "required": False, "status": flow.ANSWERED, "short": False, "answer": rows, "text": "",
+            "entries": [], "columns": columns, "column_types": types, "rows": rows}
 
 
 def partners_fact(question, roster: list) -> str:
