@@ -74,7 +74,7 @@ def test_a_past_date_counts_only_where_the_content_expects_a_future_one(content)
     today = dt.date(2026, 6, 1)
     assert answers.is_past(content.question("launch.start_date"), "2026-05-31", today)
     assert not answers.is_past(content.question("launch.start_date"), "2026-06-01", today)
-    grant_start = next(c for c in content.question("funding.grant_periods").columns if c.id == "start")
+    grant_start = next(c for c in content.question("funding.sources").columns if c.id == "start")
     assert not answers.is_past(grant_start, "2000-01-01", today)  # a grant may well have begun already
 
 
