@@ -150,5 +150,6 @@ def test_the_json_export_carries_the_worked_out_budget(content, tmp_path):
     data = json.loads(render.export(content, _plan(content, tmp_path), "json"))
     assert data["plan"]["budget"]["total"] == 182300
     assert [y["total"] for y in data["plan"]["budget"]["by_year"]] == [88400, 93900]
-    lines = next(q for s in data["sections"] for q in s["questions"] if q["id"] == "funding.budget")["answer"]
-    assert lines[0]["cost"] == 30000 and lines[4]["cost"] == 10000
+    lines = next(q for s in data["sections"] for q in s["questions"] if q["id"] == "funding.budget")
+    assert "cost" not in lines["answer"][0]  # the answer is exactly what was typed
+    assert lines["computed"][0] == {"cost": 30000} and lines["computed"][4] == {"cost": 10000}

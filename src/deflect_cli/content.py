@@ -22,11 +22,11 @@ CHOICE_TYPES = ("choice", "multi_choice")
 LIST_TYPES = ("multi_choice", "table")
 PROFILE_ID = "profile"
 OTHER_LABEL = "Other (describe)"
-MAX_MINUTES = 10_000  # `estimated_minutes`: a week of work is already far more than a workbook takes
 LEAD_QUESTION = "agency_type"      # profile question: the kind of the (primary) lead agency
 CO_LEAD_QUESTION = "co_lead_type"  # profile question: the kind of a co-lead agency, or NO_CO_LEAD
 NO_CO_LEAD = "none"
 FREE_TEXT_LEAD = "other"           # in lead_groups: a kind typed under "Other (describe)"
+MAX_MINUTES = 10_000  # `estimated_minutes`: a week of work is already far more than a workbook takes
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

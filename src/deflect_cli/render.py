@@ -61,10 +61,6 @@ def render_json(content: Content, plan) -> str:
         for question in section.questions:
             applicable = evaluation.applies(question)
             value = flow.answer_of(plan.answers, question)
-            computed = [c for c in question.columns if c.computed]
-            if computed and isinstance(value, list):  # worked-out cells, as every other format shows them
-                value = [dict(row, **{c.id: cell(c, row) for c in computed if cell(c, row) is not None})
-                         if isinstance(row, dict) else row for row in value]
             item = {
                 "id": question.key,
                 "type": question.type,
@@ -78,6 +74,10 @@ def render_json(content: Content, plan) -> str:
                 item["choices"] = [{"value": c.value, "label": c.label} for c in question.choices]
             if question.columns:
                 item["columns"] = [{"id": c.id, "label": c.label, "type": c.type} for c in question.columns]
+            computed = [c for c in question.columns if c.computed]
+            if computed and item["answer"]:  # worked-out cells beside the answer, which stays exactly as stored
+                item["computed"] = [{c.id: cell(c, row) for c in computed} if isinstance(row, dict) else {}
+                                    for row in item["answer"]]
             questions.append(item)
         sections.append({"id": section.id, "title": section.title, "questions": questions})
     meta = {
