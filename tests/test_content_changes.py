@@ -194,7 +194,7 @@ def test_a_set_aside_answer_comes_back_when_its_question_does(cli, tmp_path):
 def test_a_hand_edited_answer_of_the_wrong_type_is_set_aside_not_crashing(cli, tmp_path):
     v1 = make_content(tmp_path / "v1", [q("n", "number"), q("d", "date")])
     path = answered_plan(tmp_path, v1, {"main.n": 3})
-    text = path.read_text().replace("    n: 3", "    n: three")  # the answer, not `deflect_plan: 3`.replace("  main.n: number/", "  main.x: number/")
+    text = path.read_text().replace("\n    n: 3", "\n    n: three").replace("  main.n: number/", "  main.x: number/")
     path.write_text(text)
     code, out, err = cli("export", "--format", "md", "--content", v1, "-o", "-")
     assert code == 0, err

@@ -57,7 +57,7 @@ ERROR_EXIT = (1, "a problem, said in one line (no plan, a damaged plan, broken c
                  "by another session...)")
 USAGE_EXIT = (2, "a mistyped command or option")
 QUIT_EXIT = (0, "done, or saved and quit (Ctrl-Q, or save and quit in the menu)")
-INTERRUPT_EXIT = (130, "interrupted with Ctrl-C or Ctrl-D; every answer given is saved")
+INTERRUPT_EXIT = (130, "interrupted with Ctrl-C; every answer given is saved (Ctrl-D saves and exits 0)")
 FILL_EXIT = (1, "also: with --no-input or without a terminal, required answers missing or invalid "
                 "(each listed)")
 SAVED_EXITS = [QUIT_EXIT, ERROR_EXIT, USAGE_EXIT, INTERRUPT_EXIT]
@@ -333,13 +333,17 @@ def resume(
     "deflect export -o council-plan  # no suffix: Markdown (or --format's), to exactly that name",
     "deflect export --format json -o -  # to standard output",
     "deflect export --blank --format docx  # the workbook with room to write by hand; needs no plan",
+    "deflect export --outline funder --format docx  # generic grant-application headings",
+    "deflect export --outline my-solicitation.yaml --final  # your own headings; refuses while questions are open",
+    "deflect export --format xlsx  # the budget and timeline as a spreadsheet with formulas",
 ], [(0, "written"),
     (1, "a problem, said in one line (no plan, a damaged plan, an unknown format or file suffix, a path "
         "that cannot be written)"),
     USAGE_EXIT]))
 def export(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                      help="md, html, docx, pdf or json (default: from --output's suffix, else md)."),
+                                      help="md, html, docx, pdf, json, xlsx (budget and timeline) or csv (budget) "
+                                           "(default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
                                          help="Where to write it; '-' for standard output (default: beside the plan). Without "
                                               "--format, the suffix picks the format (.md .html .docx .pdf .json; "
@@ -350,6 +354,13 @@ def export(
     content_dir: Optional[str] = ContentOption,
     templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
                                             help="Use templates from DIR (missing ones come from the bundled set)."),
+    outline: Optional[str] = typer.Option(None, "--outline", metavar="NAME|FILE",
+                                          help="Headings and their order: plan (default), funder, or a YAML outline file."),
+    final: bool = typer.Option(False, "--final", help="No 'Draft' marks and no 'Still to decide'; refused while "
+                                                      "required questions are open."),
+    allow_open: bool = typer.Option(False, "--allow-open", help="With --final: write it even though required "
+                                                                "questions are open."),
+    mermaid: bool = typer.Option(False, "--mermaid", help="Markdown: add a Mermaid flowchart of the referral pathway."),
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
     from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
@@ -372,7 +383,18 @@ def export(
         target = Path(output) if output else (
             path.with_name(f"deflection-workbook.{fmt}") if blank else path.with_suffix(f".{fmt}"))
         refuse_export_over_plan(target, path)
-    data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank)
+    if final and plan is not None and not allow_open:
+        from deflect_cli.render import required_open
+
+        still = required_open(content, plan)
+        if still:
+            raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
+                               f"still open ({', '.join(still)}); answer them, or add --allow-open.")
+    notes: list = []
+    data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank,
+                         outline=outline, final=final, mermaid=mermaid, notes=notes)
+    for note in notes:
+        _say(f"Over the outline's limit: {note}", err=True)
     if target is None:
         if isinstance(data, bytes):
             typer.get_binary_stream("stdout").write(data)
@@ -381,6 +403,74 @@ def export(
         return
     atomic_write(target, data)
     _say(f"Wrote {target}")
+
+
+@app.command(short_help="Draft MOUs, protocols and a pocket card.", epilog=_epilog([
+    "deflect paperwork  # what can be drafted, and what each draft still lacks",
+    'deflect paperwork mou --partner Lakeside -f docx',
+    "deflect paperwork data-sharing",
+    "deflect paperwork referral-protocol --format pdf",
+    "deflect paperwork pocket-card -o card.pdf  # two sides of a 4 x 6 inch card",
+    "deflect paperwork one-pager --format html",
+], [(0, "written, or listed"),
+    (1, "a problem, said in one line (no plan, a damaged plan, an unknown document, format or partner, a "
+        "path that cannot be written)"),
+    USAGE_EXIT]))
+def paperwork(
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]",
+                                         help="mou, data-sharing, referral-protocol, pocket-card or one-pager "
+                                              "(none: list what can be drafted)."),
+    partner: Optional[str] = typer.Option(None, "--partner", metavar="NAME", help="The partner an MOU is with."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                      help="md, html, docx or pdf (default: from --output's suffix, else md)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
+                                         help="Where to write it; '-' for standard output (default: beside the plan)."),
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+    templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
+                                            help="Use templates from DIR (missing ones come from the bundled set)."),
+) -> None:
+    """Draft the paperwork a program needs from the plan: partner MOUs, data-sharing and consent terms,
+    a referral protocol, a pocket card and a community one-pager. Missing answers stay visible as
+    [placeholders]. Every draft is for the agencies' counsel to review. The plan file is only read."""
+    from deflect_cli.controlchars import visible
+    from deflect_cli.export import paperwork as pw
+    from deflect_cli.migrate import open_plan
+    from deflect_cli.plan import atomic_write, default_path, plan_flag, refuse_export_over_plan
+    from deflect_cli.render import BINARY_FORMATS, format_for
+
+    path = default_path(plan_path)
+    if output and output != "-":
+        refuse_export_over_plan(Path(output), path)
+    if name is None:
+        if partner or fmt or output:
+            raise DeflectError("name the document to write, e.g. `deflect paperwork one-pager`.")
+        content = _content(content_dir)
+        plan, _ = open_plan(content, path)
+        sys.stdout.write(pw.listing(content, plan, plan_flag(path)))
+        return
+    fmt = format_for(fmt, output)
+    content = _content(content_dir)
+    plan, _ = open_plan(content, path)  # reconciled in memory; the file is only read
+    if output == "-" and fmt in BINARY_FORMATS and sys.stdout.isatty():
+        raise DeflectError(f"a .{fmt} file is binary; send it to a file or a pipe, not the terminal.")
+    data, result = pw.render(content, plan, name, fmt, partner=partner, templates=templates)
+    if output == "-":
+        if isinstance(data, bytes):
+            typer.get_binary_stream("stdout").write(data)
+        else:
+            sys.stdout.write(data)
+        return
+    target = Path(output) if output else path.with_name(f"{pw.file_stem(result)}.{fmt}")
+    refuse_export_over_plan(target, path)
+    atomic_write(target, data)
+    _say(f"Wrote {target} (a draft for counsel to review).")
+    if result.placeholders:
+        _say(f"{len(result.placeholders)} placeholder{'s' if len(result.placeholders) != 1 else ''} left:")
+        for item in result.placeholders:
+            _say(f"  {visible(item)}")
+    for warning in result.warnings:
+        _say(f"Note: {warning}")
 
 
 @app.command(short_help="How far along the plan is.", epilog=_epilog([
@@ -429,8 +519,8 @@ def _session(content, path, command: str, plain: bool, action) -> None:
         try:
             action(wizard)
             code = 0
-        except Interrupted:
-            code = 130
+        except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
+            code = stop.code
     raise typer.Exit(wizard.signed_off(code))
 
 
