@@ -76,7 +76,7 @@ def test_riverton_loses_no_answer(content, tmp_path):
                 rows = plan.answer(*carried[0].target.split("."))
                 assert len(rows) >= (len(value) if isinstance(value, list) else 1), key
                 if carried[0].column:
-                    assert {carried[0].column: value} in rows, key
+                    assert any(r.get(carried[0].column) == value for r in rows), key  # `set` may add cells
                 continue
             assert key in aside, key
             assert aside[key]["answer"] == value

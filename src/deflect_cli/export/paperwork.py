@@ -300,8 +300,9 @@ def _pathway(facts: Facts) -> list:
     if rows:
         steps = []
         for row in rows:
-            detail = "; ".join(x for x in (f"who: {row['who']}" if row["who"] else "",
-                                           f"within: {row['within']}" if row["within"] else "") if x)
+            # One line each: a pasted line break in a short cell must not open a list inside the step.
+            detail = "; ".join(x for x in (f"who: {one_line(row['who'])}" if row["who"] else "",
+                                           f"within: {one_line(row['within'])}" if row["within"] else "") if x)
             steps.append((one_line(row["step"]), detail))
         return [d.Steps(steps)]
     return facts.blocks("pathway")

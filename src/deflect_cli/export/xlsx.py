@@ -133,8 +133,11 @@ def _totals(sheet, budget: dict, last: int) -> None:
 
 
 def _criterion(text: str) -> str:
-    """A source name as a SUMIFS criterion: quotes doubled, wildcards and a leading operator escaped."""
-    text = str(text).replace('"', '""')
+    """A source name as a SUMIFS criterion: quotes doubled, wildcards and a leading operator escaped,
+    control characters replaced as in the cells (_text), so the criterion matches the cell it names."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(text)).replace('"', '""')
     text = text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
     return "=" + text if text[:1] in "<>=" else text
 
