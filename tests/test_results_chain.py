@@ -28,6 +28,11 @@ def _no_content_cache(monkeypatch):
     monkeypatch.setenv("DEFLECT_NO_CACHE", "1")
 
 
+def bare(rows) -> list:
+    """Rows without their stable row ids (`_id`, plan format 3)."""
+    return [{k: v for k, v in row.items() if not k.startswith("_")} if isinstance(row, dict) else row for row in rows]
+
+
 def fired(content, answers) -> set:
     return {c.id for c in flow.firing_checks(content, flow.evaluate(content, answers))}
 
@@ -197,17 +202,17 @@ def test_the_riverton_plan_made_with_the_old_workbook_opens_in_the_results_chain
     plan, changes = open_plan(content, plan.path)
     said = "\n".join(changes.lines())
     assert "introduction.goals is now part of introduction.objectives (3 rows)." in said
-    intro = plan.answers["introduction"]
+    intro = {k: bare(v) if isinstance(v, list) else v for k, v in plan.answers["introduction"].items()}
     assert [g["code"] for g in intro["goals"]][:3] == ["G1", "G2", "G3"]
     assert intro["goals"][0]["goal"] == "Reach overdose survivors quickly"
     assert {"Vision", "Shared"} <= {g["code"] for g in intro["goals"]}  # the vision and the partners' shared goals
     assert intro["objectives"][2] == {"code": "O3", "goal": "G3", "by": "2029-12-31",
                                       "objective": old["introduction"]["goals"][2]["objective"]}
-    measures = plan.answers["data"]["measures"]
+    measures = bare(plan.answers["data"]["measures"])
     assert {"objective": "O1", "measure": old["introduction"]["goals"][0]["measure"]} in measures
     assert any(m.get("measure") == "Fatal overdoses among Riverton residents" and m.get("baseline_source") ==
                "Calder County Medical Examiner" for m in measures)
-    activities = plan.answers["launch"]["activities"]
+    activities = bare(plan.answers["launch"]["activities"])
     assert len(activities) == len(old["launch"]["milestones"]) + len(old["launch"]["action_plan"])
     assert activities[0]["milestone"] is True and activities[0]["end"] == "2027-01-22"
     assert any(a["activity"].startswith("Agree the format and 8:00 delivery time") for a in activities)
