@@ -103,7 +103,7 @@ def test_status_and_exports_show_the_budget(content, tmp_path):
     assert "| Subawards | $40,000 | $40,000 | $80,000 |" in md
     assert "| COSSUP | Yes | $88,800 |" in md
     # The computed cost column shows on each line.
-    assert "| Personnel | Coordinator | 1 | 1 | $60,000 | 50% | $30,000 | COSSUP |" in md
+    assert "| Coordinator | Personnel | 1 | 1 | $60,000 | 50% | $30,000 | COSSUP |" in md
 
 
 def test_the_wizard_says_a_budget_check_when_a_line_is_saved(content, tmp_path):
