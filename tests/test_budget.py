@@ -153,3 +153,10 @@ def test_the_json_export_carries_the_worked_out_budget(content, tmp_path):
     lines = next(q for s in data["sections"] for q in s["questions"] if q["id"] == "funding.budget")
     assert "cost" not in lines["answer"][0]  # the answer is exactly what was typed
     assert lines["computed"][0] == {"cost": 30000} and lines["computed"][4] == {"cost": 10000}
+
+
+def test_a_hand_edited_number_of_years_is_bounded(content):
+    context = {"funding": {"years": 10 ** 12, "budget": [{"item": "x", "category": "other", "year": 1,
+                                                        "unit_cost": 5}]}}
+    worked = budget.compute(content, context)
+    assert worked.years == budget.MAX_YEARS and worked.total == 5

@@ -22,6 +22,7 @@ CATEGORIES = ("personnel", "fringe", "travel", "equipment", "supplies", "constru
 _NOT_IN_MTDC = ("equipment", "construction")
 SUBAWARD_MTDC_CAP = 25_000
 UNASSIGNED = ""  # the source of a line that names none
+MAX_YEARS = 50
 # What the budget reads: an answer to any of these can change a budget check.
 INPUTS = ("funding.budget", "funding.sources", "funding.years", "funding.fringe_rate", "funding.indirect_rate",
           "funding.indirect_base", "funding.in_kind", "launch.start_date")
@@ -140,6 +141,7 @@ def compute(content, context: dict) -> Optional[Budget]:
         lines.append(Line(item=str(row.get("item") or ""), category=str(row.get("category") or "other"),
                           year=int(year), cost=cost, source=str(row.get("source") or UNASSIGNED)))
     years = int(years) if years else max([line.year for line in lines] or [1])
+    years = max(1, min(years, MAX_YEARS))  # the content allows 1-5; a hand-edited plan cannot make it loop long
 
     if fringe_rate:
         for line in lines:
