@@ -16,7 +16,7 @@ from deflect_cli import flow
 from deflect_cli.content import load_content
 from deflect_cli.errors import ContentError
 from deflect_cli.migrate import compare_content, reconcile
-from deflect_cli.plan import load_plan, new_plan, restorable, save_plan
+from deflect_cli.plan import SCHEMA_VERSION, load_plan, new_plan, restorable, save_plan
 
 
 @pytest.fixture(autouse=True)
@@ -194,7 +194,7 @@ def test_a_set_aside_answer_comes_back_when_its_question_does(cli, tmp_path):
 def test_a_hand_edited_answer_of_the_wrong_type_is_set_aside_not_crashing(cli, tmp_path):
     v1 = make_content(tmp_path / "v1", [q("n", "number"), q("d", "date")])
     path = answered_plan(tmp_path, v1, {"main.n": 3})
-    text = path.read_text().replace("n: 3", "n: three").replace("  main.n: number/", "  main.x: number/")
+    text = path.read_text().replace("\n    n: 3", "\n    n: three").replace("  main.n: number/", "  main.x: number/")
     path.write_text(text)
     code, out, err = cli("export", "--format", "md", "--content", v1, "-o", "-")
     assert code == 0, err
@@ -214,7 +214,7 @@ def test_a_format_1_plan_loads_and_is_saved_in_the_current_format(cli, tmp_path)
     code, _, err = cli("resume", "--no-input", "--content", v1, "--answers", str(answers))
     assert code == 0, err
     saved = yaml.safe_load(path.read_text())
-    assert saved["deflect_plan"] == 2
+    assert saved["deflect_plan"] == SCHEMA_VERSION
     assert saved["answers"] == {"main": {"a": "old"}, "profile": {"agency": "PD"}}
     assert set(saved["fingerprints"]) == {"main.a", "profile.agency"}
 

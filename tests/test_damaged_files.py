@@ -64,6 +64,8 @@ def edit(change):
     return damage
 
 
+CURRENT = f"deflect_plan: {store.SCHEMA_VERSION}".encode()
+
 # (case id, bytes for the plan file or a function of a good plan's bytes, what the one line must say)
 CASES = [
     ("empty", b"", "the plan file is empty"),
@@ -79,9 +81,9 @@ CASES = [
     ("a list", b"- one\n- two\n", "not a deflect plan"),
     ("a number", b"42\n", "not a deflect plan"),
     ("foreign yaml", b"services:\n  web:\n    image: nginx\n", "not a deflect plan"),
-    ("newer format", replace(b"deflect_plan: 2", b"deflect_plan: 99"), "newer deflect"),
-    ("format is text", replace(b"deflect_plan: 2", b"deflect_plan: two"), "whole number"),
-    ("format is bool", replace(b"deflect_plan: 2", b"deflect_plan: true"), "whole number"),
+    ("newer format", replace(CURRENT, b"deflect_plan: 99"), "newer deflect"),
+    ("format is text", replace(CURRENT, b"deflect_plan: two"), "whole number"),
+    ("format is bool", replace(CURRENT, b"deflect_plan: true"), "whole number"),
     ("end marker false", replace(b"end_of_plan: true", b"end_of_plan: false"), "incomplete"),
     ("answers is a list", edit(lambda d: d.update(answers=["wrong"])), "'answers' must map"),
     ("section is text", edit(lambda d: d["answers"].update(models="qrt")), "'answers' must map"),

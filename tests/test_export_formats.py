@@ -38,7 +38,10 @@ CHAPTER_TITLES = [
     "Communications and community engagement", "Launch and implementation plan",
 ]
 EXPECTED_H2 = (["Contents", "Executive summary"] + [f"{n}. {t}" for n, t in enumerate(CHAPTER_TITLES, 1)]
-               + ["Things to double-check", "Still to decide", "Sources"])
+               + ["Things to double-check", "Still to decide", "About this document"])
+# Issue 11.8: the guide's sources sit under a chapter of their own only beside the guide's text (--include-guide);
+# otherwise the "About this document" note names them as the guide's, never as the plan's own references.
+EXPECTED_H2_GUIDE = EXPECTED_H2[:-1] + ["Sources", "About this document"]
 
 
 # ------------------------------------------------------------------ helpers (also used by test_export_hostile)
@@ -320,7 +323,7 @@ def test_things_to_double_check_and_still_to_decide(outputs, content, fixture_pl
 
 def test_include_guide_puts_guide_text_before_answers(content, fixture_plan):
     md = render.export(content, fixture_plan, "md", include_guide=True)
-    assert md_headings(md, "h2") == EXPECTED_H2
+    assert md_headings(md, "h2") == EXPECTED_H2_GUIDE
     chapter = md.split("## 5. Building effective partnerships", 1)[1].split("\n## ", 1)[0]
     guide, answers = chapter.split("### Partners and stakeholders", 1)
     assert "> **From the guide**" in guide and "> #### Promising practices" in guide

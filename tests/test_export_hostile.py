@@ -235,3 +235,91 @@ def test_guide_and_blank_workbook_from_hostile_content(tmp_path):
     assert shape(md) == shape(render.export(plain, None, "md", blank=True))
     html = render.export(mini, None, "html", blank=True)
     assert "<script>x" not in html and "&lt;script&gt;x" in html
+
+
+# ------------------------------------------------------------------ issue 11: the funder outline's chapters,
+# pictures and the spreadsheet formats, on the Workbook 2 mini content (tests/fixtures/wb2-mini)
+
+
+@pytest.fixture(scope="module")
+def wb2_plans():
+    from deflect_cli import resources
+
+    content = resources.load(str(FIXTURES / "wb2-mini"), use_cache=False)
+    hostile = load_plan(FIXTURES / "wb2-plan.yaml")
+    twin = load_plan(FIXTURES / "wb2-plan.yaml")
+    short = [s for s in STRINGS if len(s) < 200]  # short enough to sit in an activity, a pathway step, a cell
+    # A tag per string keeps distinct answers distinct in the twin too (the roles matrix has a column
+    # per lead, the timeline a row per objective), so the two documents have the same shape.
+    used = fill(content, hostile, lambda n: f"{short[n % len(short)]} k{n % len(short)}")
+    fill(content, twin, lambda n: f"{twin_of(short[n % len(short)])} k{n % len(short)}")
+    return content, hostile, twin, used
+
+
+@pytest.fixture(scope="module")
+def wb2_rendered(wb2_plans):
+    content, hostile, twin, _ = wb2_plans
+    out = []
+    for plan in (hostile, twin):
+        out.append({f: render.export(content, plan, f, outline="funder", mermaid=True)
+                    for f in ("md", "html", "docx", "xlsx", "csv")})
+    return out
+
+
+def test_funder_outline_markdown_keeps_its_structure_and_every_answer(wb2_rendered, wb2_plans):
+    hostile, twin = wb2_rendered
+    count = lambda md, kind: sum(1 for t in md_tokens(md) if t.type == kind)  # noqa: E731
+    for kind in ("heading_open", "table_open", "tr_open", "bullet_list_open", "ordered_list_open", "fence",
+                 "code_block", "html_block", "blockquote_open"):
+        assert count(hostile["md"], kind) == count(twin["md"], kind), kind
+    assert count(hostile["md"], "fence") == 1  # the --mermaid block, and nothing an answer opened
+    text = md_text(hostile["md"])
+    for used in wb2_plans[3]:
+        assert norm(used) in text, used[:80]
+    fence = hostile["md"].split("```mermaid", 1)[1].split("```", 1)[0]
+    assert not {'"', "<", ">", "[", "]", "`", "{", "}", "|"} & set(fence.replace("[\"", "").replace("\"]", "").replace("-->", ""))
+
+
+def test_funder_outline_html_and_svg_hold_answers_only_as_text(wb2_rendered, wb2_plans):
+    hostile, twin = Page(wb2_rendered[0]["html"]), Page(wb2_rendered[1]["html"])
+    skip = ("text",)  # SVG labels wrap by length, so their count follows the words' lengths
+    assert [t for t in hostile.tags if t not in skip] == [t for t in twin.tags if t not in skip]
+    assert {"svg", "title", "desc"} <= set(hostile.tags)
+    assert not {"script", "img", "iframe", "b", "object", "embed", "link"} & set(hostile.tags)
+    assert "<script" not in wb2_rendered[0]["html"].lower()
+    assert not [a for a in hostile.attrs if a[1].startswith("on")]
+    for used in wb2_plans[3]:
+        assert norm(used) in hostile.body_text, used[:80]
+
+
+def test_funder_outline_word_has_the_same_structure_and_every_answer(wb2_rendered, wb2_plans):
+    hostile, twin = docx_blocks(wb2_rendered[0]["docx"]), docx_blocks(wb2_rendered[1]["docx"])
+    shape = lambda blocks: [(b[0], b[1]) if b[0] == "p" else ("table", len(b[1]), len(b[1][0])) for b in blocks]  # noqa: E731
+    assert shape(hostile) == shape(twin)
+    text = docx_text(wb2_rendered[0]["docx"])
+    for used in wb2_plans[3]:
+        assert _NOT_XML.sub("\ufffd", norm(used)) in text, used[:80]
+
+
+def test_spreadsheet_and_csv_keep_answers_as_text(wb2_rendered, wb2_plans):
+    import csv
+
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(io.BytesIO(wb2_rendered[0]["xlsx"]))
+    cells = {}
+    for sheet in ("Budget", "Timeline"):
+        for row in book[sheet].iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.column in ((3, 8, 10) if sheet == "Budget" else (1, 2, 3)):
+                    cells[cell.value] = cell.data_type
+    budget_texts = [r["item"] for r in wb2_plans[1].answers["funding"]["budget"]]
+    activity_texts = [r["activity"] for r in wb2_plans[1].answers["launch"]["activities"]]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    for text in budget_texts + activity_texts:
+        text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)  # what a worksheet can hold, as in Word
+        assert text in cells and cells[text] == "s", text[:80]  # exactly as typed, never a formula
+    rows = list(csv.reader(io.StringIO(wb2_rendered[0]["csv"])))
+    items = [r[2] for r in rows[1:] if len(r) > 2]
+    for text in budget_texts:
+        assert text in items or ("'" + text) in items, text[:80]

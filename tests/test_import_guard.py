@@ -100,3 +100,20 @@ def test_reading_a_plan_stays_on_the_fast_path(tmp_path):
     assert "deflect_cli" in export
     assert not export & set(NOT_FOR_READING + ("jinja2",)), sorted(export & set(NOT_FOR_READING + ("jinja2",)))
     assert Path(tmp_path / "out.md").read_text(encoding="utf-8").startswith("#")
+
+
+def test_markdown_export_imports_no_drawing_word_or_spreadsheet_code(tmp_path):
+    """Issue 11: the funder outline's Markdown (with --mermaid) loads neither the SVG drawers, the
+    HTML renderer, python-docx nor openpyxl: each lives with the one format that needs it."""
+    fixtures = Path(__file__).parent / "fixtures"
+    out = tmp_path / "modules.json"
+    args = ["export", "--plan", str(fixtures / "wb2-plan.yaml"), "--content", str(fixtures / "wb2-mini"),
+            "--outline", "funder", "--mermaid", "--format", "md", "-o", str(tmp_path / "out.md")]
+    result = subprocess.run([sys.executable, "-c", PROBE, *args, str(out)], cwd=tmp_path, env=clean_env(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    modules = set(json.loads(out.read_text()))
+    assert "deflect_cli.export.chapters" in modules  # the probe really built the new chapters
+    for name in ("deflect_cli.export.svg", "deflect_cli.export.html", "deflect_cli.export.docx",
+                 "deflect_cli.export.xlsx", "docx", "openpyxl", "weasyprint", "markdown_it"):
+        assert name not in modules, name

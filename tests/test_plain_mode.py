@@ -188,7 +188,8 @@ KEYS = [
     "2", "2",             # section 1, change the QRT window
     "40",
     "4",                  # done with the section
-    "5",                  # done checking: back to the question the menu was opened from
+    "5",                  # done checking: back to where the menu was opened from, the launch intro
+    "1",                  # go to the questions
     "2027-13-01", "2027-03-01",
     "quit",
 ]
@@ -248,3 +249,47 @@ def test_resume_in_plain_mode_summarises_before_continuing(tmp_path, mini):
     assert "Not started yet: 2. Partners, 3. Launch." in out
     assert "Next: Section 2 of 3 - question 1 of 3: Who are your partners?" in out
     assert not ESCAPE.search(out)
+
+
+def test_edit_with_no_editor_set_says_so_and_keeps_the_answer(monkeypatch):
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    ui = prompter("edit", "", "quit")
+    assert ui.text("Notes?", multiline=True, default="Old notes") == "Old notes"
+    assert "No text editor is set, so the answer was not changed" in output(ui)
+    assert "export EDITOR=" in output(ui)
+    ui = prompter(":edit", "quit")
+    assert ui.text("Notes?", multiline=True) is QUIT
+
+
+def test_edit_with_no_editor_through_a_pipe_keeps_the_answer(tmp_path, mini):
+    plan = new_plan(tmp_path / "plan.yaml", mini)
+    plan.set_answer("partners.notes", "Old notes")
+    save_plan(plan)
+    env = clean_env(TERM="dumb")
+    env.pop("VISUAL", None)
+    env.pop("EDITOR", None)
+    done = subprocess.run([sys.executable, "-m", "deflect_cli", "edit", "partners.notes", "--plain", "--plan",
+                           str(plan.path), "--content", MINI], input="edit\n\n", capture_output=True,
+                          text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "No text editor is set" in done.stdout
+    assert load_plan(plan.path).answers["partners"]["notes"] == "Old notes"
+
+
+def test_the_readme_piping_example_answers_what_is_asked_and_ends_cleanly(tmp_path):
+    """The README's `printf ... | deflect start --plain` line, run as written through a shell."""
+    import pathlib
+
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
+    line = next(l for l in readme.splitlines() if l.startswith("printf ") and "deflect start --plain" in l)
+    bin_dir = pathlib.Path(sys.executable).parent
+    env = clean_env(PATH=f"{bin_dir}:/usr/bin:/bin")
+    done = subprocess.run(["sh", "-c", line], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    profile = load_plan(tmp_path / "deflection-plan.yaml").answers["profile"]
+    assert profile == {"program_name": "Riverton Pathways to Recovery", "agency": "Riverton Police Department",
+                       "agency_type": "municipal_police"}
+    assert re.search(r"End of input: stopped at '[^']+' \(profile\.\w+\); continue with `deflect resume`\.",
+                     done.stdout)
+    assert "Traceback" not in done.stderr

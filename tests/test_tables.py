@@ -109,7 +109,8 @@ def test_back_in_a_row_goes_to_the_previous_column_and_skip_leaves_it_unchanged(
         CTRL_B,                                  # back to the topic column
         BACKSPACE + "Z" + ENTER,                 # topic Z
         BACKSPACE + "3" + ENTER,                 # hours 3
-        CTRL_N,                                  # skip: the row stays as it was
+        CTRL_N,                                  # skip: asked about the cells typed
+        DOWN * 2 + ENTER,                        # discard them: the row stays as it was
         DOWN * 3 + ENTER,                        # Done (add, edit, remove, done)
     )
     assert ask(wizard) == [{"topic": "A", "hours": 2}]
@@ -149,3 +150,34 @@ def test_tables_in_plain_mode(staffing, tmp_path):
     assert "Moved to place 1." in text
     assert "  2. Row 2: Intake" in text
     assert "Saved: row 2: Intake" in text
+
+
+def test_ctrl_n_in_a_new_row_asks_about_the_cells_typed(keys, wizard):
+    keys(
+        ENTER, "Naloxone" + ENTER, "4" + ENTER,  # Add a row: topic, hours
+        CTRL_N,                                  # at Due by: what about Naloxone, 4?
+        ENTER,                                   # go on filling in this row
+        ENTER, ENTER,                            # no date, no code
+        ENTER, "Intake" + ENTER, CTRL_N,         # a second row, then skip at Hours
+        DOWN + ENTER,                            # save it with what is filled in
+        CTRL_Q,
+    )
+    assert ask(wizard) is QUIT
+    assert trainings(wizard) == [{"topic": "Naloxone", "hours": 4}, {"topic": "Intake"}]
+    assert "You have filled in part of this row: Topic: Naloxone; Hours: 4." in wizard.screen.getvalue()
+
+
+def test_quitting_in_the_middle_of_a_row_keeps_its_cells_as_a_draft(keys, wizard):
+    keys(ENTER, "Naloxone" + ENTER, CTRL_Q)
+    assert ask(wizard) is QUIT
+    assert wizard.plan.drafts == {"staff.trainings": "Topic: Naloxone"}   # saved by the wizard on leaving
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=DummyOutput()):
+        pipe.send_text(ENTER + "Naloxone" + ENTER + ENTER + ENTER + ENTER + CTRL_Q)
+        assert ask(wizard) is QUIT
+    assert "When you left, you were filling in a row: Topic: Naloxone." in wizard.screen.getvalue()
+    assert trainings(wizard) == [{"topic": "Naloxone"}]
+    assert wizard.plan.drafts == {}

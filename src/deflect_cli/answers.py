@@ -21,6 +21,17 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+NONE_OF_THESE = "None of these"
+
+
+def is_answered(rule, value: Any) -> bool:
+    """Whether a stored value answers the question. A multi-choice saved with nothing ticked (Enter
+    pressed on purpose) is the answer "none of these", not a question left open."""
+    if getattr(rule, "type", None) == "multi_choice" and value == []:
+        return True
+    return not is_empty(value)
+
+
 def _number_error(rule, value) -> Optional[str]:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
         return "expected a number"
@@ -246,6 +257,8 @@ def parse_text(rule, text: str) -> tuple[Any, Optional[str]]:
 
 def display(rule, value: Any) -> str:
     """A value in words: labels for choices, Yes/No, grouped numbers with unit."""
+    if rule.type == "multi_choice" and value == []:
+        return NONE_OF_THESE
     if is_empty(value):
         return ""
     kind = rule.type

@@ -57,7 +57,7 @@ ERROR_EXIT = (1, "a problem, said in one line (no plan, a damaged plan, broken c
                  "by another session...)")
 USAGE_EXIT = (2, "a mistyped command or option")
 QUIT_EXIT = (0, "done, or saved and quit (Ctrl-Q, or save and quit in the menu)")
-INTERRUPT_EXIT = (130, "interrupted with Ctrl-C or Ctrl-D; every answer given is saved")
+INTERRUPT_EXIT = (130, "interrupted with Ctrl-C; every answer given is saved (Ctrl-D saves and exits 0)")
 FILL_EXIT = (1, "also: with --no-input or without a terminal, required answers missing or invalid "
                 "(each listed)")
 SAVED_EXITS = [QUIT_EXIT, ERROR_EXIT, USAGE_EXIT, INTERRUPT_EXIT]
@@ -285,13 +285,17 @@ def resume(
     "deflect export -o council-plan  # no suffix: Markdown (or --format's), to exactly that name",
     "deflect export --format json -o -  # to standard output",
     "deflect export --blank --format docx  # the workbook with room to write by hand; needs no plan",
+    "deflect export --outline funder --format docx  # generic grant-application headings",
+    "deflect export --outline my-solicitation.yaml --final  # your own headings; refuses while questions are open",
+    "deflect export --format xlsx  # the budget and timeline as a spreadsheet with formulas",
 ], [(0, "written"),
     (1, "a problem, said in one line (no plan, a damaged plan, an unknown format or file suffix, a path "
         "that cannot be written)"),
     USAGE_EXIT]))
 def export(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
-                                      help="md, html, docx, pdf or json (default: from --output's suffix, else md)."),
+                                      help="md, html, docx, pdf, json, xlsx (budget and timeline) or csv (budget) "
+                                           "(default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
                                          help="Where to write it; '-' for standard output (default: beside the plan). Without "
                                               "--format, the suffix picks the format (.md .html .docx .pdf .json; "
@@ -302,6 +306,13 @@ def export(
     content_dir: Optional[str] = ContentOption,
     templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
                                             help="Use templates from DIR (missing ones come from the bundled set)."),
+    outline: Optional[str] = typer.Option(None, "--outline", metavar="NAME|FILE",
+                                          help="Headings and their order: plan (default), funder, or a YAML outline file."),
+    final: bool = typer.Option(False, "--final", help="No 'Draft' marks and no 'Still to decide'; refused while "
+                                                      "required questions are open."),
+    allow_open: bool = typer.Option(False, "--allow-open", help="With --final: write it even though required "
+                                                                "questions are open."),
+    mermaid: bool = typer.Option(False, "--mermaid", help="Markdown: add a Mermaid flowchart of the referral pathway."),
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
     from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
@@ -324,7 +335,18 @@ def export(
         target = Path(output) if output else (
             path.with_name(f"deflection-workbook.{fmt}") if blank else path.with_suffix(f".{fmt}"))
         refuse_export_over_plan(target, path)
-    data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank)
+    if final and plan is not None and not allow_open:
+        from deflect_cli.render import required_open
+
+        still = required_open(content, plan)
+        if still:
+            raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
+                               f"still open ({', '.join(still)}); answer them, or add --allow-open.")
+    notes: list = []
+    data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank,
+                         outline=outline, final=final, mermaid=mermaid, notes=notes)
+    for note in notes:
+        _say(f"Over the outline's limit: {note}", err=True)
     if target is None:
         if isinstance(data, bytes):
             typer.get_binary_stream("stdout").write(data)
@@ -381,8 +403,8 @@ def _session(content, path, command: str, plain: bool, action) -> None:
         try:
             action(wizard)
             code = 0
-        except Interrupted:
-            code = 130
+        except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
+            code = stop.code
     raise typer.Exit(wizard.signed_off(code))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from deflect_cli import conditions
-from deflect_cli.answers import display, is_empty
+from deflect_cli.answers import display, is_answered, is_empty
 from deflect_cli.content import LIST_TYPES, Check, Content, Question, Section
 
 ANSWERED, SKIPPED, OPEN = "answered", "skipped", "open"
@@ -145,7 +145,7 @@ def answer_of(answers: dict, question: Question):
 
 
 def status(question: Question, answers: dict, skipped) -> str:
-    if not is_empty(answer_of(answers, question)):
+    if is_answered(question, answer_of(answers, question)):
         return ANSWERED
     return SKIPPED if question.key in skipped else OPEN
 

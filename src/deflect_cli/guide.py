@@ -47,16 +47,36 @@ def glossary_markdown(content) -> str:
     return "\n".join(lines)
 
 
+# less's prompt says how to get back (people new to a pager get stuck in it); `$` ends it in $LESS.
+_PROMPT = "-Ps q to return to deflect, space for more, b to go back$"
+
+
 def page(console, markdown: str) -> None:
-    """Show Markdown through the pager on a terminal (colors kept), or print it straight."""
+    """Show Markdown through the pager on a terminal (colors kept) when it is longer than the
+    screen; print it straight when it fits, or when the output is not a terminal."""
     from rich.markdown import Markdown
 
     if not console.is_terminal:
         console.print(Markdown(markdown))
         return
-    # `less` shows color codes as raw "ESC[" text unless told -R; keep the user's other options.
-    options = os.environ.get("LESS", "")
-    if "R" not in options.replace("-", "").upper():
-        os.environ["LESS"] = f"{options} -R".strip()
-    with console.pager(styles=True):
+    with console.capture() as capture:
         console.print(Markdown(markdown))
+    text = capture.get()
+    if text.count("\n") < console.height - 1:
+        console.file.write(text)
+        console.file.flush()
+        return
+    # `less` shows color codes as raw "ESC[" text unless told -R; keep the user's other options.
+    before = os.environ.get("LESS")
+    options = before or ""
+    if "R" not in options.replace("-", "").upper():
+        options = f"{options} -R"
+    os.environ["LESS"] = f"{options.strip()} {_PROMPT}"
+    try:
+        with console.pager(styles=True):
+            console.print(Markdown(markdown))
+    finally:
+        if before is None:
+            os.environ.pop("LESS", None)
+        else:
+            os.environ["LESS"] = before

@@ -144,7 +144,7 @@ def reconcile(content, plan) -> Changes:
         if _present(plan, old) and not _answered(plan, question.key):
             value = plan.remove_answer(old)
             stamp = plan.fingerprints.pop(old, None)
-            if not is_empty(value):
+            if not is_empty(value) or value == []:  # [] is a multi-choice's "none of these"
                 plan.set_answer(question.key, value)
                 if stamp:
                     plan.fingerprints[question.key] = stamp

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from typing import Optional
 
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Prompter, editor_command
+from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Prompter, editor_command
 
 COMMANDS = {"back": BACK, "skip": SKIP, "menu": MENU, "quit": QUIT, "exit": QUIT}
 COMMAND_HELP = (
@@ -56,6 +56,7 @@ class PlainPrompter(Prompter):
         self._stdin = stdin
         self._stdout = stdout
         self._help = ""
+        self.partial = ""  # a line cut short by Ctrl-C or Ctrl-D on a terminal
 
     @property
     def stdin(self):
@@ -120,22 +121,31 @@ class PlainPrompter(Prompter):
 
     # --- input
     def _read(self, prompt: str = "> ") -> str:
-        """One line of input; end of input and Ctrl-C become Interrupted (save and leave)."""
+        """One line of input (a last line without a newline counts); Ctrl-C becomes Interrupted,
+        the end of input EndOfInput (both save and leave)."""
         stream = self.stdin
+        self.partial = ""
+        terminal = stream is sys.__stdin__ and stream.isatty() and self.stdout is sys.__stdout__
         try:
-            if stream is sys.__stdin__ and stream.isatty() and self.stdout is sys.__stdout__:
+            if terminal:
+                _line_editing()
                 return input(prompt)
             self.stdout.write(prompt)
             self.stdout.flush()
             line = stream.readline()
-        except (KeyboardInterrupt, EOFError):
+        except (KeyboardInterrupt, EOFError) as stop:
+            if terminal:
+                self.partial = _typed_so_far()  # what Ctrl-C or Ctrl-D cut short, kept by the caller
             self._write()
-            raise Interrupted() from None
+            raise (Interrupted() if isinstance(stop, KeyboardInterrupt) else EndOfInput()) from None
         if not line:
             self._write()
-            raise Interrupted()
+            raise EndOfInput()
         line = line.rstrip("\r\n")
-        self._write(line)  # input from a pipe is not echoed by a terminal: keep the transcript readable
+        # Input from a pipe is not echoed by a terminal: keep the transcript readable (and inert).
+        from deflect_cli.controlchars import visible
+
+        self._write(visible(line))
         return line
 
     def _command(self, line: str):
@@ -162,6 +172,7 @@ class PlainPrompter(Prompter):
             return command if command is not None else line
 
     def text(self, message, *, default="", validate=None, multiline=False, instruction=None):
+        self.draft = None
         self._write(message)
         if instruction and not multiline:
             self._write(instruction)
@@ -170,14 +181,21 @@ class PlainPrompter(Prompter):
         if default:
             self._write(f"Press Enter to keep: {default}")
         while True:
-            line = self._read_answer()
+            try:
+                line = self._read_answer()
+            except Interrupted:
+                if self.partial:
+                    self.draft = self.partial
+                raise
             if not isinstance(line, str):
                 return line
             if not line.strip() and default:
                 line = default
             verdict = validate(line) if validate else True
             if verdict is True:
+                self.draft = None
                 return line
+            self.draft = line  # kept if the person leaves now rather than correct it
             self._write(f"Not saved: {verdict}")
 
     def _long_text(self, default: str, validate):
@@ -191,10 +209,19 @@ class PlainPrompter(Prompter):
                 self._write(f"  {line}")
             self._write("Press Enter on the first line to keep it.")
         while True:
-            first = self._read_answer()
+            try:
+                first = self._read_answer()
+            except Interrupted:
+                if self.partial:
+                    self.draft = self.partial
+                raise
             if not isinstance(first, str):
                 return first
-            if first.strip().lower() in ("edit", ":edit") and editor:
+            if first.strip().lower() in ("edit", ":edit") and not editor:
+                self._write("No text editor is set, so the answer was not changed. Type it here instead, or "
+                            "set one for next time (for example `export EDITOR=nano`) and type edit again.")
+                continue
+            if first.strip().lower() in ("edit", ":edit"):
                 edited = edit_in_editor(default, editor)
                 if edited is None:
                     self._write("The editor did not finish; nothing was changed. Type the answer instead.")
@@ -207,14 +234,21 @@ class PlainPrompter(Prompter):
             else:
                 lines = [first]
                 while True:
-                    line = self._read("  ")
+                    try:
+                        line = self._read("  ")
+                    except Interrupted:
+                        # the lines so far (and a line cut short) are kept, not dropped
+                        self.draft = "\n".join(lines + ([self.partial] if self.partial else []))
+                        raise
                     if line.strip() == _END_OF_TEXT:
                         break
                     lines.append(line)
                 answer = "\n".join(lines)
             verdict = validate(answer) if validate else True
             if verdict is True:
+                self.draft = None
                 return answer
+            self.draft = answer
             self._write(f"Not saved: {verdict}")
             self._write("Type the answer again, ending with a line with only a full stop (.).")
 
@@ -238,7 +272,7 @@ class PlainPrompter(Prompter):
         lowered = token.lower()
         return next((o for o in numbers.values() if o.label.lower() == lowered), None)
 
-    def select(self, message, options, *, default=None, header=None):
+    def select(self, message, options, *, default=None, header=None, menu=False):
         self._write(message)
         numbers = self._list(options)
         if not numbers:
@@ -263,7 +297,8 @@ class PlainPrompter(Prompter):
         self._write(message)
         numbers = self._list(options, checked)
         current = [n for n, o in numbers.items() if o.value in checked]
-        self._write("Type the numbers of every choice that applies, separated by commas (for example 1, 3).")
+        self._write("Type the numbers of every choice that applies, separated by commas (for example 1, 3), "
+                    "or none if none of them apply.")
         if current:
             self._write(f"Press Enter to keep {', '.join(map(str, current))}, or type none to clear the choices.")
         while True:
@@ -286,6 +321,24 @@ class PlainPrompter(Prompter):
             if verdict is True:
                 return values
             self._write(f"Not saved: {verdict}")
+
+
+def _line_editing() -> None:
+    """readline for input() on a terminal (so a line cut short by Ctrl-C can be kept), with
+    bracketed paste off: plain mode writes no escape sequences."""
+    try:
+        import readline
+    except ImportError:  # Windows: input() still works, only the cut-short line is not recovered
+        return
+    readline.parse_and_bind("set enable-bracketed-paste off")
+
+
+def _typed_so_far() -> str:
+    try:
+        import readline
+    except ImportError:
+        return ""
+    return readline.get_line_buffer()
 
 
 def edit_in_editor(text: str, editor: Optional[str] = None) -> Optional[str]:

@@ -21,7 +21,7 @@ from typing import Optional
 
 from deflect_cli.errors import PlanError
 
-SCHEMA_VERSION = 2  # 2 added `fingerprints` and `orphaned`; a format-1 plan loads as is
+SCHEMA_VERSION = 3  # 2 added `fingerprints` and `orphaned`, 3 `drafts`; older formats load as is
 DEFAULT_NAME = "deflection-plan.yaml"
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _HEADER = (
@@ -29,7 +29,7 @@ _HEADER = (
     "# Continue with `deflect resume`; write the plan document with `deflect export --format md`.\n"
 )
 _FIELDS = ("deflect_plan", "content", "created", "updated", "position", "answers", "skipped",
-           "fingerprints", "orphaned", "end_of_plan")
+           "fingerprints", "orphaned", "drafts", "end_of_plan")
 
 
 def now() -> str:
@@ -50,6 +50,9 @@ class Plan:
     fingerprints: dict = field(default_factory=dict)
     # Answers set aside because their question left the workbook or changed shape: kept, never dropped.
     orphaned: list = field(default_factory=list)
+    # SECTION.QUESTION -> text typed but not submitted when the person left (invalid or unfinished):
+    # offered back in the input when they return; gone once that question is answered or skipped.
+    drafts: dict = field(default_factory=dict)
     # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), the
     # checked bytes this plan was loaded from, which become a snapshot on the first save, and the
     # command of the session (named by that snapshot).
@@ -63,6 +66,7 @@ class Plan:
     def set_answer(self, key: str, value) -> None:
         section_id, question_id = key.split(".", 1)
         self.answers.setdefault(section_id, {})[question_id] = value
+        self.drafts.pop(key, None)
         if key in self.skipped:
             self.skipped.remove(key)
 
@@ -70,6 +74,7 @@ class Plan:
         section_id, question_id = key.split(".", 1)
         if key not in self.skipped:
             self.skipped.append(key)
+        self.drafts.pop(key, None)
         self.remove_answer(key)
 
     def remove_answer(self, key: str):
@@ -113,6 +118,7 @@ class Plan:
             "skipped": list(self.skipped),
             "fingerprints": self.fingerprints,
             "orphaned": self.orphaned,
+            "drafts": self.drafts,
             "end_of_plan": True,
         }
         from deflect_cli import yamlio
@@ -250,6 +256,7 @@ def _from_data(path: Path, data, hint) -> Plan:
     skipped = data.get("skipped") or []
     fingerprints = data.get("fingerprints") or {}
     orphaned = data.get("orphaned") or []
+    drafts = data.get("drafts") or {}
     position = data.get("position")
     if not isinstance(content, dict) or not all(
         v is None or isinstance(v, (str, int, float)) for v in content.values()
@@ -278,6 +285,8 @@ def _from_data(path: Path, data, hint) -> Plan:
         for e in orphaned
     ):
         raise bad("'orphaned' must be a list of set-aside answers, each with 'question' and 'answer'")
+    if not isinstance(drafts, dict) or not all(_is_key(k) and isinstance(v, str) for k, v in drafts.items()):
+        raise bad("'drafts' must map SECTION.QUESTION ids to unfinished answers (text)")
     for stamp in ("created", "updated"):
         if data.get(stamp) is not None and not isinstance(data[stamp], str):
             raise bad(f"'{stamp}' must be a date and time")
@@ -292,6 +301,7 @@ def _from_data(path: Path, data, hint) -> Plan:
         skipped=list(dict.fromkeys(skipped)),
         fingerprints=dict(fingerprints),
         orphaned=[dict(e) for e in orphaned],
+        drafts=dict(drafts),
     )
 
 

@@ -9,7 +9,10 @@ shared by both modes:
   standard input, no color or cursor movement, so it works with screen readers and through a pipe.
 
 Every input method returns the value, or one of the navigation signals BACK, SKIP, MENU, QUIT.
-Ctrl-C and Ctrl-D (end of input) raise `Interrupted`; the wizard saves and leaves with code 130.
+Ctrl-C raises `Interrupted` (the wizard saves and leaves with code 130); Ctrl-D or the end of piped
+input raises `EndOfInput` (saves and leaves with 0). Whatever was typed but not submitted when a
+prompt ends without an answer is left in `Prompter.draft`, so the wizard can keep it: nothing a
+person typed is dropped. Ctrl-Z suspends the program as in any terminal tool.
 """
 
 from __future__ import annotations
@@ -40,7 +43,15 @@ def is_signal(value: Any) -> bool:
 
 
 class Interrupted(Exception):
-    """Ctrl-C or Ctrl-D at a prompt: save and leave with exit code 130."""
+    """Ctrl-C at a prompt: save and leave with exit code 130."""
+
+    code = 130
+
+
+class EndOfInput(Interrupted):
+    """Ctrl-D, or the end of piped input: a normal way to stop, so save and leave with exit code 0."""
+
+    code = 0
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,9 @@ class Prompter:
     skip_hint = "press Ctrl-N to skip for now"
     nav_hint = ""
     welcome_hint = ""
+    # What was typed at the last text prompt when it ended without an answer (a navigation key,
+    # Ctrl-C, end of input); None when nothing was typed there.
+    draft: Optional[str] = None
 
     # --- output
     def blank(self) -> None: ...
@@ -108,7 +122,8 @@ class Prompter:
     def text(self, message: str, *, default: str = "", validate: Optional[Validator] = None,
              multiline: bool = False, instruction: Optional[str] = None): ...
     def select(self, message: str, options: Sequence[Option], *, default: Any = None,
-               header: Optional[str] = None): ...
+               header: Optional[str] = None, menu: bool = False):
+        """One choice. A `menu` (not a question) can also be canceled: Esc returns BACK."""
     def checkbox(self, message: str, options: Sequence[Option], *, checked: Sequence = (),
                  validate: Optional[Validator] = None): ...
 
@@ -199,6 +214,7 @@ class RichPrompter(Prompter):
     def text(self, message, *, default="", validate=None, multiline=False, instruction=None):
         import questionary
 
+        self.draft = None
         if multiline:
             # prompt_toolkit draws nothing at all for a multi-line prompt whose first line is wider
             # than the terminal, so the question and how to finish go above it on lines of their own.
@@ -212,9 +228,9 @@ class RichPrompter(Prompter):
         else:
             question = questionary.text(message, default=default or "", instruction=instruction,
                                         validate=validate, style=_style())
-        return ask(question, editor=multiline)
+        return ask(question, editor=multiline, keep=self)
 
-    def select(self, message, options, *, default=None, header=None):
+    def select(self, message, options, *, default=None, header=None, menu=False):
         import questionary
 
         choices = [questionary.Separator(header)] if header else []
@@ -223,7 +239,7 @@ class RichPrompter(Prompter):
         chosen = next((c for c in choices if not isinstance(c, questionary.Separator)
                        and c.value == default and not c.disabled), None) if default is not None else None
         question = questionary.select(message, choices=choices, default=chosen, style=_style())
-        return ask(_wrap_choices(question, options, indent=3))
+        return ask(_wrap_choices(question, options, indent=3), menu=menu)
 
     def checkbox(self, message, options, *, checked=(), validate=None):
         import questionary
@@ -272,12 +288,44 @@ def _style():
     return questionary.Style([("instruction", "fg:#888888 italic"), ("answer", "fg:#5fafff bold")])
 
 
-def _nav_bindings(editor: bool):
+def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
+    from prompt_toolkit.application.current import get_app
+    from prompt_toolkit.filters import Condition
     from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.utils import suspend_to_background_supported
+
+    def leave(event, **how) -> None:
+        if keep is not None:
+            keep.draft = event.app.current_buffer.text or None
+        event.app.exit(**how)
 
     bindings = KeyBindings()
     for key, result in (("c-b", BACK), ("c-n", SKIP), ("c-o", MENU), ("c-q", QUIT)):
-        bindings.add(key, eager=True)(lambda event, result=result: event.app.exit(result=result))
+        bindings.add(key, eager=True)(lambda event, result=result: leave(event, result=result))
+    bindings.add("c-c", eager=True)(lambda event: leave(event, exception=KeyboardInterrupt, style="class:aborting"))
+
+    @Condition
+    def at_end() -> bool:  # Ctrl-D still deletes the character under the cursor inside a text
+        buffer = get_app().current_buffer
+        return buffer.cursor_position >= len(buffer.text)
+
+    bindings.add("c-d", eager=True, filter=at_end)(
+        lambda event: leave(event, exception=EOFError, style="class:exiting"))
+
+    # Ctrl-Z stops the program as in any terminal tool (`fg` comes back to this prompt); without
+    # this binding prompt_toolkit types a literal 0x1A into the answer.
+    @bindings.add("c-z", eager=True)
+    def _suspend(event):
+        if suspend_to_background_supported():
+            event.app.suspend_to_background()
+
+    if editor:
+        # Esc then Enter finishes a long answer. Keys typed before the prompt took over the terminal
+        # arrive with Enter translated to Ctrl-J; finish on that too instead of adding a line.
+        @bindings.add("escape", "c-j")
+        def _finish(event):
+            event.current_buffer.validate_and_handle()
+
     if editor and editor_command():
         @bindings.add("c-e", eager=True)
         def _open_editor(event):
@@ -285,17 +333,44 @@ def _nav_bindings(editor: bool):
     return bindings
 
 
-def ask(question, editor: bool = False):
-    """Run one questionary prompt with the navigation keys; Ctrl-C/Ctrl-D raise Interrupted."""
+def _list_bindings(app, menu: bool):
+    """Home and End in a list; Esc cancels a menu."""
+    from prompt_toolkit.key_binding import KeyBindings
+
+    bindings = KeyBindings()
+    control = next((c for c in app.layout.find_all_controls() if hasattr(c, "pointed_at")), None)
+    if control is not None:
+        def go(step, start):
+            def move(event):
+                control.pointed_at = start()
+                for _ in range(control.choice_count):
+                    if control.is_selection_valid():
+                        return
+                    step()
+            return move
+
+        bindings.add("home", eager=True)(go(control.select_next, lambda: 0))
+        bindings.add("end", eager=True)(go(control.select_previous, lambda: control.choice_count - 1))
+    if menu:
+        bindings.add("escape", eager=True)(lambda event: event.app.exit(result=BACK))
+    return bindings
+
+
+def ask(question, editor: bool = False, keep: Optional[Prompter] = None, menu: bool = False):
+    """Run one questionary prompt with the navigation keys; Ctrl-C raises Interrupted, Ctrl-D
+    EndOfInput. With `keep`, text left unsubmitted is put in `keep.draft`; a `menu` closes on Esc."""
     from prompt_toolkit.key_binding import merge_key_bindings
 
     app = question.application
-    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor)])
+    app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor, keep),
+                                           _list_bindings(app, menu)])
     app._on_resize = lambda: _redraw_after_resize(app)  # read at run time, when SIGWINCH is attached
     try:
         return question.unsafe_ask()
-    except (KeyboardInterrupt, EOFError):
+    except KeyboardInterrupt:
         raise Interrupted() from None
+    except EOFError:
+        raise EndOfInput() from None
 
 
 def _redraw_after_resize(app) -> None:

@@ -22,9 +22,9 @@ from deflect_cli.answers import cell, is_empty
 from deflect_cli.content import Content
 from deflect_cli.errors import DeflectError
 
-FORMATS = ("md", "html", "docx", "pdf", "json")
+FORMATS = ("md", "html", "docx", "pdf", "json", "xlsx", "csv")
 BLANK_FORMATS = ("md", "html", "docx", "pdf")
-BINARY_FORMATS = ("docx", "pdf")
+BINARY_FORMATS = ("docx", "pdf", "xlsx")
 _SUFFIXES = {"htm": "html", "markdown": "md"}
 
 
@@ -108,27 +108,40 @@ def render(content: Content, plan, fmt: str, templates: Optional[str] = None) ->
     return result
 
 
+def required_open(content: Content, plan) -> list:
+    """The keys of required questions that apply and have no answer (what --final refuses over)."""
+    evaluation = flow.evaluate(content, plan.answers)
+    return [q.key for section in content.all_sections for q in section.questions
+            if q.required and evaluation.applies(q) and flow.status(q, plan.answers, plan.skipped) != flow.ANSWERED]
+
+
 # Format name -> (module under deflect_cli.export, function taking a Document and the --templates folder).
 RENDERERS = {
     "md": ("markdown", "render"),
     "html": ("html", "render"),
     "pdf": ("html", "render_pdf"),
     "docx": ("docx", "render"),
+    "xlsx": ("xlsx", "render"),   # the budget and timeline, totals as formulas
+    "csv": ("xlsx", "render_csv"),  # the budget lines and totals
 }
 
 
-def build(content: Content, plan, *, include_guide: bool = False, blank: bool = False):
-    """The plan's (or the blank workbook's) document of typed blocks."""
-    from deflect_cli.export import document, model
+def build(content: Content, plan, *, include_guide: bool = False, blank: bool = False, outline=None,
+          final: bool = False, mermaid: bool = False):
+    """The plan's (or the blank workbook's) document of typed blocks, in an outline's order."""
+    from deflect_cli.export import document, facts, model
 
     if blank:
         return document.workbook_document(model.build_workbook(content, include_guide), content)
-    return document.plan_document(model.build_document(content, plan, include_guide), content)
+    return document.plan_document(model.build_document(content, plan, include_guide), content, outline,
+                                  facts.collect(content, plan), final=final, mermaid=mermaid)
 
 
 def export(content: Content, plan, fmt: str, *, templates: Optional[str] = None,
-           include_guide: bool = False, blank: bool = False) -> Union[str, bytes]:
-    """The plan (or, with blank=True, the empty workbook; `plan` is then ignored) in one format."""
+           include_guide: bool = False, blank: bool = False, outline: Optional[str] = None,
+           final: bool = False, mermaid: bool = False, notes: Optional[list] = None) -> Union[str, bytes]:
+    """The plan (or, with blank=True, the empty workbook; `plan` is then ignored) in one format,
+    in the order of `outline` (a bundled outline's name or a YAML file; default: `plan`)."""
     if fmt not in FORMATS:
         raise DeflectError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
     if blank and fmt not in BLANK_FORMATS:
@@ -137,7 +150,12 @@ def export(content: Content, plan, fmt: str, *, templates: Optional[str] = None,
         return render_json(content, plan)
     if templates and not resources.templates_dir(templates).is_dir():
         raise DeflectError(f"{resources.templates_dir(templates)}: templates folder not found.")
-    doc = build(content, plan, include_guide=include_guide, blank=blank)
+    from deflect_cli.export.outline import find
+
+    doc = build(content, plan, include_guide=include_guide, blank=blank, outline=find(outline), final=final,
+                mermaid=mermaid)
+    if notes is not None:  # chapters over the outline's word or character limits, for the command to say
+        notes.extend(doc.meta.get("limits", []))
     if fmt == "md":
         from deflect_cli.export.text import custom_template
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from deflect_cli import flow
-from deflect_cli.answers import display, is_empty
+from deflect_cli.answers import display, is_answered, is_empty
 from deflect_cli.content import Question
 from deflect_cli.controlchars import visible
 
@@ -42,7 +42,7 @@ class Row:
 
 def shown(question: Question, value, limit: Optional[int] = 80) -> str:
     """An answer in words for a review line; long text is shortened to its first `limit` characters."""
-    if is_empty(value):
+    if not is_answered(question, value):
         return ""
     if question.type == "table" and isinstance(value, list):
         first = question.columns[0]

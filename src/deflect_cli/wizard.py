@@ -1,10 +1,12 @@
 """The interactive session: guide text on screen, one prompt per question, a save after each answer.
 
 At every prompt a person can go back, skip for now, open the section menu (jump to a section,
-review and change answers, re-read the guide, the glossary) or save and quit; Ctrl-C and Ctrl-D
-save and leave with 130. The same logic drives both modes: all talking goes through a `Prompter`
-(rich keys in a terminal, typed commands in plain mode). Which question comes next is decided by
-`flow`; answers hidden by a changed condition are kept (dormant), never deleted.
+review and change answers, re-read the guide, the glossary) or save and quit; Ctrl-C saves and
+leaves with 130, Ctrl-D or the end of piped input with 0. Text typed but not submitted is never
+dropped: it becomes the answer when valid, else a draft offered back. The same logic drives both
+modes: all talking goes through a `Prompter` (rich keys in a terminal, typed commands in plain mode).
+Which question comes next is decided by `flow`; answers hidden by a changed condition are kept
+(dormant), never deleted.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from deflect_cli.answers import cell, choice_limit_error, display, is_empty, is_
 from deflect_cli.content import OTHER_LABEL, Content, Question
 from deflect_cli.plan import Plan, save_plan
 from deflect_cli.prompter import (
-    BACK, MENU, QUIT, SKIP, Interrupted, Option, RichPrompter, is_signal, make_prompter,
+    BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal, make_prompter,
 )
 from deflect_cli.review import counts_text, section_rows, section_title
 
@@ -26,8 +28,29 @@ _OTHER = "<other>"
 _BLANK = "<blank>"
 
 
+def _control_problem(text: str) -> Optional[str]:
+    """Control characters (other than newline and tab) never enter an answer, even pasted."""
+    from deflect_cli.controlchars import find_control
+
+    found = find_control(text)
+    if found is None:
+        return None
+    return f"The answer has a control character, {found[1]}, at character {found[0] + 1}; delete it and try again."
+
+
+def _without_controls(text: str) -> str:
+    from deflect_cli.controlchars import find_control
+
+    while (found := find_control(text)) is not None:
+        text = text[: found[0]] + text[found[0] + 1:]
+    return text
+
+
 def _text_validator(rule, required: bool, skip_hint: str):
     def check(text: str):
+        problem = _control_problem(text)
+        if problem:
+            return problem
         value, error = parse_text(rule, text)
         if error:
             return _sentence(error)
@@ -50,6 +73,14 @@ class Wizard:
         self.ui = ui or make_prompter(plain, console)
         self.console = getattr(self.ui, "console", None)
         self._introduced: set = set()
+        # The question whose prompt the person left with typed, unsubmitted text (Ctrl-C, Ctrl-Q,
+        # the menu): on leaving, that text is saved as the answer if valid, else kept as a draft.
+        self._pending: Optional[Question] = None
+        # (where the person was, where a menu jump took them): Ctrl-B at the landing question goes
+        # back to where they were, like a browser's back button.
+        self._jumps: list = []
+        # A section whose opening choice is shown again after its menu closed with nothing chosen.
+        self._reopen: Optional[str] = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -73,7 +104,8 @@ class Wizard:
     def _percent_done(self, evaluation) -> int:
         from deflect_cli.report import percent
 
-        answered = sum(1 for q in evaluation.applicable if not is_empty(flow.answer_of(self.plan.answers, q)))
+        answered = sum(1 for q in evaluation.applicable
+                       if flow.status(q, self.plan.answers, self.plan.skipped) == flow.ANSWERED)
         return percent(answered, len(evaluation.applicable))
 
     # ------------------------------------------------------------------ the walk
@@ -97,9 +129,8 @@ class Wizard:
                 if not evaluation.applies(current):  # hidden by an answer changed in the menu
                     current = flow.step(evaluation, current, 1)
                     continue
-                result = self._section_header(current)
-                if result is None:
-                    result = self.ask_question(current)
+                header = self._section_header(current)
+                result = self.ask_question(current) if header is None else header
                 if result is QUIT:
                     return self._leave(current, 0)
                 if result is MENU:
@@ -107,9 +138,19 @@ class Wizard:
                     if target is QUIT:
                         return self._leave(current, 0)
                     if target is not None:
+                        if target.key != current.key:
+                            self._jumps.append((current, target))
                         current = target
+                    elif header is MENU:  # e.g. the glossary, opened from the section's opening choice
+                        self._reopen = current.section_id
                     continue
                 if result is BACK:
+                    if self._jumps and self._jumps[-1][1].key == current.key:
+                        origin = self._jumps.pop()[0]
+                        if evaluation.applies(origin):
+                            self.ui.note(f"Back to where you were before the jump: {origin.label}.")
+                            current = origin
+                            continue
                     previous = flow.step(evaluation, current, -1)
                     if previous is None:
                         self.ui.note("This is the first question.")
@@ -118,8 +159,12 @@ class Wizard:
                     continue
                 following = self.record(current, result, walking=True)
                 current = following
-        except Interrupted:
-            return self._leave(current, 130)
+        except Interrupted as stop:
+            if isinstance(stop, EndOfInput) and self.ui.plain and current is not None:
+                self.ui.blank()
+                self.ui.say(f"End of input: stopped at '{current.label}' ({current.key}); "
+                            f"continue with `deflect resume{_plan_flag(self.plan)}`.")
+            return self._leave(current, stop.code)
 
     def record(self, question: Question, result, walking: bool = False):
         """Store an answer (or a skip), save, say so, and report what the change did to conditions.
@@ -186,9 +231,10 @@ class Wizard:
     def _leave(self, current: Optional[Question], code: int) -> int:
         if current is not None:
             self.plan.position = current.key
+        kept = self._keep_pending()
         save_plan(self.plan)
         self.ui.blank()
-        self.ui.say(f"Your answers are saved in {self.plan.path}.")
+        self.ui.say(kept)
         self.ui.say(f"Pick up where you left off with: deflect resume{_plan_flag(self.plan)}")
         return code
 
@@ -196,10 +242,32 @@ class Wizard:
         """After `deflect review` or `deflect edit`: where the answers are and what to do next."""
         from deflect_cli.report import next_step
 
+        kept = self._keep_pending()
+        save_plan(self.plan)
         self.ui.blank()
-        self.ui.say(f"Your answers are saved in {self.plan.path}.")
+        self.ui.say(kept)
         self.ui.say(next_step(self.content, self.plan, self._evaluate()))
         return code
+
+    def _keep_pending(self) -> str:
+        """Before leaving: the text typed at the prompt the person left becomes the answer when it is
+        a valid one, else stays a draft. Returns the line saying exactly what was kept."""
+        question, self._pending = self._pending, None
+        typed = self.plan.drafts.get(question.key) if question is not None else None
+        where = f"in {self.plan.path}"
+        if typed is None:
+            drafts = len(self.plan.drafts)
+            later = (f"; {_count(drafts, 'unfinished answer')} {'is' if drafts == 1 else 'are'} kept as "
+                     f"{'a draft' if drafts == 1 else 'drafts'} for when you return") if drafts else ""
+            return f"Saved {_count(self.plan.answer_count(), 'answer')} {where}{later}."
+        name = _shorten(question.prompt, 50)
+        value, error = parse_text(question, typed)
+        if _text_validator(question, False, "")(typed) is True and not is_empty(value):
+            self.plan.set_answer(question.key, value)
+            return (f"Saved {_count(self.plan.answer_count(), 'answer')} {where}, including the one you "
+                    f"were typing to '{name}' ({display(question, value)}).")
+        return (f"Saved {_count(self.plan.answer_count(), 'answer')} {where}; your unfinished answer to "
+                f"'{name}' is kept as a draft and shown when you return.")
 
     def _end_of_workbook(self):
         """The last screen: finish, check the answers first, or go to what is still open.
@@ -236,9 +304,10 @@ class Wizard:
             if choice is QUIT:
                 return QUIT
             self.plan.position = None
+            kept = self._keep_pending()
             save_plan(self.plan)
             self.ui.blank()
-            self.ui.say(f"Your answers are saved in {self.plan.path}.")
+            self.ui.say(kept)
             self.ui.say(f"Write the plan document with: deflect export --format md{_plan_flag(self.plan)}")
             return None
 
@@ -266,6 +335,10 @@ class Wizard:
         self.ui.heading("Welcome back")
         for line in resume_summary(self.content, self.plan, start, self.where):
             self.ui.say(line)
+        drafted = [q.label for key in self.plan.drafts if (q := self.content.question(key)) is not None]
+        if drafted:
+            self.ui.say(f"Unfinished answers kept from last time (filled in when you open those questions): "
+                        f"{', '.join(drafted)}.")
         self.ui.note(self.ui.welcome_hint if self.ui.plain else
                      f"{NAV_KEYS}. Ctrl-O opens the menu: review answers, jump to a section, read the guide.")
 
@@ -275,16 +348,18 @@ class Wizard:
         Returns None to go on to the question, or a navigation signal.
         """
         section = self._section(question)
-        if section.id in self._introduced:
+        again, self._reopen = self._reopen == section.id, None
+        if section.id in self._introduced and not again:
             return None
         self._introduced.add(section.id)
-        self.ui.heading(section_title(self.content, section))
-        if section.summary:
-            self.ui.say(section.summary)
-        if section.objectives:
-            self.ui.markdown("\n".join(f"- {o}" for o in section.objectives))
-        if self.ui.plain:
-            self.ui.note(self.ui.nav_hint)
+        if not again:
+            self.ui.heading(section_title(self.content, section))
+            if section.summary:
+                self.ui.say(section.summary)
+            if section.objectives:
+                self.ui.markdown("\n".join(f"- {o}" for o in section.objectives))
+            if self.ui.plain:
+                self.ui.note(self.ui.nav_hint)
         evaluation = self._evaluate()
         opening = next((q for q in evaluation.applicable if q.section_id == section.id), None)
         if not section.guide or (opening is not None and opening.key != question.key):
@@ -334,7 +409,7 @@ class Wizard:
             self.ui.blank()
             self.ui.set_help("The section menu: move anywhere in the workbook, or read the guide. "
                              "Your answers are kept wherever you go.")
-            choice = self.ui.select("Menu: what would you like to do?", options, default="stay")
+            choice = self.ui.select("Menu: what would you like to do?", options, default="stay", menu=True)
             if choice is QUIT or choice == "quit":
                 return QUIT
             if choice == "jump":
@@ -368,11 +443,12 @@ class Wizard:
             else:
                 options.append(Option(title, p.section.id, disabled="no questions apply to this plan"))
         self.ui.set_help("Choose a section to go to its first question. Your answers are kept.")
+        options.append(Option("Cancel", "cancel"))
         choice = self.ui.select("Jump to which section?", options,
-                                default=current_section.id if current_section else None)
+                                default=current_section.id if current_section else None, menu=True)
         if choice is QUIT:
             return QUIT
-        if is_signal(choice):
+        if is_signal(choice) or choice == "cancel":
             return None
         target = next((q for q in evaluation.applicable if q.section_id == choice), None)
         if target is not None:
@@ -396,7 +472,7 @@ class Wizard:
             options.append(Option("Done checking", "done"))
             self.ui.heading("Check your answers")
             self.ui.set_help("Choose a section to see its answers and change any of them.")
-            chosen = self.ui.select("Which section would you like to check?", options, default=chosen)
+            chosen = self.ui.select("Which section would you like to check?", options, default=chosen, menu=True)
             if chosen is QUIT:
                 return QUIT
             if is_signal(chosen) or chosen == "done":
@@ -420,7 +496,7 @@ class Wizard:
             options.append(Option("Done with this section", "done"))
             self.ui.set_help("Choose an answer to change it; you come back to this list afterwards.")
             choice = self.ui.select("Choose an answer to change, or Done.", options, default=pointer,
-                                    header=self._review_header)
+                                    header=self._review_header, menu=True)
             if choice is QUIT:
                 return QUIT
             if is_signal(choice) or choice == "done":
@@ -482,7 +558,18 @@ class Wizard:
                     self.ui.note("Not changed.")
                 return None
             new_open = self.record(current, result)
-            queue.extend(q for q in new_open if q not in queue)
+            # Follow-ups in the same section are asked now; the person is not carried off to another
+            # section: those wait where they are, and the walk or `resume` reaches them.
+            here = [q for q in new_open if q.section_id == question.section_id]
+            elsewhere = [q for q in new_open if q.section_id != question.section_id and q not in queue]
+            if elsewhere:
+                titles = list(dict.fromkeys(self._section(q).title for q in elsewhere))
+                where = "another section" if len(titles) == 1 else "other sections"
+                waits = ("waits there until you reach it" if len(elsewhere) == 1
+                         else "wait there until you reach them")
+                self.ui.note(f"This change also brings up {_count(len(elsewhere), 'new question')} in {where} "
+                             f"({', '.join(titles)}); {waits}.")
+            queue.extend(q for q in here if q not in queue)
             first = False
         return None
 
@@ -490,6 +577,7 @@ class Wizard:
 
     def ask_question(self, question: Question):
         """Ask one question; returns a valid value, or BACK / SKIP / MENU / QUIT."""
+        self._pending = None
         question = self.content.wording(question, self.plan.answers)
         current = self.plan.answer(question.section_id, question.id)
         if is_empty(current):
@@ -511,23 +599,51 @@ class Wizard:
         return f"{question.prompt}{suffix}{required}"
 
     def _typed(self, rule, current, message: str, *, multiline: bool = False, instruction=None):
-        """A typed answer (text, number, date, long text), validated while it is typed."""
+        """A typed answer (text, number, date, long text), validated while it is typed.
+
+        Text left unsubmitted (a navigation key, Ctrl-C, end of input) becomes the question's draft,
+        filled in again next time; skipping drops it."""
         default = "" if is_empty(current) else _as_text(current)
+        draft = self.plan.drafts.get(rule.key)
+        if draft is not None:
+            self.ui.note("What you typed before is filled in again: finish it, or clear it and start again.")
+            default = draft
         while True:
-            answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
-                                  validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+            try:
+                answer = self.ui.text(message, default=default, multiline=multiline, instruction=instruction,
+                                      validate=_text_validator(rule, rule.required, self.ui.skip_hint))
+            except Interrupted:
+                self._keep_typed(rule, default)
+                raise
             if is_signal(answer):
+                if answer is not SKIP:
+                    self._keep_typed(rule, default)
                 return answer
             value, _ = parse_text(rule, answer)
             if is_empty(value):
                 return SKIP
-            if self._date_confirmed(rule, value, answer):
+            try:
+                confirmed = self._date_confirmed(rule, value, answer)
+            except Interrupted:
+                self.plan.drafts[rule.key] = answer  # not confirmed: a draft, never the answer
+                raise
+            if is_signal(confirmed):
+                self.plan.drafts[rule.key] = answer
+                return confirmed
+            if confirmed:
                 return value
             default = answer
 
-    def _date_confirmed(self, rule, value, typed: str) -> bool:
+    def _keep_typed(self, question, shown: str) -> None:
+        typed = _without_controls(self.ui.draft or "")
+        if not typed.strip() or typed == shown:
+            return
+        self.plan.drafts[question.key] = typed
+        self._pending = question
+
+    def _date_confirmed(self, rule, value, typed: str):
         """Read a date back when it was typed another way (12/31/2026), and confirm one in the past
-        where the content expects a date still to come (`future: true`)."""
+        where the content expects a date still to come (`future: true`). Returns True, False or QUIT."""
         if rule.type != "date":
             return True
         if typed.strip() != value and not self.ui.plain:  # plain mode reads every answer back anyway
@@ -536,6 +652,8 @@ class Wizard:
             return True
         choice = self.ui.select(f"{value} is in the past. Keep this date?",
                                 [Option("Yes, keep it", True), Option("No, change it", False)], default=False)
+        if choice is QUIT:  # save and quit still works here; anything else means "change it"
+            return QUIT
         return choice is True
     def _ask_text(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
@@ -577,13 +695,23 @@ class Wizard:
             options.append(Option(OTHER_LABEL, _OTHER))
         answer = self.ui.select(self._prompt(question), options, default=_OTHER if is_other else current)
         if answer == _OTHER:
-            return self._ask_other(current if is_other else "")
+            return self._ask_other(question, current if is_other else "")
         return answer
 
-    def _ask_other(self, current: str):
-        answer = self.ui.text("Describe it:", default=current or "",
-                              validate=lambda t: bool(t.strip()) or "Type a short description.")
-        return answer.strip() if isinstance(answer, str) else answer
+    def _ask_other(self, question, current: str):
+        """The description for "Other"; like a typed answer, text left unsubmitted is kept as a draft."""
+        default = self.plan.drafts.get(question.key, current or "")
+        try:
+            answer = self.ui.text("Describe it:", default=default, validate=lambda t: (
+                _control_problem(t) or bool(t.strip()) or "Type a short description."))
+        except Interrupted:
+            self._keep_typed(question, default)
+            raise
+        if is_signal(answer):
+            if answer is not SKIP:
+                self._keep_typed(question, default)
+            return answer
+        return answer.strip()
 
     def _ask_multi_choice(self, question, current):
         current = current if isinstance(current, list) else []
@@ -606,17 +734,21 @@ class Wizard:
             return answer
         values = [v for v in answer if v != _OTHER]
         if _OTHER in answer:
-            other = self._ask_other("; ".join(others))
+            other = self._ask_other(question, "; ".join(others))
             if is_signal(other):
                 return other
             values.append(other)
-        return values or SKIP
+        return values  # nothing ticked, Enter pressed: "none of these" (Ctrl-N skips)
 
     # ------------------------------------------------------------------ tables
 
     def _ask_table(self, question, current):
         """Rows shown as a table; add, edit, remove and move rows. Every change is saved at once."""
         rows = [dict(r) for r in current] if isinstance(current, list) else []
+        unfinished = self.plan.drafts.get(question.key)
+        if unfinished:
+            self.ui.note(f"When you left, you were filling in a row: {unfinished}. Add it with Add a row, "
+                         "or change the row it belongs to.")
         while True:
             self._show_rows(question, rows)
             options = [Option("Add a row", "add")]
@@ -649,7 +781,7 @@ class Wizard:
                     target = self.ui.select("Move it to which place?", [
                         Option(f"Place {i}" + (" (where it is now)" if i - 1 == index else ""), i - 1)
                         for i in range(1, len(rows) + 1)
-                    ], default=index)
+                    ], default=index, menu=True)
                     if target is QUIT:
                         return QUIT
                     if is_signal(target) or target == index:
@@ -671,6 +803,7 @@ class Wizard:
                 self.ui.saved(f"row {len(rows) if index is None else index + 1}: {_row_title(question, row)}")
 
     def _store_rows(self, question, rows) -> None:
+        self.plan.drafts.pop(question.key, None)
         if rows:
             self.plan.set_answer(question.key, [dict(r) for r in rows])
         else:
@@ -683,23 +816,30 @@ class Wizard:
     def _choose_row(self, question, rows, message):
         index = self.ui.select(message, [
             Option(f"Row {i}: {_row_title(question, r)}", i - 1) for i, r in enumerate(rows, 1)
-        ] + [Option("Cancel", "cancel")])
+        ] + [Option("Cancel", "cancel")], menu=True)
         if index is QUIT:
             return QUIT
         return index if isinstance(index, int) and not isinstance(index, bool) else None
 
     def _ask_row(self, question, row: dict):
         """Ask each column in turn, validating each cell. Back goes to the previous column (or leaves
-        the row unchanged from the first); skip leaves the row unchanged; quit saves and quits."""
+        the row unchanged from the first); skip asks what to do with cells already changed; quit keeps
+        them as a draft."""
         self.ui.note(f"{'Back' if self.ui.plain else 'Ctrl-B'} goes to the previous column; "
-                     f"{'skip' if self.ui.plain else 'Ctrl-N'} leaves this row unchanged.")
+                     f"{'skip' if self.ui.plain else 'Ctrl-N'} leaves the row (you choose what happens to "
+                     "anything typed in it).")
         out = dict(row)
         i = 0
         columns = [c for c in question.columns if not c.computed]  # worked out, never typed
         while i < len(columns):
             column = columns[i]
-            value = self._ask_cell(column, out.get(column.id))
+            try:
+                value = self._ask_cell(column, out.get(column.id))
+            except Interrupted:
+                self._keep_row(question, row, out)
+                raise
             if value is QUIT:
+                self._keep_row(question, row, out)
                 return QUIT
             if value is BACK:
                 if i == 0:
@@ -708,6 +848,14 @@ class Wizard:
                 i -= 1
                 continue
             if value in (SKIP, MENU):
+                decision = self._typed_cells(question, row, out)
+                if decision == "go_on":
+                    continue
+                if decision is QUIT:
+                    self._keep_row(question, row, out)
+                    return QUIT
+                if decision == "save":
+                    break
                 self.ui.note("The row is unchanged.")
                 return None
             if is_empty(value):
@@ -724,6 +872,27 @@ class Wizard:
         if worked_out:
             self.ui.note("Worked out: " + "; ".join(worked_out))
         return clean[0]
+
+    def _typed_cells(self, question, row: dict, out: dict):
+        """Ctrl-N or the menu in the middle of a row whose cells were changed: ask what to do with
+        them rather than drop them. Returns "go_on", "save", "discard" or QUIT."""
+        if out == row:
+            return "discard"
+        clean, error = validate(question, [out])
+        options = [Option("Go on filling in this row", "go_on")]
+        if not error:
+            options.append(Option("Save the row with what is filled in", "save"))
+        options.append(Option("Discard what was typed in this row", "discard"))
+        self.ui.say(f"You have filled in part of this row: {_cells_text(question, out)}.")
+        choice = self.ui.select("What should happen to it?", options, default="go_on", menu=True)
+        if choice is QUIT:
+            return QUIT
+        return choice if choice in ("save", "discard") else "go_on"
+
+    def _keep_row(self, question, row: dict, out: dict) -> None:
+        """Leaving in the middle of a row: its cells are kept as a draft, shown with the table."""
+        if out != row and any(not is_empty(v) for v in out.values()):
+            self.plan.drafts[question.key] = _cells_text(question, out)
 
     def _ask_cell(self, column, current):
         label = column.label + (f" ({column.unit})" if column.unit else "")
@@ -758,14 +927,17 @@ class Wizard:
                 else _DATE_HINT if column.type == "date" else _number_hint(column) if column.type == "number"
                 else _pattern_hint(column),
                 validate=_text_validator(column, column.required,
-                                         "type skip to leave the row unchanged" if self.ui.plain
-                                         else "press Ctrl-N to leave the row unchanged"),
+                                         "type skip to leave the row" if self.ui.plain
+                                         else "press Ctrl-N to leave the row"),
             )
             if is_signal(text):
                 return text
             value = parse_text(column, text)[0]
-            if is_empty(value) or self._date_confirmed(column, value, text):
+            if is_empty(value):
                 return value
+            confirmed = self._date_confirmed(column, value, text)
+            if is_signal(confirmed) or confirmed:
+                return confirmed if is_signal(confirmed) else value
             default = text
 
     def _show_rows(self, question, rows) -> None:
@@ -779,6 +951,14 @@ class Wizard:
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(1, width - 3)].rstrip() + "..."
+
+
+def _shorten(text: str, width: int) -> str:
+    """Cut at a word boundary: "How many hours after an overdose does the QRT..."."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 3].rsplit(" ", 1)[0] or text[: width - 3]
+    return cut.rstrip(" ,;:") + "..."
 
 
 def _first_sentence(text: str) -> str:
@@ -809,6 +989,12 @@ def _number_hint(rule) -> Optional[str]:
 
 def _pattern_hint(rule) -> Optional[str]:
     return f"({rule.pattern_help})" if getattr(rule, "pattern_help", "") else None
+
+
+def _cells_text(question, row: dict) -> str:
+    """`Organization: Clinic; Kind: Treatment`: a row's filled-in cells in words."""
+    return "; ".join(f"{c.label}: {display(c, row[c.id])}" for c in question.columns
+                     if not is_empty(row.get(c.id)))
 
 
 def _row_title(question, row: dict) -> str:

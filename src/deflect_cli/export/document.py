@@ -104,6 +104,7 @@ class Table:
     header: list
     rows: list  # of lists of Cell
     blank: bool = False
+    widths: list = field(default_factory=list)  # relative column widths, for page formats (a timeline's label column)
 
     @property
     def facts(self) -> bool:
@@ -135,6 +136,8 @@ class Figure:
     caption: str
     table: Table
     drawing: Optional[Drawing] = None
+    steps: Optional["Steps"] = None  # steps in order: Markdown shows them as a numbered list, not the table
+    mermaid: bool = False            # Markdown adds a Mermaid flowchart of the steps (--mermaid)
 
 
 @dataclass
@@ -203,6 +206,7 @@ class Document:
     blocks: list
     meta: dict
     context: dict  # model.py's facts, for an agency's own Markdown template
+    chain: dict = field(default_factory=dict)  # facts.py's results chain and budget (for xlsx and csv)
 
 
 # ---------------------------------------------------------------- helpers
@@ -263,9 +267,17 @@ def _plural(count: int, word: str) -> str:
 # ---------------------------------------------------------------- the plan
 
 
-def plan_document(doc: dict, content) -> Document:
-    """A plan's document: cover, contents, executive summary, one chapter per section, checks,
-    still to decide, sources, and answers set aside."""
+def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None, *, final: bool = False,
+                  mermaid: bool = False) -> Document:
+    """A plan's document in an outline's order (the built-in `plan` outline by default): cover,
+    contents, then each chapter the outline names, and the answers set aside (always last, so
+    nothing is lost). `chain` holds facts.py's results chain, register, pathway and budget."""
+    from deflect_cli.export import chapters as parts_of
+    from deflect_cli.export.outline import PLAN
+
+    outline = outline or PLAN
+    chain = chain or {}
+    draft = not final and doc["progress"]["open"] > 0
     blocks: list = [Heading(1, doc["program_name"])]
     byline = " · ".join(str(x) for x in (doc["agency"], doc["jurisdiction"]) if x)
     if doc["named"]:
@@ -275,44 +287,56 @@ def plan_document(doc: dict, content) -> Document:
         blocks.append(Paragraph(runs))
     elif byline:
         blocks.append(Paragraph([Text(one_line(byline))]))
-    blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", doc["version"]),
+    if draft:
+        count = doc["progress"]["open"]
+        blocks.append(Paragraph([Text("Draft", bold=True),
+                                 Text(f": {_plural(count, 'question')} still to decide (see \"Still to decide\").")]))
+    version = f"Final, {doc['date']}" if final else doc["version"]
+    blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", version),
                           ("Workbook", f"{doc['title']}, version {doc['content_version']}")]))
     blocks += text_blocks(doc["provenance"])
+    if outline.note:
+        blocks += text_blocks(outline.note, italic=True)
 
-    chapters = doc["chapters"]
-    entries = [("Executive summary", slug("Executive summary"))]
-    entries += [(f"{c['number']}. {c['title']}", c["anchor"]) for c in chapters]
-    for title, present in (("Things to double-check", doc["checks"]), ("Still to decide", True),
-                           ("Sources", doc["sources"]), ("Appendix: earlier answers set aside", doc["orphaned"])):
-        if present:
-            entries.append((title, slug(title)))
+    placed = {p.split(":", 1)[1] for ch in outline.chapters for p in ch.parts if p.startswith("section:")}
+    placed |= {p.split(":", 1)[1].split(".")[0] for ch in outline.chapters for p in ch.parts
+               if p.startswith("question:")}
+    from deflect_cli.export.facts import COVERS
+
+    used = {p for ch in outline.chapters for p in ch.parts}
+    covered = {key for p in used for key in COVERS.get(p, ())} if chain else set()
+    context = {"doc": doc, "chain": chain, "final": final, "mermaid": mermaid, "placed": placed, "covered": covered,
+               "include_guide": doc.get("include_guide", False)}
+    chapters: list = []  # (heading, body)
+    limits: list = []
+    for entry in outline.chapters:
+        if entry.sections:
+            chapters += [(Heading(2, c["title"], number=f"{c['number']}.", anchor=c["anchor"]), _chapter(c)[1:])
+                         for c in doc["chapters"]]
+            continue
+        if final and entry.parts == ["still_to_decide"]:
+            continue
+        body: list = []
+        for part in entry.parts:
+            body += parts_of.part(part, context)
+        if not body and entry.optional:
+            continue
+        if entry.intro:
+            body = text_blocks(entry.intro) + body
+        if not body:
+            body = [Paragraph([Text("Nothing in the plan for this part yet.", italic=True)])]
+        over = _over_limit(entry, body)
+        if over:
+            limits.append(f"{entry.heading}: {over}")
+            if not final:
+                body.append(Paragraph([Text(f"Over the outline's limit: {over}.", italic=True)]))
+        chapters.append((Heading(2, entry.heading, anchor=slug(entry.heading)), body))
+    entries = [(heading.full, heading.anchor) for heading, _ in chapters]
+    if doc["orphaned"]:
+        entries.append(("Appendix: earlier answers set aside", slug("Appendix: earlier answers set aside")))
     blocks += _contents(entries)
-
-    blocks += _summary(doc)
-    for chapter in chapters:
-        blocks += _chapter(chapter)
-    if doc["checks"]:
-        blocks += [Heading(2, "Things to double-check", anchor=slug("Things to double-check")),
-                   Paragraph([Text("These points come from the workbook's plan checks: answers that look "
-                                   "inconsistent or leave a known gap.")])]
-        items = []
-        for check in doc["check_items"]:
-            runs = [Text(f"{one_line(check['section'])}:", bold=True), Text(" ")] if check["section"] else []
-            items.append(ListItem(runs + [Text(one_line(check["message"]))]))
-        blocks.append(List(items))
-    blocks.append(Heading(2, "Still to decide", anchor=slug("Still to decide")))
-    for chapter in doc["still_to_decide"]:
-        blocks.append(Heading(3, chapter["title"]))
-        items = []
-        for item in chapter["open"]:
-            text = one_line(item["prompt"]) + (" (required)" if item["required"] else "")
-            text += " (skipped for now)" if item["status"] == "skipped" else ""
-            items.append(ListItem([Text(text)]))
-        blocks.append(List(items))
-    if not doc["still_to_decide"]:
-        blocks.append(Paragraph([Text("Every question that applies to this plan has an answer.")]))
-    if doc["sources"]:
-        blocks += _sources(doc["sources"], "The guidance behind this plan draws on these sources.")
+    for heading, body in chapters:
+        blocks += [heading, *body]
     if doc["orphaned"]:
         title = "Appendix: earlier answers set aside"
         blocks += [Heading(2, title, anchor=slug(title)),
@@ -323,8 +347,84 @@ def plan_document(doc: dict, content) -> Document:
                                    Text(f" ({one_line(item['reason'])}): {one_line(item['text'])}")])
                          for item in doc["orphaned"]])]
     meta = {"title": doc["program_name"], "kind": "plan", "date": doc["date"], "author": str(doc["agency"]),
-            "content_title": content.title, "content_version": content.version}
-    return Document(blocks, meta, doc)
+            "content_title": content.title, "content_version": content.version, "outline": outline.name,
+            "draft": draft, "limits": limits}
+    context = {**doc, "chain": chain, "outline": outline.name, "draft": draft, "final": final}
+    return Document(blocks, meta, context, chain)
+
+
+def _over_limit(entry, body: list) -> str:
+    """'1,204 words (limit 1,000)' when a chapter's text runs over the outline's limit, else ''."""
+    if not (entry.words or entry.characters):
+        return ""
+    text = " ".join(block_text(body))
+    if entry.words and len(text.split()) > entry.words:
+        return f"{len(text.split()):,} words (limit {entry.words:,})"
+    if entry.characters and len(text) > entry.characters:
+        return f"{len(text):,} characters (limit {entry.characters:,})"
+    return ""
+
+
+def block_text(blocks: list) -> list:
+    """The words a reader sees in blocks, for counting against an outline's limits."""
+    out: list = []
+    for b in blocks:
+        if isinstance(b, Heading):
+            out.append(b.text)
+        elif isinstance(b, Paragraph):
+            out += [r.text for r in b.runs if not isinstance(r, Break)]
+        elif isinstance(b, List):
+            for item in b.items:
+                out += [r.text for r in item.runs if not isinstance(r, Break)]
+                out += block_text(item.children)
+        elif isinstance(b, Table):
+            out += [c.text for row in b.rows for c in row]
+        elif isinstance(b, Figure):
+            out += [b.caption] + block_text([b.table])
+        elif isinstance(b, Steps):
+            out += [f"{t} {x}" for t, x in b.steps]
+        elif isinstance(b, Quote):
+            out += block_text(b.blocks)
+    return out
+
+
+def summary_body(doc: dict) -> list:
+    return _summary(doc)[1:]
+
+
+def checks_body(doc: dict) -> list:
+    if not doc["checks"]:
+        return []
+    items = []
+    for check in doc["check_items"]:
+        runs = [Text(f"{one_line(check['section'])}:", bold=True), Text(" ")] if check["section"] else []
+        items.append(ListItem(runs + [Text(one_line(check["message"]))]))
+    return [Paragraph([Text("These points come from the workbook's plan checks: answers that look "
+                            "inconsistent or leave a known gap.")]), List(items)]
+
+
+def still_to_decide_body(doc: dict) -> list:
+    blocks: list = []
+    for chapter in doc["still_to_decide"]:
+        blocks.append(Heading(3, chapter["title"]))
+        items = []
+        for item in chapter["open"]:
+            text = one_line(item["prompt"]) + (" (required)" if item["required"] else "")
+            text += " (skipped for now)" if item["status"] == "skipped" else ""
+            items.append(ListItem([Text(text)]))
+        blocks.append(List(items))
+    if not doc["still_to_decide"]:
+        blocks.append(Paragraph([Text("Every question that applies to this plan has an answer.")]))
+    return blocks
+
+
+def sources_body(sources: list, intro: str) -> list:
+    return _sources(sources, intro)[1:] if sources else []
+
+
+def answers_body(chapter: dict) -> list:
+    """A section's answers (h3 items) without its heading, for an outline that places it elsewhere."""
+    return _chapter(chapter)[1:] if chapter["answers"] else []
 
 
 def _summary(doc: dict) -> list:

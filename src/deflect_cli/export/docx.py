@@ -124,6 +124,18 @@ def _footer(document, meta: dict) -> None:
         run.font.color.rgb = RGBColor.from_string("52606D")
 
 
+def _draft_header(document) -> None:
+    """"Draft" at the top right of every page but the cover (which says so itself) while questions are open."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    paragraph = document.sections[0].header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    run = paragraph.add_run("Draft")
+    run.font.size, run.font.bold = Pt(9), True
+    run.font.color.rgb = RGBColor.from_string("9B1C1C")
+
+
 def _field(paragraph, instruction: str) -> None:
     """A Word field (PAGE, NUMPAGES...) as begin / instruction / cached result / end runs."""
     from docx.oxml import OxmlElement
@@ -152,6 +164,8 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
         _house_style(document)
     _properties(document, doc.meta)
     _footer(document, doc.meta)
+    if doc.meta.get("draft"):
+        _draft_header(document)
     _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -372,6 +386,8 @@ class _Writer:
                 table.rows[r].height = Cm(0.85)
                 table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
             _cant_split(table.rows[r])
+        if b.widths and len(b.widths) == width:
+            _column_widths(table, b.widths, self.document.sections[-1])
         self.end_item(table)
         self.after_table = True
 
@@ -487,6 +503,19 @@ def _table_look(table) -> None:
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
     _insert(properties, margins, _TBLPR_ORDER)
+
+
+def _column_widths(table, weights: list, section) -> None:
+    """Fixed column widths in proportion to `weights` across the text width (Word and LibreOffice
+    otherwise share it equally, squeezing a timeline's activity names into a few letters a line)."""
+    usable = section.page_width - section.left_margin - section.right_margin
+    total = sum(weights)
+    table.autofit = False
+    for column, weight in zip(table.columns, weights):
+        width = int(usable * weight / total)
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _shade(cell, fill: str) -> None:

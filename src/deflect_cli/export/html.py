@@ -198,7 +198,9 @@ def table(b: d.Table) -> str:
 
 def figure(b: d.Figure, ids: dict) -> str:
     """The drawing (when there is one and a drawer for its kind), its caption, and the same facts as a table."""
-    drawer = _DRAWERS.get(b.drawing.kind) if b.drawing else None
+    from deflect_cli.export import svg
+
+    drawer = (_DRAWERS.get(b.drawing.kind) or svg.DRAWERS.get(b.drawing.kind)) if b.drawing else None
     ids["figure"] = number = ids.get("figure", 0) + 1
     svg = drawer(b.drawing, f"figure-{number}") if drawer else ""
     return (f'<figure class="figure">\n{svg}<figcaption dir="auto">{escape(b.caption)}</figcaption>\n'

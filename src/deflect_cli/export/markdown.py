@@ -28,6 +28,9 @@ def block(b) -> str:
     if kind is d.Table:
         return table(b)
     if kind is d.Figure:
+        if b.steps is not None:  # a pathway reads as a numbered list; Mermaid only when asked for
+            parts = [runs([d.Text(b.caption, italic=True)]), block(b.steps)]
+            return "\n\n".join(parts + ([mermaid(b.steps)] if b.mermaid else []))
         return "\n\n".join((runs([d.Text(b.caption, italic=True)]), table(b.table)))
     if kind is d.Steps:
         return "\n".join(f"{n}. " + runs([d.Text(title, bold=True), d.Text(f": {text}" if text else "")])
@@ -40,6 +43,29 @@ def block(b) -> str:
     if kind is d.Guide:
         return b.markdown
     raise TypeError(f"no Markdown for {kind.__name__}")
+
+
+def mermaid(steps: d.Steps) -> str:
+    """A Mermaid flowchart of the steps. Labels are quoted strings with every character Mermaid or
+    Markdown could read as syntax written as an entity (#quot; #35; ...), so a label is never code."""
+    lines = ["```mermaid", "flowchart TD"]
+    for n, (title, text) in enumerate(steps.steps, 1):
+        label = f"{n}. {title}" + (f" ({text})" if text else "")
+        lines.append(f'    s{n}["{mermaid_label(label)}"]')
+        if n > 1:
+            lines.append(f"    s{n - 1} --> s{n}")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def mermaid_label(text: str) -> str:
+    out = []
+    for ch in " ".join(str(text).split()):
+        if ch.isalnum() or ch in " .,:;()-+/'?!":
+            out.append(ch)
+        else:
+            out.append(f"#{ord(ch)};")
+    return "".join(out)
 
 
 def runs(items: list) -> str:
@@ -89,6 +115,9 @@ def table(b: d.Table) -> str:
         lines = ["| " + " | ".join(md_cell(h) for h in b.header) + " |"]
     else:
         lines = ["|" + " |" * width]
-    lines.append("|" + " --- |" * width)
+    # Currency right-aligned (as in every format). Other number columns stay as they were, so
+    # documents made before the budget chapter keep their exact text.
+    numeric = {i for i in range(width) if any(i < len(row) and row[i].type == "money" for row in b.rows)}
+    lines.append("|" + "".join(" ---: |" if i in numeric else " --- |" for i in range(width)))
     lines += ["| " + " | ".join(md_cell(c.text) for c in row) + " |" for row in b.rows]
     return "\n".join(lines)

@@ -46,7 +46,8 @@ def _item(question, plan, state: str) -> dict:
         "short": question.type in SHORT_TYPES,
         "answer": value if answered else None,
         "text": display(question, value) if answered else "",
-        "entries": [display(question, [v]) for v in value] if answered and question.type == "multi_choice" else [],
+        "entries": [display(question, [v]) for v in value] or [display(question, value)]
+        if answered and question.type == "multi_choice" else [],
         "columns": [c.label for c in question.columns],
         "column_types": [cell_type(c) for c in question.columns],
         "rows": _cells(question, value) if answered and question.type == "table" else [],
