@@ -13,7 +13,7 @@ import pytest
 
 from deflect_cli import cache, conditions, content as content_module, resources, yamlio
 from deflect_cli.errors import ContentError
-from deflect_cli.plan import load_plan, new_plan, save_plan
+from deflect_cli.plan import new_plan, save_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -156,28 +156,36 @@ def test_fresh_content_is_not_cached_until_it_settles(tmp_path, monkeypatch, min
     assert not list((tmp_path / "cache").glob("content-*.pickle"))
 
 
-# --------------------------------------------------------------------------- parsed plans
+# --------------------------------------------------------------------------- no parsed plans
 
 
-def test_a_plan_is_parsed_once_and_changes_are_seen(cache_dir, tmp_path, content, monkeypatch):
-    plan = new_plan(tmp_path / "plan.yaml", content)
-    plan.set_answer("profile.agency", "Riverton Police Department")
+def test_reading_a_plan_leaves_no_copy_of_its_answers(cache_dir, tmp_path, content, cli):
+    """The parse of a plan is no longer kept: `status` writes nothing, anywhere (issue 13.8/15.6)."""
+    plan = new_plan(tmp_path / "deflection-plan.yaml", content)
+    plan.set_answer("profile.agency", "Zqx unique answer 4711")
     save_plan(plan)
-    first = load_plan(plan.path)
-    kept = tmp_path / ".plan.yaml.parsed"
-    assert kept.is_file() and kept.stat().st_mode & 0o777 == 0o600
-    assert not list(cache_dir.glob("*plan*"))  # answers never leave the plan's folder
+    cli("status")  # fills the content cache
+    before = sorted(p.name for p in tmp_path.iterdir())
+    cached = sorted(p.name for p in cache_dir.rglob("*"))
+    code, out, err = cli("status")
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not any(".parsed" in name for name in before)
+    assert sorted(p.name for p in cache_dir.rglob("*")) == cached
+    for path in cache_dir.rglob("*"):
+        assert not path.is_file() or b"Zqx unique answer" not in path.read_bytes()
 
-    def refuse(*_args, **_kwargs):
-        raise AssertionError("parsed again")
 
-    monkeypatch.setattr(yamlio, "parse", refuse)
-    assert load_plan(plan.path).answers == first.answers
-    monkeypatch.undo()
-    monkeypatch.setenv("DEFLECT_CACHE_DIR", str(cache_dir))
-    text = plan.path.read_text(encoding="utf-8").replace("Riverton Police Department", "Riverton PD")
-    plan.path.write_text(text, encoding="utf-8")
-    assert load_plan(plan.path).answer("profile", "agency") == "Riverton PD"
+def test_stale_parse_caches_of_older_versions_go_under_the_lock(tmp_path, cli):
+    mini = str(FIXTURES / "mini")
+    cli("start", "--no-input", "--content", mini)
+    stale = [".deflection-plan.yaml.parsed", ".deflection-plan.yaml.bak.parsed", "..deflection-plan.yaml.parsed.4242.tmp"]
+    for name in stale:
+        (tmp_path / name).write_bytes(b"answers")
+    cli("status", "--content", mini)
+    assert all((tmp_path / name).exists() for name in stale)  # reading takes no lock, so deletes nothing
+    cli("resume", "--no-input", "--content", mini)
+    assert not any((tmp_path / name).exists() for name in stale)
 
 
 # --------------------------------------------------------------------------- compiled templates
@@ -294,3 +302,24 @@ def test_an_earlier_answer_changed_in_place_reaches_later_sections(content):
     keys, context = reference_evaluate(content, answers)
     assert [q.key for q in after.applicable] == keys
     assert [q.key for q in after.applicable] != [q.key for q in before.applicable]
+
+
+def test_the_cache_folder_is_private_even_under_umask_000(tmp_path, monkeypatch, cli):
+    home = tmp_path / "home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.delenv("DEFLECT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("DEFLECT_NO_CACHE", raising=False)
+    monkeypatch.setattr(cache, "SETTLE_SECONDS", 0)
+    old = os.umask(0)
+    try:
+        code, _, err = cli("export", "--blank", "--format", "md", "-o", "-")
+        assert code == 0, err
+    finally:
+        os.umask(old)
+    made = [home / ".cache", home / ".cache" / "deflect", *(home / ".cache" / "deflect").iterdir()]
+    assert len(made) > 2  # the content cache and the templates' folder were written
+    for path in made:
+        if path.is_dir():
+            assert path.stat().st_mode & 0o777 == 0o700, path
+        else:
+            assert path.stat().st_mode & 0o077 == 0, path

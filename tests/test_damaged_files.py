@@ -232,14 +232,14 @@ def test_no_read_permission(cli, tmp_path, monkeypatch):
     """Tests run as root, where chmod 000 does not stop reading: simulate the PermissionError."""
     (tmp_path / NAME).write_bytes(good_plan_bytes(tmp_path))
     before = _files(tmp_path)
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self):
-        if self.name == NAME:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+    def opening(path, flags, *args, **kwargs):  # plans are read through os.open (safeio.read_regular)
+        if Path(path).name == NAME and not flags & (os.O_WRONLY | os.O_RDWR):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", opening)
     for command in COMMANDS[:4]:
         code, _, err = cli(*command, "--content", MINI)
         _assert_one_line_failure(code, err, "permission denied")

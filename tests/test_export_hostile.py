@@ -323,3 +323,59 @@ def test_spreadsheet_and_csv_keep_answers_as_text(wb2_rendered, wb2_plans):
     items = [r[2] for r in rows[1:] if len(r) > 2]
     for text in budget_texts:
         assert text in items or ("'" + text) in items, text[:80]
+# ------------------------------------------------------------------ paperwork drafts (deflect paperwork)
+
+PAPERWORK = ("mou", "data-sharing", "referral-protocol", "pocket-card", "one-pager")
+
+
+@pytest.fixture(scope="module")
+def paperwork_rendered(content, plans):
+    """Every draft in every text-bearing format, for the hostile plan and its harmless twin."""
+    from deflect_cli.export import paperwork
+
+    out = []
+    for plan in plans[:2]:
+        partner = paperwork.partners(paperwork.Facts(content, plan))[0]["name"]  # itself a hostile string
+        out.append({name: {fmt: paperwork.render(content, plan, name, fmt,
+                                                 partner=partner if name == "mou" else None)[0]
+                           for fmt in ("md", "html", "docx")} for name in PAPERWORK})
+    return out
+
+
+@pytest.mark.parametrize("name", PAPERWORK)
+def test_paperwork_keeps_its_structure_with_hostile_answers(paperwork_rendered, name):
+    hostile, twin = paperwork_rendered[0][name], paperwork_rendered[1][name]
+    shape = lambda md: [(t.type, t.tag, t.level) for t in md_tokens(md) if t.type != "inline"]  # noqa: E731
+    assert shape(hostile["md"]) == shape(twin["md"])
+    words_match(md_blocks(hostile["md"]), md_blocks(twin["md"]))
+    h, t = Page(hostile["html"]), Page(twin["html"])
+    assert h.tags == t.tags
+    assert not {"script", "img", "iframe", "b", "object", "embed", "link"} & set(h.tags)
+    assert not [a for a in h.attrs if a[1].startswith("on")]
+    assert "<script" not in hostile["html"].lower()
+    words_match(h.blocks, t.blocks)
+    blocks = lambda data: [(b[0], b[1]) if b[0] == "p" else ("table", len(b[1]), len(b[1][0]))  # noqa: E731
+                           for b in docx_blocks(data)]
+    assert blocks(hostile["docx"]) == blocks(twin["docx"])
+    words_match(docx_cells(hostile["docx"]), docx_cells(twin["docx"]))
+
+
+@pytest.mark.parametrize("name", PAPERWORK)
+def test_paperwork_prints_hostile_answers_literally(paperwork_rendered, plans, name):
+    """Each draft shows the hostile answers it carries, as typed, in every format."""
+    drafted = paperwork_rendered[0][name]
+    md, html, word = md_text(drafted["md"]), Page(drafted["html"]).body_text, docx_text(drafted["docx"])
+    found = [s for s in expected_texts(plans) if s in md]
+    assert found, name  # every draft carries some answers
+    for expected in found:
+        assert expected in html, expected[:80]
+        assert _NOT_XML.sub("\ufffd", expected) in word, expected[:80]
+
+
+def test_paperwork_pdf_renders_hostile_answers(content, plans):
+    pytest.importorskip("weasyprint")
+    from deflect_cli.export import paperwork
+
+    for name in ("pocket-card", "one-pager"):
+        data, _ = paperwork.render(content, plans[0], name, "pdf")
+        assert data.startswith(b"%PDF-")

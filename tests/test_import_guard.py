@@ -117,3 +117,11 @@ def test_markdown_export_imports_no_drawing_word_or_spreadsheet_code(tmp_path):
     for name in ("deflect_cli.export.svg", "deflect_cli.export.html", "deflect_cli.export.docx",
                  "deflect_cli.export.xlsx", "docx", "openpyxl", "weasyprint", "markdown_it"):
         assert name not in modules, name
+def test_paperwork_listing_stays_on_the_fast_path(tmp_path):
+    """`deflect paperwork` lists drafts from the blocks' facts: no Jinja, Word, Markdown parser or WeasyPrint."""
+    env = clean_env(DEFLECT_CACHE_DIR=str(tmp_path / "cache"))
+    subprocess.run([sys.executable, "-m", "deflect_cli", "start", "--no-input"], cwd=tmp_path, env=env,
+                   capture_output=True)
+    found = _warm_and_probe(tmp_path, env, "paperwork")
+    assert "deflect_cli" in found
+    assert not found & set(NOT_FOR_READING + ("jinja2",)), sorted(found & set(NOT_FOR_READING + ("jinja2",)))

@@ -209,8 +209,174 @@ def test_concurrent_starts_leave_exactly_one_whole_plan(deflect_bin, tmp_path):
                 assert "Traceback" not in err and len(err.strip().splitlines()) == 1
         plan = store.load_plan(folder / NAME)
         assert plan.answers["profile"] == {"agency": "PD"}
-        assert sorted(p.name for p in folder.iterdir()) == [f".{NAME}.lock", NAME]
+        assert sorted(p.name for p in folder.iterdir()) == [NAME]  # the lock file went with the lock
 
 
 def test_plan_locked_is_a_plan_error():
     assert issubclass(PlanLocked, PlanError)
+
+
+# --------------------------------------------------------------------------- a lock that was taken away
+
+
+def _editing(deflect_bin, folder):
+    """`deflect edit profile.agency --plain` in a pseudo-terminal, waiting at the question (lock held)."""
+    pexpect = pytest.importorskip("pexpect")
+    child = pexpect.spawn(deflect_bin, ["edit", "profile.agency", "--plain", "--content", MINI], cwd=str(folder),
+                          encoding="utf-8", timeout=30, env=clean_env(DEFLECT_NO_CACHE="1", TERM="dumb"))
+    child.expect("Lead agency")
+    return child, pexpect
+
+
+def _finish(child, pexpect, answer: str) -> str:
+    child.sendline(answer)
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.before
+
+
+def _conflict_files(folder) -> list:
+    return sorted(folder.glob("deflection-plan.conflict-*.yaml"))
+
+
+def test_a_deleted_lock_file_never_lets_a_second_writers_answers_be_wiped(cli, deflect_bin, tmp_path):
+    make_plan(cli, tmp_path)
+    child, pexpect = _editing(deflect_bin, tmp_path)
+    lock_file, _ = lock_paths(tmp_path / NAME)
+    lock_file.unlink()  # what a cleanup or sync tool does to hidden files
+    second = tmp_path / "second.yaml"
+    second.write_text("profile:\n  agency: Second session\n")
+    code, _, err = cli("resume", "--no-input", "--content", MINI, "--answers", str(second))
+    assert code == 0, err  # with its lock file gone, the second session gets in
+    after_second = (tmp_path / NAME).read_bytes()
+
+    screen = _finish(child, pexpect, "First session")
+    assert child.exitstatus == 1
+    assert "was not saved: its lock file" in screen and "Traceback" not in screen
+    assert (tmp_path / NAME).read_bytes() == after_second  # the second session's answers survive
+    [conflict] = _conflict_files(tmp_path)
+    assert str(conflict.name) in screen
+    kept = store.load_plan(conflict)  # a whole plan, that --plan can open
+    assert kept.answer("profile", "agency") == "First session"
+    assert kept.answer("models", "chosen") == ["qrt"]
+    assert conflict.stat().st_mode & 0o777 == 0o600
+    code, out, err = cli("status", "--plan", str(conflict), "--content", MINI)
+    assert code == 0, err
+
+
+def test_a_plan_changed_under_a_session_goes_to_a_conflict_file(cli, deflect_bin, tmp_path):
+    """The lock is intact, but something else (an editor, a sync) rewrote the plan: not saved over."""
+    make_plan(cli, tmp_path)
+    child, pexpect = _editing(deflect_bin, tmp_path)
+    path = tmp_path / NAME
+    changed = path.read_bytes().replace(b"agency: PD", b"agency: Edited by hand")
+    path.write_bytes(changed)
+    screen = _finish(child, pexpect, "First session")
+    assert child.exitstatus == 1 and "changed by another program or deflect session" in screen
+    assert path.read_bytes() == changed
+    [conflict] = _conflict_files(tmp_path)
+    assert store.load_plan(conflict).answer("profile", "agency") == "First session"
+
+
+def test_an_undisturbed_session_saves_normally(cli, deflect_bin, tmp_path):
+    make_plan(cli, tmp_path)
+    child, pexpect = _editing(deflect_bin, tmp_path)
+    _finish(child, pexpect, "Renamed PD")
+    assert child.exitstatus == 0
+    assert store.load_plan(tmp_path / NAME).answer("profile", "agency") == "Renamed PD"
+    assert _conflict_files(tmp_path) == []
+
+
+def test_saves_check_the_lock_is_still_the_one_held(tmp_path):
+    path = tmp_path / NAME
+    with plan_lock(path, "edit"):
+        plan = store.Plan(path=path)
+        store.save_plan(plan)
+        lock_file = lock_paths(path)[0]
+        lock_file.unlink()
+        lock_file.write_text("")  # a new file at the lock path: another process could lock it
+        plan.set_answer("profile.agency", "mine")
+        with pytest.raises(store.PlanConflict, match="lock file .* was replaced"):
+            store.save_plan(plan)
+        assert store.load_plan(path).answer("profile", "agency") is None
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_export_refuses_the_lock_files(cli, tmp_path, which):
+    make_plan(cli, tmp_path)
+    with plan_lock(tmp_path / NAME, "edit"):
+        target = lock_paths(tmp_path / NAME)[which]
+        before = target.read_bytes()
+        code, _, err = cli("export", "--content", MINI, "-o", target.name)
+        assert code == 1 and "that is the plan's lock" in err and len(err.strip().splitlines()) == 1
+        assert target.read_bytes() == before
+
+
+def test_a_plan_with_two_hard_links_is_warned_about(cli, tmp_path):
+    make_plan(cli, tmp_path)
+    os.link(tmp_path / NAME, tmp_path / "other-name.yaml")
+    code, _, err = cli("resume", "--no-input", "--content", MINI)
+    assert code == 0
+    assert f"note: {NAME} has 2 hard links" in err
+
+
+# --------------------------------------------------------------------------- nothing left behind
+
+
+def test_failing_writing_commands_leave_an_empty_folder_empty(cli, tmp_path):
+    """Issue 12.17: a failed `resume` used to leave `.deflection-plan.yaml.lock` behind."""
+    (tmp_path / "sub").mkdir()
+    for args in (("resume",), ("resume", "--no-input", "--answers", "missing.yaml"), ("restore",),
+                 ("restore", "--force"), ("edit", "profile.agency"), ("review",),
+                 ("start", "--answers", "missing.yaml"), ("resume", "--plan", "sub/p.yaml"),
+                 ("restore", "--plan", "sub/p.yaml")):
+        code, _, err = cli(*args, *(() if args[0] == "restore" else ("--content", MINI)))
+        assert code != 0 and "Traceback" not in err, (args, err)
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["sub"], args
+
+
+def test_a_session_leaves_no_lock_file_behind(cli, tmp_path):
+    make_plan(cli, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answers.yaml", NAME]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nope: [\n")
+    for args in (("resume", "--no-input"), ("resume", "--no-input", "--answers", str(bad)),
+                 ("restore",)):
+        cli(*args, *(() if args[0] == "restore" else ("--content", MINI)))
+        assert not lock_paths(tmp_path / NAME)[0].exists(), args
+        assert not lock_paths(tmp_path / NAME)[1].exists(), args
+
+
+def test_a_lock_file_removed_on_release_while_another_process_waits_on_it(tmp_path, hold, monkeypatch):
+    """The race that removing lock files opens: this process opened the old lock file, then (before
+    its flock) the holder released and removed it, and a third session made a new one and took it.
+    The flock on the old, unreachable file succeeds; the identity check must notice and refuse."""
+    import fcntl
+
+    path = tmp_path / NAME
+    lock_file = lock_paths(path)[0]
+    lock_file.touch()  # the previous holder's file
+    real_flock = fcntl.flock
+    third = []
+
+    def flock(fd, operation):
+        if not third:
+            lock_file.unlink()             # the previous holder releases: removes its file...
+            third.append(hold(path))       # ...and a third session creates a new one and takes it
+        return real_flock(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    with pytest.raises(PlanLocked) as refused:
+        with plan_lock(path, "edit"):
+            pytest.fail("two sessions hold the plan at once")
+    assert f"process {third[0].pid}" in str(refused.value)
+
+
+def test_release_never_removes_a_lock_file_another_session_made(tmp_path):
+    path = tmp_path / NAME
+    lock_file = lock_paths(path)[0]
+    with plan_lock(path, "edit"):
+        lock_file.unlink()           # a cleanup tool deleted ours...
+        lock_file.write_text("")     # ...and another session made its own
+        replacement = os.stat(lock_file).st_ino
+    assert lock_file.exists() and os.stat(lock_file).st_ino == replacement

@@ -5,9 +5,11 @@
   (with the evaluation trees of its conditions) is pickled here. The next process uses it only if
   nothing it was built from has changed: the content files' names, sizes, modification and change
   times and inodes, the code of the modules that build the model, the deflect and Python versions.
-- Parsed plans: reading a plan needs PyYAML, whose import alone costs as much as the rest of
-  `status`; the parse is kept keyed by the file's exact bytes, so it can never be stale.
 - Compiled templates: Jinja's bytecode for the export templates.
+
+Nothing here holds answers: a parse of the plan used to be kept beside it, a second copy of every
+answer that outlived the plan and was written even by `deflect status`. Plans are now read fast by
+planyaml instead, and stale `.NAME.parsed` files go when a writing command takes the plan's lock.
 
 A cache is an optimization and never a source of errors: a missing, stale, corrupt, foreign or
 unwritable cache means doing the work normally. Unpickling is restricted to the content model's
@@ -52,6 +54,23 @@ def directory() -> Optional[Path]:
         return base / "deflect"
     except (RuntimeError, OSError, KeyError):  # no home folder
         return None
+
+
+def _private_folder(folder: Path) -> None:
+    """Create `folder` and any missing parent owner-only (0700) whatever the umask: Path.mkdir gives
+    parents 0777 minus the umask, which under umask 000 is a folder anyone can write into."""
+    missing = []
+    while not folder.is_dir():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for part in reversed(missing):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(part, 0o700)  # mkdir's mode is reduced by the umask, never widened; make it exact
 
 
 def _content_files(root: Path) -> list:
@@ -176,71 +195,14 @@ def store(root: Path, display_root: str, content, trees: dict) -> bool:
     return _write(folder, _slot(root, display_root), _header(key), (content, trees))
 
 
-# --------------------------------------------------------------------------- parsed plan files
-# `deflect status` and `deflect export` read the plan but never change it; parsing it needs PyYAML,
-# whose import alone costs about as much as the rest of `status`. So the parse of a plan file is kept
-# too, keyed by the file's exact bytes (compared in full, so a stale entry is impossible) and by the
-# code that parses it. It holds answers, so it lives beside the plan (hidden, owner-only, like the
-# plan's backup) rather than in a per-user folder where a copy would outlive the plan it came from.
-
-
-def plan_cache_path(path: Path) -> Path:
-    real = Path(os.path.realpath(path))
-    return real.with_name(f".{real.name}.parsed")
-
-
-def _plan_key(raw: bytes) -> bytes:
-    from deflect_cli import __version__
-
-    parser = Path(__file__).resolve().parent / "yamlio.py"
-    try:
-        st = parser.stat()
-        code = f"{st.st_size}\0{st.st_mtime_ns}"
-    except OSError:
-        code = "-"
-    return f"{FORMAT}\0{__version__}\0{sys.version}\0{code}\0".encode() + raw
-
-
-def _plain(value):
-    """The parser's LineDict/LineList as plain dict/list, so unpickling needs no YAML import."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def load_parsed_plan(path: Path, raw: bytes):
-    """What parsing `raw` (the bytes of the plan at `path`) gave last time, or None."""
-    if directory() is None:
-        return None
-    try:
-        with open(plan_cache_path(path), "rb") as handle:
-            if os.name == "posix":
-                info = os.fstat(handle.fileno())
-                if info.st_uid != os.getuid() or info.st_mode & 0o022:
-                    return None
-            header = _header(_plan_key(raw))
-            if handle.read(len(header)) != header:
-                return None
-            return _unpickle(handle)
-    except Exception:  # noqa: BLE001 - a cache problem only ever means a normal parse
-        return None
-
-
-def store_parsed_plan(path: Path, raw: bytes, data) -> bool:
-    if directory() is None:
-        return False
-    target = plan_cache_path(path)
-    return _write(target.parent, target.name, _header(_plan_key(raw)), _plain(data))
-
-
 def _write(folder: Path, name: str, header: bytes, payload) -> bool:
     tmp = None
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = folder / f".{name}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        from deflect_cli.safeio import create_exclusive
+
+        _private_folder(folder)
+        tmp = folder / f".{name}.{os.urandom(4).hex()}.tmp"
+        fd = create_exclusive(tmp)  # never through a link someone planted at a name they guessed
         with os.fdopen(fd, "wb") as handle:
             handle.write(header)
             pickle.dump(payload, handle, protocol=_PROTOCOL)
@@ -296,7 +258,7 @@ def cache_templates(env) -> None:
 
         def dump_bytecode(self, bucket) -> None:
             try:
-                target.mkdir(parents=True, exist_ok=True, mode=0o700)
+                _private_folder(target)
                 super().dump_bytecode(bucket)
             except Exception:  # noqa: BLE001 - an unwritable cache must never break an export
                 pass

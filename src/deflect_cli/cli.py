@@ -7,6 +7,7 @@ needs it, so `deflect --help` and `deflect status` start fast.
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -124,11 +125,15 @@ def _wizard(content, plan, plain: bool):
     return Wizard(content, plan, plain=use_plain(plain))
 
 
+@contextmanager
 def _writing(path, command: str):
-    """The single-writer lock held while review or edit may change the plan (as start/resume do)."""
-    from deflect_cli.lock import plan_lock
+    """The single-writer lock held while a command may change the plan, and its warnings said once."""
+    from deflect_cli.lock import notes, plan_lock
 
-    return plan_lock(path, command)
+    with plan_lock(path, command):
+        for note in notes(path):
+            _say(note, err=True)
+        yield
 
 
 def _terminal(no_input: bool = False) -> bool:
@@ -355,6 +360,74 @@ def export(
         return
     atomic_write(target, data)
     _say(f"Wrote {target}")
+
+
+@app.command(short_help="Draft MOUs, protocols and a pocket card.", epilog=_epilog([
+    "deflect paperwork  # what can be drafted, and what each draft still lacks",
+    'deflect paperwork mou --partner Lakeside -f docx',
+    "deflect paperwork data-sharing",
+    "deflect paperwork referral-protocol --format pdf",
+    "deflect paperwork pocket-card -o card.pdf  # two sides of a 4 x 6 inch card",
+    "deflect paperwork one-pager --format html",
+], [(0, "written, or listed"),
+    (1, "a problem, said in one line (no plan, a damaged plan, an unknown document, format or partner, a "
+        "path that cannot be written)"),
+    USAGE_EXIT]))
+def paperwork(
+    name: Optional[str] = typer.Argument(None, metavar="[NAME]",
+                                         help="mou, data-sharing, referral-protocol, pocket-card or one-pager "
+                                              "(none: list what can be drafted)."),
+    partner: Optional[str] = typer.Option(None, "--partner", metavar="NAME", help="The partner an MOU is with."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT",
+                                      help="md, html, docx or pdf (default: from --output's suffix, else md)."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
+                                         help="Where to write it; '-' for standard output (default: beside the plan)."),
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+    templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
+                                            help="Use templates from DIR (missing ones come from the bundled set)."),
+) -> None:
+    """Draft the paperwork a program needs from the plan: partner MOUs, data-sharing and consent terms,
+    a referral protocol, a pocket card and a community one-pager. Missing answers stay visible as
+    [placeholders]. Every draft is for the agencies' counsel to review. The plan file is only read."""
+    from deflect_cli.controlchars import visible
+    from deflect_cli.export import paperwork as pw
+    from deflect_cli.migrate import open_plan
+    from deflect_cli.plan import atomic_write, default_path, plan_flag, refuse_export_over_plan
+    from deflect_cli.render import BINARY_FORMATS, format_for
+
+    path = default_path(plan_path)
+    if output and output != "-":
+        refuse_export_over_plan(Path(output), path)
+    if name is None:
+        if partner or fmt or output:
+            raise DeflectError("name the document to write, e.g. `deflect paperwork one-pager`.")
+        content = _content(content_dir)
+        plan, _ = open_plan(content, path)
+        sys.stdout.write(pw.listing(content, plan, plan_flag(path)))
+        return
+    fmt = format_for(fmt, output)
+    content = _content(content_dir)
+    plan, _ = open_plan(content, path)  # reconciled in memory; the file is only read
+    if output == "-" and fmt in BINARY_FORMATS and sys.stdout.isatty():
+        raise DeflectError(f"a .{fmt} file is binary; send it to a file or a pipe, not the terminal.")
+    data, result = pw.render(content, plan, name, fmt, partner=partner, templates=templates)
+    if output == "-":
+        if isinstance(data, bytes):
+            typer.get_binary_stream("stdout").write(data)
+        else:
+            sys.stdout.write(data)
+        return
+    target = Path(output) if output else path.with_name(f"{pw.file_stem(result)}.{fmt}")
+    refuse_export_over_plan(target, path)
+    atomic_write(target, data)
+    _say(f"Wrote {target} (a draft for counsel to review).")
+    if result.placeholders:
+        _say(f"{len(result.placeholders)} placeholder{'s' if len(result.placeholders) != 1 else ''} left:")
+        for item in result.placeholders:
+            _say(f"  {visible(item)}")
+    for warning in result.warnings:
+        _say(f"Note: {warning}")
 
 
 @app.command(short_help="How far along the plan is.", epilog=_epilog([

@@ -265,8 +265,14 @@ def _line(node, key=None) -> int:
 
 
 def _read(path: Path, display: str, out: _Collector):
-    try:
-        text = path.read_text(encoding="utf-8")
+    from deflect_cli import yamlio
+    from deflect_cli.safeio import FileProblem, read_text
+
+    try:  # type and size checked before reading: a FIFO or /dev/zero never hangs or fills memory
+        text = read_text(path, yamlio.MAX_BYTES)
+    except FileProblem as problem:
+        out.add(display, 0, str(problem))
+        return None
     except FileNotFoundError:
         out.add(display, 0, "file not found")
         return None
@@ -276,8 +282,6 @@ def _read(path: Path, display: str, out: _Collector):
     except OSError as exc:
         out.add(display, 0, f"cannot read: {exc.strerror or exc}")
         return None
-    from deflect_cli import yamlio
-
     try:
         data = yamlio.parse(text)
     except yamlio.YAMLProblem as problem:

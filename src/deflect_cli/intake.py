@@ -16,9 +16,13 @@ from deflect_cli.errors import DeflectError
 
 def read_answers_file(path: Path) -> dict:
     """A mapping of section id to {question id: value}; a whole plan file is accepted too."""
+    from deflect_cli.safeio import FileProblem, read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # type and size checked before reading: a FIFO or /dev/zero never hangs or fills memory
+        text = read_text(path, yamlio.MAX_BYTES)
+    except FileProblem as problem:
+        raise DeflectError(f"{path}: cannot read the answers file: it {problem}.") from None
     except FileNotFoundError:
         raise DeflectError(f"{path}: answers file not found.") from None
     except UnicodeDecodeError:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from deflect_cli.errors import PlanError
+from deflect_cli.safeio import FileProblem, read_regular
 
 SCHEMA_VERSION = 3  # 2 added `fingerprints` and `orphaned`, 3 `drafts`; older formats load as is
 DEFAULT_NAME = "deflection-plan.yaml"
@@ -58,6 +59,9 @@ class Plan:
     # command of the session (named by that snapshot).
     question_fingerprints: dict = field(default_factory=dict, repr=False, compare=False)
     loaded_bytes: Optional[bytes] = field(default=None, repr=False, compare=False)
+    # Not saved: the bytes this session last loaded or saved at `path`. A save first checks the file
+    # still holds them, so another writer's work is never saved over (see save_plan).
+    disk_bytes: Optional[bytes] = field(default=None, repr=False, compare=False)
     session_command: str = field(default="", repr=False, compare=False)
 
     def answer(self, section_id: str, question_id: str):
@@ -150,11 +154,21 @@ def _describe_os_error(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_raw(path: Path) -> bytes:
+    """The plan file's bytes, read safely (see safeio.read_regular): raises FileProblem or OSError."""
+    return read_regular(path, MAX_PLAN_BYTES)
+
+
+def _read_bytes(path: Path, hint=lambda: "") -> bytes:
     if path.is_dir():
         raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
     try:
-        return path.read_bytes()
+        return _read_raw(path)
+    except FileProblem as problem:
+        if "larger than" in str(problem):
+            raise PlanError(f"{path}: the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; "
+                            f"it is not a deflect plan.{hint()}") from None
+        raise PlanError(f"{path}: {problem}; a plan must be a file. Give a plan file with --plan.") from None
     except FileNotFoundError:
         raise PlanError(f"{path}: no plan here. Start one with `deflect start{plan_flag(path)}`.") from None
     except IsADirectoryError:
@@ -171,10 +185,10 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
     and how to put it back)."""
     path = Path(path)
     from_file = raw is None
-    if from_file:
-        raw = _read_bytes(path)
     hint = (lambda: backup_hint(path)) if hint_backup else (lambda: "")
-    if len(raw) > MAX_PLAN_BYTES:
+    if from_file:
+        raw = _read_bytes(path, hint)
+    elif len(raw) > MAX_PLAN_BYTES:
         raise PlanError(f"{path}: the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; "
                         f"it is not a deflect plan.{hint()}")
     try:
@@ -183,9 +197,9 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
         raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?).{hint()}") from None
     if not text.strip():
         raise PlanError(f"{path}: the plan file is empty.{hint()}")
-    from deflect_cli import cache  # the parse of these exact bytes, kept from an earlier run
+    from deflect_cli import planyaml  # what deflect wrote, read without importing PyYAML
 
-    data = cache.load_parsed_plan(path, raw) if from_file else None
+    data = planyaml.read(text)
     if data is None:
         from deflect_cli import yamlio
 
@@ -194,10 +208,9 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
         except yamlio.YAMLProblem as problem:
             where = f" (line {problem.line})" if problem.line else ""
             raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{hint()}") from None
-        if from_file:
-            cache.store_parsed_plan(path, raw, data)
     plan = _from_data(path, data, hint)
     plan.loaded_bytes = raw
+    plan.disk_bytes = raw if from_file else None  # a snapshot's bytes are not what is at `path`
     return plan
 
 
@@ -457,7 +470,7 @@ def restore_copy(path: Path, copy: Copy):
     refuse_read_only(path)
     raw, _ = current(path)
     kept = pin(path, raw, "restore") if raw is not None else None
-    atomic_write(path, copy.plan.loaded_bytes)
+    atomic_write(path, copy.plan.loaded_bytes, follow=True)  # a plan the user linked: through the link
     return kept
 
 
@@ -503,40 +516,90 @@ def _replace(source: str, target: Path) -> None:
             time.sleep(0.1)
 
 
-def atomic_write(path: Path, data: str | bytes) -> None:
+def _refuse_symlink(path: Path) -> PlanError:
+    return PlanError(f"{path}: is a symbolic link; deflect does not write through a link here "
+                     "(someone else may have put it there). Remove it or choose another file name.")
+
+
+def _write_special(path: Path, payload: bytes, info) -> None:
+    """A device or a pipe (`-o /dev/null`, a FIFO): renaming over it would replace the device itself,
+    so write straight into it; there is no old content to protect. A FIFO is opened without blocking,
+    so one that nothing reads from is an error, not a hang."""
+    import stat
+    import time
+
+    from deflect_cli.safeio import O_CLOEXEC, O_NOFOLLOW, O_NONBLOCK
+
+    if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        from deflect_cli.safeio import kind
+
+        raise PlanError(f"{path}: is {kind(info.st_mode)}; deflect writes to files only.")
+    deadline = time.monotonic() + 2.0
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)  # path is already resolved
+            break
+        except OSError as exc:
+            if exc.errno == errno.ENXIO and time.monotonic() < deadline:
+                time.sleep(0.02)  # a reader may be about to open the pipe
+                continue
+            if exc.errno == errno.ENXIO:
+                raise PlanError(f"{path}: is a named pipe (FIFO) that nothing is reading from; "
+                                "nothing was written.") from None
+            raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
+    try:
+        opened = os.fstat(fd).st_mode
+        if not (stat.S_ISCHR(opened) or stat.S_ISFIFO(opened)):  # swapped for something else meanwhile
+            raise PlanError(f"{path}: changed while deflect was writing to it; nothing was written.")
+        if O_NONBLOCK:
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~O_NONBLOCK)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError as exc:
+        raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: str | bytes, *, follow: bool = False, exclusive: bool = False) -> None:
     """Replace `path` with `data` so that readers and crashes only ever see old or new, whole.
 
-    A new file is readable by its owner only (0600); an existing one keeps its permissions. A
-    symlinked plan is written through the link, so the file it points to is the one replaced."""
+    The new file is made at an unpredictable name with O_CREAT | O_EXCL | O_NOFOLLOW and renamed into
+    place, so nothing is ever written through a link someone planted. A symlink at `path` itself is
+    refused, except with `follow` (the plan file, which the user may have linked on purpose: the file
+    it points to is the one replaced). With `exclusive`, an existing `path` is never replaced.
+    A new file is readable by its owner only (0600); an existing one keeps its permissions."""
+    import stat
+
+    from deflect_cli.safeio import create_exclusive
+
     path = Path(path)
-    if path.is_symlink():
+    info = _lstat(path)
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        if not follow:
+            raise _refuse_symlink(path)
         path = Path(os.path.realpath(path))
+        info = _lstat(path)
     folder = _folder(path)
     if not folder.is_dir():
         raise PlanError(f"{path}: the folder {folder} does not exist.")
-    if path.is_dir():
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise PlanError(f"{path}: is a folder, not a file.")
     try:
         payload = data.encode("utf-8") if isinstance(data, str) else data
     except UnicodeEncodeError:
         raise PlanError(f"{path}: could not save: an answer contains characters that are not valid text. "
                         "The file on disk is unchanged.") from None
-    if path.exists() and not path.is_file():
-        # A device or a pipe (`-o /dev/null`, a FIFO): renaming over it would replace the device
-        # itself, so write straight into it; there is no old content to protect.
-        try:
-            with open(path, "wb") as handle:
-                handle.write(payload)
-        except OSError as exc:
-            raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_special(path, payload, info)
         return
-    try:
-        mode = path.stat().st_mode & 0o777
-    except OSError:
-        mode = 0o600
+    mode = info.st_mode & 0o777 if info is not None else 0o600
     tmp = str(folder / f".{path.name}.{os.urandom(4).hex()}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+        fd = create_exclusive(tmp, 0o600)
     except OSError as exc:
         reason = f"{_describe_os_error(exc)}{_write_advice(exc, folder)}"
         error = PlanError(f"{path}: cannot write here: {reason}.")
@@ -549,7 +612,10 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             handle.write(payload)
             handle.flush()
             _fsync(handle.fileno())
-        _replace(tmp, path)
+        if exclusive:
+            _link_new(tmp, path)
+        else:
+            _replace(tmp, path)
     except BaseException as exc:
         try:
             os.unlink(tmp)
@@ -562,6 +628,29 @@ def atomic_write(path: Path, data: str | bytes) -> None:
             raise error from None
         raise
     _fsync_folder(folder)
+
+
+def _lstat(path: Path):
+    try:
+        return os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        raise PlanError(f"{path}: cannot write here: {_describe_os_error(exc)}.") from None
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Give the finished temp file its final name only if that name is free (a hard link fails if it
+    exists); where hard links are not supported, fall back to a rename."""
+    try:
+        os.link(tmp, path)
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK) \
+                or os.path.lexists(path):
+            raise
+        _replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -594,13 +683,59 @@ def _changes_more_than_place(before: bytes, text: str) -> bool:
     return kept(old) != kept(text)
 
 
+class PlanConflict(PlanError):
+    """Another writer changed the plan (or took its lock) during this session; nothing was saved over it."""
+
+
+def _conflict(plan: Plan) -> Optional[str]:
+    """Why saving over the plan now could destroy someone else's work, or None.
+
+    Two checks, because either alone has a gap: the lock this session holds must still be the file at
+    the lock path (a sync or cleanup tool that deletes hidden files lets a second session in), and the
+    plan on disk must still be byte-for-byte what this session last loaded or saved (a second session
+    may already have saved). The plan's own inode changes at every save, so it cannot be the identity."""
+    from deflect_cli.lock import lost
+
+    why = lost(plan.path)
+    if why:
+        return why
+    if plan.disk_bytes is None:
+        return None  # a new plan: `start` decided under the lock that it may be written here
+    try:
+        current = _read_raw(plan.path)
+    except FileNotFoundError:
+        return None  # deleted meanwhile: writing it again loses nothing
+    except (OSError, FileProblem):
+        return "it can no longer be read as it was"
+    if current != plan.disk_bytes:
+        return "it was changed by another program or deflect session"
+    return None
+
+
+def conflict_path(path: Path) -> Path:
+    """`<stem>.conflict-<when>-<random>.yaml` beside the plan: never an existing name, sorts by time."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return path.with_name(f"{path.stem}.conflict-{stamp}-{os.urandom(4).hex()}.yaml")
+
+
 def save_plan(plan: Plan) -> None:
-    """Write the plan atomically; the first save after a load first keeps the loaded file as a snapshot."""
+    """Write the plan atomically; the first save after a load first keeps the loaded file as a snapshot.
+
+    If the plan on disk is no longer this session's (see _conflict), this session's plan goes to a
+    new conflict file beside it instead, and PlanConflict says where."""
     plan.updated = now()
     text = plan.to_yaml()
     if len(text) > MAX_PLAN_BYTES:
         raise PlanError(f"{plan.path}: could not save: the plan would be larger than "
                         f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. The file on disk is unchanged.")
+    why = _conflict(plan)
+    if why:
+        target = conflict_path(plan.path)
+        atomic_write(target, text, exclusive=True)
+        raise PlanConflict(
+            f"{plan.path} was not saved: {why} since this session opened it. This session's answers are "
+            f"in {target}; nothing was overwritten. Compare the two (`deflect status --plan {target}`) "
+            "and continue the one you want to keep.")
     refuse_read_only(plan.path)
     if plan.loaded_bytes is not None and _changes_more_than_place(plan.loaded_bytes, text):
         from deflect_cli import snapshots
@@ -615,18 +750,30 @@ def save_plan(plan: Plan) -> None:
             raise PlanError(f"{plan.path}: could not save: keeping a snapshot of the previous version "
                             f"failed: {reason}. The plan on disk is unchanged.") from None
         plan.loaded_bytes = None
-    atomic_write(plan.path, text)
+    try:
+        payload = text.encode("utf-8")
+    except UnicodeEncodeError:
+        payload = text  # atomic_write refuses it in one line
+    atomic_write(plan.path, payload, follow=True)
+    plan.disk_bytes = payload
 
 
 def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files left by saves of this plan (and by snapshots of it) that were killed mid-way.
-    Only safe while holding the plan's lock (lock.plan_lock does it); returns how many went."""
+    """Delete temp files left by saves of this plan (its lock's note, snapshots of it) that were killed
+    mid-way, and the parse cache older versions kept beside it: they hold answers. Only safe while
+    holding the plan's lock (lock.plan_lock does it); returns how many went."""
     import re
 
     path = given = Path(path)
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    pattern = re.compile(rf"^\.{re.escape(path.name)}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$")
+    name = re.escape(path.name)
+    pattern = re.compile(
+        rf"^\.{name}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$"  # atomic_write's
+        rf"|^\.\.{name}\.lock-info\.[0-9a-f]{{8}}\.tmp$"  # the lock's note (atomic_write of `.NAME.lock-info`)
+        rf"|^\.\.{name}(\.bak|\.damaged|\.before-restore)?\.parsed\.[0-9]+\.tmp$"  # older versions' parse cache
+        rf"|^\.{name}(\.bak|\.damaged|\.before-restore)?\.parsed$"  # ... and the cache itself: a copy of answers
+    )
     removed = 0
     try:
         candidates = list(_folder(path).iterdir())
@@ -645,8 +792,11 @@ def remove_stale_temp_files(path: Path) -> int:
 
 
 def refuse_export_over_plan(target: Path, plan_path: Path) -> None:
-    """An export must never replace a plan: not the one in use, its backup, nor any other plan file."""
-    for protected in (plan_path, backup_path(plan_path)):
+    """An export must never replace a plan: not the one in use, its backup, its lock files, nor any
+    other plan file."""
+    from deflect_cli.lock import lock_paths
+
+    for protected in (plan_path, backup_path(plan_path), *lock_paths(plan_path)):
         same = target.resolve() == protected.resolve()
         if not same and target.exists() and protected.exists():
             try:
@@ -654,7 +804,8 @@ def refuse_export_over_plan(target: Path, plan_path: Path) -> None:
             except OSError:
                 same = False
         if same:
-            what = "the plan file itself" if protected == plan_path else "the plan's backup"
+            what = ("the plan file itself" if protected == plan_path
+                    else "the plan's backup" if protected == backup_path(plan_path) else "the plan's lock")
             raise PlanError(f"{target}: that is {what}; choose another --output.")
     if target.is_file():
         try:

@@ -33,6 +33,7 @@ class Text:
     bold: bool = False
     italic: bool = False
     code: bool = False
+    mark: bool = False  # a placeholder for a missing answer: highlighted in HTML and Word
 
 
 @dataclass

@@ -91,7 +91,8 @@ def _house_style(document) -> None:
 def _properties(document, meta: dict) -> None:
     props = document.core_properties
     props.title = _xml_text(str(meta.get("title", "")))[:255]
-    props.subject = "Deflection program plan" if meta.get("kind") == "plan" else "Deflection planning workbook"
+    props.subject = meta.get("subject") or (
+        "Deflection program plan" if meta.get("kind") == "plan" else "Deflection planning workbook")
     props.author = _xml_text(str(meta.get("author") or "deflect"))[:255]
     props.last_modified_by = "deflect"
     props.comments = f"{meta.get('content_title', '')}, version {meta.get('content_version', '')}"
@@ -162,14 +163,70 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
     document = _open_reference(reference) if reference else docx.Document()
     if not reference:
         _house_style(document)
+    if doc.meta.get("kind") == "paperwork" and not reference:  # a working draft, not a cover page
+        from docx.shared import Pt
+
+        document.styles["Title"].font.size = Pt(22)
+        document.styles["Title"].paragraph_format.space_before = Pt(0)
+    if doc.meta.get("page"):
+        _page(document, doc.meta["page"])
     _properties(document, doc.meta)
-    _footer(document, doc.meta)
+    if not doc.meta.get("page"):
+        _footer(document, doc.meta)
     if doc.meta.get("draft"):
         _draft_header(document)
-    _Writer(document, keep_items=doc.meta.get("kind") == "workbook").write(doc.blocks)
+    writer = _Writer(document, keep_items=doc.meta.get("kind") == "workbook")
+    writer.chapter_breaks = doc.meta.get("chapter_breaks", True)
+    writer.column_breaks = bool((doc.meta.get("page") or {}).get("columns"))
+    writer.write(doc.blocks)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _page(document, page: dict) -> None:
+    """A page set up for a pocket card: its size, margins (top, right, bottom, left), a smaller base
+    font, and optionally `columns` panels (`gap_in` apart, a rule between them to cut or fold on)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Inches, Pt
+
+    top, right, bottom, left = page["margins_in"]
+    for section in document.sections:
+        section.orientation = 1 if page["width_in"] > page["height_in"] else 0
+        section.page_width, section.page_height = Inches(page["width_in"]), Inches(page["height_in"])
+        section.top_margin, section.right_margin = Inches(top), Inches(right)
+        section.bottom_margin, section.left_margin = Inches(bottom), Inches(left)
+        section.header_distance = section.footer_distance = Inches(min(top, bottom) / 2)
+        if page.get("columns"):
+            sect = section._sectPr
+            for old in sect.findall(qn("w:cols")):
+                sect.remove(old)
+            cols = OxmlElement("w:cols")
+            cols.set(qn("w:num"), str(page["columns"]))
+            cols.set(qn("w:space"), str(int(page.get("gap_in", 0.5) * 1440)))
+            cols.set(qn("w:sep"), "1")
+            later = [sect.find(qn(f"w:{name}")) for name in ("formProt", "vAlign", "noEndnote", "titlePg",
+                                                           "textDirection", "bidi", "rtlGutter", "docGrid")]
+            anchor = next((x for x in later if x is not None), None)
+            if anchor is not None:
+                anchor.addprevious(cols)
+            else:
+                sect.append(cols)
+    styles = document.styles
+    size = page.get("font_pt", 8)
+    normal = styles["Normal"]
+    normal.font.size = Pt(size)
+    normal.paragraph_format.space_after = Pt(1)
+    normal.paragraph_format.line_spacing = 1.0
+    for level, scale in ((1, 1.5), (2, 1.1)):
+        style = styles[f"Heading {level}"]
+        style.font.size = Pt(round(size * scale * 2) / 2)
+        style.paragraph_format.space_before = Pt(3)
+        style.paragraph_format.space_after = Pt(1)
+    for name in ("List Bullet", "List Paragraph"):
+        styles[name].font.size = Pt(size)
+        styles[name].paragraph_format.space_after = Pt(0)
 
 
 def _run_text(items: list) -> str:
@@ -191,6 +248,8 @@ class _Writer:
         self.after_table = False
         self.style_ids: dict = {}
         self.added: set = set()        # styles the reference.docx lacked
+        self.chapter_breaks = True     # each level-2 heading starts a page (a pocket card: each side)
+        self.column_breaks = False     # ... or the next column, on a page set in columns
 
     # ---------------------------------------------------------- blocks
 
@@ -308,8 +367,13 @@ class _Writer:
             if level == 3 and self.keep_items:
                 self.item = []
         paragraph = self.new_paragraph("Title" if level == 1 else f"Heading {min(level - 1, 9)}")
-        if level == 2:
-            paragraph.paragraph_format.page_break_before = True
+        if level == 2 and self.chapter_breaks and paragraph._p.getprevious() is not None:
+            if self.column_breaks:  # the next panel of a page set in columns (a card's other side)
+                from docx.enum.text import WD_BREAK
+
+                paragraph.add_run().add_break(WD_BREAK.COLUMN)
+            else:
+                paragraph.paragraph_format.page_break_before = True
         self.inline(paragraph, [d.Text(b.full)])
         if b.anchor in self.bookmarks and b.anchor not in self.placed and top:
             self.placed.add(b.anchor)
@@ -410,6 +474,10 @@ class _Writer:
                 run.italic = item.italic or None
                 if item.code:
                     run.font.name = _MONO
+                if item.mark:
+                    from docx.enum.text import WD_COLOR_INDEX
+
+                    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
     def run(self, paragraph, link, text: str):
         if link is None:

@@ -139,6 +139,8 @@ def runs(items: list) -> str:
             text = escape(run.text)
             if run.code:
                 text = f"<code>{text}</code>"
+            if run.mark:
+                text = f'<mark class="placeholder">{text}</mark>'
             if run.italic:
                 text = f"<em>{text}</em>"
             if run.bold:
@@ -237,8 +239,9 @@ def _refuse_fetch(url, *args, **kwargs):
     raise ValueError(f"deflect does not fetch {url} while making a PDF")
 
 
-def html_to_pdf(html: str) -> bytes:
-    """Print the HTML to PDF with WeasyPrint (an optional extra); nothing is fetched from outside."""
+def html_to_pdf(html: str, pages: Optional[list] = None) -> bytes:
+    """Print the HTML to PDF with WeasyPrint (an optional extra); nothing is fetched from outside.
+    `pages`, if given, receives the number of pages (the pocket card checks it fits two sides)."""
     try:
         import weasyprint
     except ImportError:
@@ -249,4 +252,7 @@ def html_to_pdf(html: str) -> bytes:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    printed = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).render()
+    if pages is not None:
+        pages.append(len(printed.pages))
+    return printed.write_pdf()
