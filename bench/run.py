@@ -134,12 +134,24 @@ def scaled_content(source: Path, dest: Path, copies: int) -> Path:
     def rewire(text: str) -> str:
         return refs.sub(r"\1_zzcopyzz.", text)
 
+    def rewire_refs(node):
+        """Every reference to another question (conditions, choices_from, prefill's `from`) points
+        into the same copy."""
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("when", "choices_from", "from") and isinstance(value, str):
+                    node[key] = rewire(value)
+                else:
+                    rewire_refs(value)
+        elif isinstance(node, list):
+            for item in node:
+                rewire_refs(item)
+
     templates = []
     for path, data in zip(files, sections):
         data["id"] = f"{data['id']}_zzcopyzz"
         for question in data.get("questions", []):
-            if question.get("when"):
-                question["when"] = rewire(question["when"])
+            rewire_refs(question)
             question.pop("renamed_from", None)
         for check in data.get("checks", []):
             check["id"] = f"{check['id']}_zzcopyzz"

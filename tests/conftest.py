@@ -93,3 +93,12 @@ def screen_wizard(content, tmp_path, width: int = 100):
     wizard = Wizard(content, new_plan(tmp_path / "plan.yaml", content), console=Console(file=screen, width=width))
     wizard.screen = screen
     return wizard
+
+
+def no_ids(value):
+    """Answers without their table rows' ids (`_id`, plan format 3), for comparing with what was typed."""
+    if isinstance(value, dict):
+        return {k: no_ids(v) for k, v in value.items() if k != "_id"}
+    if isinstance(value, list):
+        return [no_ids(v) for v in value]
+    return value

@@ -15,7 +15,8 @@ from deflect_cli import DISTRIBUTION, __version__
 from deflect_cli.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("start", "resume", "export", "paperwork", "status", "review", "edit", "lint", "restore", "sections", "guide")
+COMMANDS = ("start", "resume", "export", "paperwork", "status", "review", "edit", "lint", "restore", "sections", "guide",
+            "diff", "packet", "import", "merge")
 # SECTION.QUESTION as written in help and README: a section id or number, a dot, a question id.
 QUESTION_REF = re.compile(r"(?<![\w./-])([a-z][a-z_]*|\d{1,2})\.([a-z][a-z0-9_]*)\b(?![./-]\w)")
 

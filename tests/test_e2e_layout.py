@@ -158,3 +158,26 @@ def test_check_your_answers_rows_fit_60_columns(content, tmp_path):
     assert all(3 + len(o.label) <= 59 for o in options), [o.label for o in options if 3 + len(o.label) > 59]
     assert any(o.label.rstrip().endswith("...") for o in options)
     assert 3 + len(wizard._review_header) <= 59
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_status_in_a_terminal_fits_its_width(deflect_bin, plan_dir, content, columns):
+    """`deflect status` at 60 and 80 columns: no line runs past the edge (where the terminal would
+    cut a title or a word in two), and every word of every section title is still there whole."""
+    child = spawn(deflect_bin, ["status"], plan_dir, 60, columns)
+    child.expect(pexpect.EOF)
+    drawn = lines(child.before)
+    assert [line for line in drawn if len(line) >= columns] == []
+    seen = set(words(child.before))
+    assert [w for s in content.sections for w in s.title.split() if w not in seen] == []  # none cut
+    assert "Next: `deflect resume` continues at" in "\n".join(drawn)
+
+
+def test_status_through_a_pipe_keeps_one_line_per_section(content, tmp_path):
+    """Through a pipe (columns unknown) the table stays one line per section, as scripts read it."""
+    from deflect_cli.report import status_text
+
+    plan = new_plan(tmp_path / "deflection-plan.yaml", content)
+    text = status_text(content, plan)
+    for section in content.sections:
+        assert any(section.title in line and line.endswith("0%") for line in text.splitlines())

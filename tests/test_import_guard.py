@@ -125,3 +125,27 @@ def test_paperwork_listing_stays_on_the_fast_path(tmp_path):
     found = _warm_and_probe(tmp_path, env, "paperwork")
     assert "deflect_cli" in found
     assert not found & set(NOT_FOR_READING + ("jinja2",)), sorted(found & set(NOT_FOR_READING + ("jinja2",)))
+
+
+def _modules(tmp_path, *args) -> set:
+    out = tmp_path / "modules.json"
+    result = subprocess.run([sys.executable, "-c", PROBE, *args, str(out)], cwd=tmp_path, env=clean_env(),
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return set(json.loads(out.read_text()))
+
+
+TEAM = {"deflect_cli.packet", "deflect_cli.packetread", "deflect_cli.plandiff", "deflect_cli.export.packet"}
+
+
+def test_packets_import_and_diff_load_nothing_for_other_commands(tmp_path):
+    subprocess.run([sys.executable, "-m", "deflect_cli", "start", "--no-input"], cwd=tmp_path, env=clean_env(),
+                   capture_output=True)
+    for args in ([], ["--help"], ["status"]):
+        found = _modules(tmp_path, *args)
+        assert not found & TEAM, (args, sorted(found & TEAM))
+    diff = _modules(tmp_path, "diff", "deflection-plan.yaml", "deflection-plan.yaml")
+    assert "deflect_cli.plandiff" in diff and not diff & (TEAM - {"deflect_cli.plandiff"})
+    assert not {m.split(".")[0] for m in diff} & {"docx", "rich", "questionary", "prompt_toolkit", "jinja2"}
+    packet_md = _modules(tmp_path, "packet", "-s", "8", "--to", "X", "-o", "p.md")
+    assert "deflect_cli.export.packet" in packet_md and "docx" not in {m.split(".")[0] for m in packet_md}

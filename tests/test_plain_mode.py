@@ -16,7 +16,7 @@ from deflect_cli.plan import load_plan, new_plan, save_plan
 from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option, use_plain
 from deflect_cli.wizard import Wizard
 
-from conftest import FIXTURES, clean_env
+from conftest import FIXTURES, clean_env, no_ids
 
 MINI = str(FIXTURES / "mini")
 ESCAPE = re.compile(r"\x1b|\x9b")
@@ -216,7 +216,7 @@ def test_a_whole_session_piped_into_plain_mode_has_no_escapes_or_box_drawing(tmp
         assert echo in transcript, echo
     plan = load_plan(tmp_path / "deflection-plan.yaml")
     assert plan.answers["models"] == {"chosen": ["qrt", "Mobile crisis van"], "qrt_window": 40, "lead": "qrt"}
-    assert plan.answers["partners"] == {"roster": [{"name": "Clinic", "kind": "treatment", "signed": True}],
+    assert no_ids(plan.answers["partners"]) == {"roster": [{"name": "Clinic", "kind": "treatment", "signed": True}],
                                         "notes": "Line one\nLine two"}
     assert plan.answers["launch"] == {"start_date": "2027-03-01"}
     assert plan.skipped == ["partners.has_mou"]

@@ -63,3 +63,10 @@ def test_every_command_has_an_example_in_the_readme():
     assert commands <= shown, commands - shown
     for flag in ("--version", "--help", "--install-completion", "--show-completion"):
         assert f"deflect {flag}" in blocks
+
+
+def test_set_aside_keeps_its_one_meaning():
+    """"Set aside" is an answer whose question no longer applies or changed (issue 12.16); a plan
+    replaced by `start --force` is kept as a snapshot, which the README must not call set aside."""
+    start = README.split("### `deflect start`", 1)[1].split("###", 1)[0]
+    assert "set aside" not in " ".join(start.split())

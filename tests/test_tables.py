@@ -14,7 +14,7 @@ from deflect_cli.plan import load_plan, new_plan
 from deflect_cli.prompter import QUIT, SKIP
 from deflect_cli.wizard import Wizard
 
-from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, screen_wizard
+from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, screen_wizard, no_ids
 
 BACKSPACE = "\x7f"
 
@@ -57,11 +57,11 @@ def wizard(staffing, tmp_path):
 
 
 def trainings(wizard):
-    return load_plan(wizard.plan.path).answers.get("staff", {}).get("trainings")
+    return no_ids(load_plan(wizard.plan.path).answers.get("staff", {}).get("trainings"))
 
 
 def ask(wizard):
-    return wizard.ask_question(wizard.content.question("staff.trainings"))
+    return no_ids(wizard.ask_question(wizard.content.question("staff.trainings")))
 
 
 def add(topic, hours="", due="", code=""):
@@ -165,6 +165,25 @@ def test_ctrl_n_in_a_new_row_asks_about_the_cells_typed(keys, wizard):
     assert ask(wizard) is QUIT
     assert trainings(wizard) == [{"topic": "Naloxone", "hours": 4}, {"topic": "Intake"}]
     assert "You have filled in part of this row: Topic: Naloxone; Hours: 4." in wizard.screen.getvalue()
+
+
+def test_ctrl_n_counts_the_text_typed_in_the_cell_it_was_pressed_in(keys, wizard):
+    """Text typed at Hours but not yet submitted when Ctrl-N is pressed is part of the row: named in
+    the question and saved with it, not dropped (issue 12.13)."""
+    keys(
+        ENTER, "Intake" + ENTER, "6", CTRL_N,   # a new row; 6 typed at Hours, then Ctrl-N
+        DOWN + ENTER,                           # save it with what is filled in
+        CTRL_Q,
+    )
+    assert ask(wizard) is QUIT
+    assert "You have filled in part of this row: Topic: Intake; Hours: 6." in wizard.screen.getvalue()
+    assert trainings(wizard) == [{"topic": "Intake", "hours": 6}]
+
+
+def test_quitting_while_typing_in_a_cell_keeps_that_text_in_the_draft(keys, wizard):
+    keys(ENTER, "Naloxone" + ENTER, "4", CTRL_Q)
+    assert ask(wizard) is QUIT
+    assert wizard.plan.drafts == {"staff.trainings": "Topic: Naloxone; Hours: 4"}
 
 
 def test_quitting_in_the_middle_of_a_row_keeps_its_cells_as_a_draft(keys, wizard):

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from deflect_cli.patterns import MAX_INPUT as MAX_PATTERN_INPUT
 
+ROW_ID = "_id"  # a table row's stable id (plan format 3): kept through validation, never a column
 _YES = {"y", "yes", "true"}
 _NO = {"n", "no", "false"}
 
@@ -196,10 +197,10 @@ def _validate_table(rule, rows) -> tuple[Any, Optional[str]]:
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):
             return rows, f"row {number}: expected a mapping of column to value"
-        unknown = [k for k in row if k not in columns]
+        unknown = [k for k in row if k not in columns and k != ROW_ID]
         if unknown:
             return rows, f"row {number}: unknown column {unknown[0]!r}"
-        out = {}
+        out = {ROW_ID: row[ROW_ID]} if isinstance(row.get(ROW_ID), str) and row[ROW_ID] else {}
         for column in rule.columns:
             if getattr(column, "computed", ""):
                 continue  # worked out from the row whenever shown (cell()); a stored copy is dropped

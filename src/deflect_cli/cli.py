@@ -94,6 +94,8 @@ def _top(version: bool = typer.Option(False, "--version", "-V", is_eager=True, c
 PlanOption = typer.Option(None, "--plan", envvar="DEFLECT_PLAN", metavar="PATH",
                           help="Plan file (default: ./deflection-plan.yaml, or $DEFLECT_PLAN).")
 ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content from DIR instead of the bundled guide.")
+AsOption = typer.Option(None, "--as", metavar="NAME",
+                        help="Who is answering: recorded with each answer this command changes.")
 PlainOption = typer.Option(
     False, "--plain",
     help="Plain mode for screen readers and plain terminals: numbered choices, typed commands "
@@ -189,6 +191,7 @@ def start(
     answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
     plain: bool = PlainOption,
+    as_name: Optional[str] = AsOption,
 ) -> None:
     """Begin a new plan: a short welcome, then the workbook, saved after every answer."""
     from deflect_cli.intake import apply_answers, read_answers_file
@@ -219,6 +222,7 @@ def start(
             pin(path, raw, "start")
             _say(f"The previous plan ({what}) is kept as a snapshot; `deflect restore{plan_flag(path)}` brings it back.")
         plan = new_plan(path, content)
+        plan.author = (as_name or "").strip() or None
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
         save_plan(plan)
         if not _interactive(no_input, plain):
@@ -251,6 +255,7 @@ def resume(
     answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Add answers from a YAML file first."),
     no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
     plain: bool = PlainOption,
+    as_name: Optional[str] = AsOption,
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
     from deflect_cli import flow
@@ -262,7 +267,9 @@ def resume(
     if not path.exists():
         load_plan(path)  # "no plan here: start one", before a lock file is made beside it
     with _writing(path, "resume"):
-        plan = _open_for_writing(content, path, "resume")
+        plan = _open_for_writing(content, path, "resume", as_name)
+        if _interactive(no_input, plain):
+            _ask_name_once(plan)
         problems = []
         if answers:
             problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
@@ -442,15 +449,36 @@ def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = C
 
     content = _content(content_dir)
     plan, _ = open_plan(content, default_path(plan_path))  # reconciled in memory; the file is only read
-    _say(status_text(content, plan))
+    import shutil
+
+    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    _say(status_text(content, plan, columns))
 
 
-def _open_for_writing(content, path, command: str):
-    """Under the lock: the plan reconciled with the content, what changed said and saved."""
+def _ask_name_once(plan) -> None:
+    """In a terminal, once per plan that already records who answered (a team plan), ask who is
+    answering and remember it in the plan; an empty answer is remembered too, and never asked again."""
+    if plan.author or "author" in plan.settings or not plan.attribution or not _terminal():
+        return
+    _say("This plan records who gave each answer.")
+    try:
+        name = str(typer.prompt("Your name, recorded with the answers you give (Enter to leave it out)",
+                                default="", show_default=False)).strip()
+    except (typer.Abort, EOFError):
+        _say()
+        name = ""
+    plan.settings["author"] = name
+    plan.author = name or None
+
+
+def _open_for_writing(content, path, command: str, as_name: Optional[str] = None):
+    """Under the lock: the plan reconciled with the content, what changed said and saved. Answers
+    changed from here on are attributed to `as_name`, else to the name remembered in the plan."""
     from deflect_cli.migrate import open_plan
     from deflect_cli.plan import refuse_read_only, save_plan
 
     plan, changes = open_plan(content, path)
+    plan.author = (as_name or plan.settings.get("author") or "").strip() or None
     refuse_read_only(path)  # before any question is asked, not at the first save
     plan.session_command = command
     for line in changes.lines():
@@ -467,12 +495,14 @@ def _find_section(content, ref: str):
     return found
 
 
-def _session(content, path, command: str, plain: bool, action) -> None:
+def _session(content, path, command: str, plain: bool, action, as_name: Optional[str] = None) -> None:
     """Hold the plan's lock and run one wizard action on it; Ctrl-C exits 130 with answers saved."""
     from deflect_cli.prompter import Interrupted
 
     with _writing(path, command):
-        wizard = _wizard(content, _open_for_writing(content, path, command), plain)
+        plan = _open_for_writing(content, path, command, as_name)
+        _ask_name_once(plan)
+        wizard = _wizard(content, plan, plain)
         try:
             action(wizard)
             code = 0
@@ -507,6 +537,7 @@ def review(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
     plain: bool = PlainOption,
+    as_name: Optional[str] = AsOption,
 ) -> None:
     """Check your answers, section by section, and change any of them.
 
@@ -524,7 +555,7 @@ def review(
 
         _say(review_text(content, plan, [chosen] if chosen else list(content.all_sections)))
         return
-    _session(content, path, "review", plain, lambda wizard: wizard.review(chosen))
+    _session(content, path, "review", plain, lambda wizard: wizard.review(chosen), as_name)
 
 
 @app.command(short_help="Change one answer.", epilog=_epilog([
@@ -538,6 +569,7 @@ def edit(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
     plain: bool = PlainOption,
+    as_name: Optional[str] = AsOption,
 ) -> None:
     """Change one answer, then answer any question the change brings up."""
     from deflect_cli import flow
@@ -557,7 +589,7 @@ def edit(
     if not _interactive(False, plain):
         raise DeflectError("edit asks the question again, so it needs a terminal; "
                            "use --plain to type the answer from a pipe.")
-    _session(content, path, "edit", plain, lambda wizard: wizard.edit(target))
+    _session(content, path, "edit", plain, lambda wizard: wizard.edit(target), as_name)
 
 
 @app.command(short_help="Check content files for problems.", epilog=_epilog([
@@ -695,6 +727,263 @@ def _choose_copy(copies, number, name, path, ask: bool):
     if found.plan is None:
         raise DeflectError(f"copy {found.number} ({found.name}) cannot be restored: {found.problem}.")
     return found
+
+
+@app.command(short_help="What changed between two plans.", epilog=_epilog([
+    "deflect diff last-week.yaml deflection-plan.yaml",
+    "deflect diff --snapshot 1  # the current plan against copy 1 of `deflect restore --list`",
+    "deflect diff old.yaml new.yaml --format md > minutes.md  # for a meeting's minutes",
+], [(0, "compared (whether or not anything differs)"), ERROR_EXIT, USAGE_EXIT]))
+def diff(
+    old: Optional[Path] = typer.Argument(None, metavar="[OLD]", help="The earlier plan file."),
+    new: Optional[Path] = typer.Argument(None, metavar="[NEW]", help="The later plan file (default: the plan)."),
+    snapshot: Optional[int] = typer.Option(None, "--snapshot", metavar="N",
+                                           help="Compare the plan with its copy N, as numbered by `deflect restore --list`."),
+    fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or md (Markdown, for pasting)."),
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+) -> None:
+    """List the answers added, changed and removed between two versions of a plan, by section.
+
+    Tables are compared row by row. Neither file is changed.
+    """
+    from deflect_cli import plandiff
+    from deflect_cli.plan import default_path, load_plan, plan_flag, restorable
+
+    if fmt not in ("text", "md"):
+        raise DeflectError(f"unknown diff format {fmt!r}; use text or md.")
+    content = _content(content_dir)
+    if snapshot is not None:
+        if old is not None:
+            raise DeflectError("give either --snapshot N or two plan files, not both.")
+        path = default_path(plan_path)
+        copies = restorable(path)
+        if not 1 <= snapshot <= len(copies):
+            raise DeflectError(f"there is no copy {snapshot} of {path} (there are {len(copies)}); "
+                               f"`deflect restore --list{plan_flag(path)}` lists them.")
+        copy = copies[snapshot - 1]
+        if copy.plan is None:
+            raise DeflectError(f"copy {snapshot} ({copy.name}) cannot be read: {copy.problem}.")
+        before, after = copy.plan, load_plan(path)
+        names = (f"snapshot {snapshot} ({copy.describe()})", str(path))
+    else:
+        if old is None:
+            raise DeflectError("name two plan files to compare (OLD NEW), or use --snapshot N.")
+        new_path = new if new is not None else default_path(plan_path)
+        before, after = load_plan(old, hint_backup=False), load_plan(new_path, hint_backup=False)
+        names = (str(old), str(new_path))
+    found = plandiff.diff(content, before.answers, after.answers)
+    _say((plandiff.markdown if fmt == "md" else plandiff.text)(found, *names).rstrip("\n"))
+
+
+@app.command(short_help="Sections for a partner to fill in.", epilog=_epilog([
+    'deflect packet -s 8,9 --to "Lane Health" -o health.docx',
+    'deflect packet -s 8 --to "Northbank" -f md  # Markdown, for email',
+    'deflect packet -s 9 --to "County IT" -o it.yaml  # an answers file',
+], [(0, "written"), ERROR_EXIT, USAGE_EXIT]))
+def packet(
+    section_refs: str = typer.Option(..., "--sections", "-s", metavar="N,N", help="Which sections (numbers or ids, comma-separated)."),
+    to: str = typer.Option(..., "--to", metavar="NAME", help="Who fills it in; recorded as who answered when it comes back."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
+                                         help="Where to write it (default: beside the plan); the suffix picks the format."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", help="docx (default), md or yaml."),
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+) -> None:
+    """Write a packet of some sections' questions, with the plan's current answers, for a partner.
+
+    It carries only those sections' answers. Bring the reply back with `deflect import FILE`.
+    """
+    from deflect_cli import packet as packets
+    from deflect_cli.export import packet as writer
+    from deflect_cli.export.text import slug
+    from deflect_cli.migrate import open_plan
+    from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
+
+    suffixes = {".docx": "docx", ".md": "md", ".markdown": "md", ".yaml": "yaml", ".yml": "yaml"}
+    if fmt is None and output:
+        fmt = suffixes.get(Path(output).suffix.lower())
+        if fmt is None:
+            raise DeflectError(f"{output}: unknown packet suffix; use .docx, .md or .yaml (or --format).")
+    fmt = fmt or "docx"
+    if fmt not in ("docx", "md", "yaml"):
+        raise DeflectError(f"unknown packet format {fmt!r}; use docx, md or yaml.")
+    content = _content(content_dir)
+    path = default_path(plan_path)
+    plan, _ = open_plan(content, path)
+    chosen = packets.resolve_sections(content, [r for r in section_refs.split(",") if r.strip()])
+    if not chosen:
+        raise DeflectError("name at least one section with --sections, e.g. --sections 8,9.")
+    made = packets.build(content, plan, chosen, to.strip())
+    target = Path(output) if output else path.with_name(f"packet-{slug(to) or 'partner'}.{fmt}")
+    refuse_export_over_plan(target, path)
+    if fmt == "docx":
+        from deflect_cli.export import docx as word
+
+        data = word.render(writer.document(content, made))
+    else:
+        data = (writer.markdown if fmt == "md" else writer.answers_file)(content, made)
+    atomic_write(target, data)
+    _say(f"Wrote {target}: {len(made.codes)} questions from section(s) "
+         f"{', '.join(str(s.number or s.id) for s in chosen)} for {to.strip()} (packet {made.id}).")
+    _say(f"When it comes back: `deflect import {target}`.")
+
+
+@app.command(name="import", short_help="Bring a returned packet into the plan.", epilog=_epilog([
+    "deflect import health.docx  # shows what would change, then asks",
+    "deflect import health.docx --yes  # apply without asking; conflicts are left and listed",
+    "deflect import northbank.md --plan riverton.yaml",
+], [(0, "imported, or nothing to import"),
+    (1, "a problem, said in one line (a damaged or hostile file, tracked changes, a plan in use...); nothing "
+        "was changed"), USAGE_EXIT]))
+def import_(
+    file: Path = typer.Argument(..., metavar="FILE", help="The returned packet: .docx, .md or .yaml."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (conflicts are left, not applied)."),
+    as_name: Optional[str] = AsOption,
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+) -> None:
+    """Read a returned partner packet, show what would change, and apply it.
+
+    Answers are matched by their codes and row ids and checked as the wizard checks them. An answer
+    the plan changed since the packet was sent, and the partner changed too, is a conflict: chosen
+    in a terminal, otherwise left as it is and listed. A snapshot is kept before anything changes.
+    """
+    from deflect_cli import packet as packets, packetread
+    from deflect_cli.plan import default_path, load_plan
+
+    content = _content(content_dir)
+    path = default_path(plan_path)
+    returned = packetread.read(file)
+    packetread.columns_by_position(returned, content)
+    if not path.exists():
+        load_plan(path)
+    header = returned.header
+    who = (as_name or (header.recipient if header else "") or "").strip()
+    with _writing(path, "import"):
+        plan = _open_for_writing(content, path, "import")
+        outcomes = packets.compare(content, plan, returned)
+        if header is None:
+            _say(f"{file} carries no packet header (its hidden part was lost), so there is no record of what "
+                 "was sent: every difference from the plan is a conflict.")
+        else:
+            _say(f"Packet {header.id} for {header.recipient or 'a partner'} ({len(header.codes)} questions):")
+            if header.version != content.version:
+                _say(f"It was made with workbook version {header.version}; this is {content.version}.")
+        _apply_outcomes(path, plan, outcomes, who, header.id if header else "without header", "import", yes)
+
+
+def _apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, yes: bool,
+                    attribution: Optional[dict] = None, theirs: str = "returned") -> None:
+    """Shared by import and merge: list the outcomes, let a person choose each conflict in a terminal,
+    confirm (or --yes), pin a snapshot, apply and save. Call with the plan's lock held."""
+    from deflect_cli import packet as packets
+    from deflect_cli.plan import current, pin, plan_flag, save_plan
+
+    for line in packets.report(outcomes, theirs=theirs):
+        _say(line)
+    choices = {}
+    conflicts = [o for o in outcomes if o.kind == packets.CONFLICT]
+    interactive = _terminal()
+    if conflicts and interactive:
+        for o in conflicts:
+            pick = _pick_conflict(o, theirs)
+            if pick:
+                choices[id(o)] = pick
+    count = packets.changes(outcomes) + len(choices)
+    left = len(conflicts) - len(choices)
+    if not count and not left:
+        _say(f"Nothing to change in {path}.")
+        return
+    what = f"{count} change(s)" + (f" and {left} conflict(s) to keep among the set-aside answers" if left else "")
+    if not yes:
+        if not interactive:
+            raise DeflectError(f"{what} for {path}; run again with --yes to apply them (conflicts are never "
+                               "applied without a choice; nothing was changed).")
+        if not _confirm(f"Apply {what} to {path}? A snapshot is kept first."):
+            raise DeflectError(f"{path} was not changed.")
+    raw, _ = current(path)
+    pin(path, raw, command)
+    plan.loaded_bytes = None  # the pinned snapshot already holds it
+    counts = packets.apply(plan, outcomes, who, source, choices, attribution)
+    save_plan(plan)
+    _say(f"Applied {counts['applied']} change(s) to {path}" + (f", answered by {who}" if who else "") + ".")
+    if counts["conflicts left"]:
+        _say(f"{counts['conflicts left']} conflict(s) left: the plan keeps its answer; the other is kept among "
+             f"the set-aside answers (`deflect status{plan_flag(path)}` lists them).")
+    _say(f"The plan before the {command} is kept as a pinned snapshot; `deflect restore --list{plan_flag(path)}` "
+         "shows it.")
+
+
+@app.command(short_help="Merge another copy of this plan into it.", epilog=_epilog([
+    "deflect merge shared-drive/deflection-plan.yaml  # shows what would change, then asks",
+    "deflect merge other.yaml --yes  # conflicts are left and kept",
+    "deflect merge other.yaml --base health.yaml  # a packet's answers as the base",
+], [(0, "merged, or nothing to merge"), ERROR_EXIT, USAGE_EXIT]))
+def merge(
+    other_file: Path = typer.Argument(..., metavar="OTHER", help="The other copy of the plan."),
+    base_file: Optional[Path] = typer.Option(None, "--base", metavar="FILE",
+                                             help="The version both started from: a plan file or a packet."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (conflicts are left, not applied)."),
+    as_name: Optional[str] = AsOption,
+    plan_path: Optional[str] = PlanOption,
+    content_dir: Optional[str] = ContentOption,
+) -> None:
+    """Bring the answers of another copy of this plan (edited apart) into it, three ways.
+
+    The base is the newest version in both copies' snapshots (or --base). An answer or table row
+    both copies changed differently is a conflict: chosen in a terminal, otherwise left, with the
+    other copy's value kept among the set-aside answers. Nothing is lost.
+    """
+    from deflect_cli import merge as merging, packet as packets
+    from deflect_cli.migrate import reconcile
+    from deflect_cli.plan import default_path, load_plan
+
+    content = _content(content_dir)
+    path = default_path(plan_path)
+    other = load_plan(other_file, hint_backup=False)
+    reconcile(content, other)
+    if not path.exists():
+        load_plan(path)
+    with _writing(path, "merge"):
+        plan = _open_for_writing(content, path, "merge", as_name)
+        if base_file is not None:
+            base = merging.base_from_file(base_file, content)
+            _say(f"Base: {base_file}.")
+        else:
+            found = merging.find_base(path, plan, other_file, other)
+            base = found.answers if found is not None else None
+            if found is None:
+                _say(f"No common earlier version of {path} and {other_file} was found among their snapshots, "
+                     "so every difference is a conflict (name one with --base FILE).")
+            else:
+                from deflect_cli.plan import describe
+
+                _say(f"Base: the version both copies share ({describe(found)}).")
+        returned = merging.as_returned(content, other, base, str(other_file))
+        outcomes = packets.compare(content, plan, returned)
+        if not as_name:
+            plan.author = None  # the other copy's answers keep who gave them there, not this session's name
+        _apply_outcomes(path, plan, outcomes, (as_name or "").strip(), f"merge of {other_file}", "merge", yes,
+                        other.attribution, theirs="other")
+
+
+def _pick_conflict(o, theirs: str = "returned") -> str:
+    """Side by side in a terminal: keep the plan's answer or take the returned one."""
+    from deflect_cli import packet as packets
+
+    _say(f"\nConflict on {o.code} {o.key}" + (f" row {o.number}" if o.number else "") + ":")
+    _say(f"  1. keep the plan's:  {packets.say(o.question, o.current)}")
+    _say(f"  2. take {theirs + ':':<13}{packets.say(o.question, o.returned)}")
+    _say(f"     (sent:            {packets.say(o.question, o.sent)})")
+    picked = ""
+    while picked not in ("1", "2"):
+        try:
+            picked = str(typer.prompt("Keep which (1 or 2)", default="1")).strip()
+        except (typer.Abort, EOFError):
+            _say()
+            raise DeflectError("stopped; nothing was changed.") from None
+    return "returned" if picked == "2" else ""
 
 
 @app.command(short_help="List the guide's sections.", epilog=_epilog([

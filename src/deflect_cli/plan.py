@@ -22,7 +22,7 @@ from typing import Optional
 from deflect_cli.errors import PlanError
 from deflect_cli.safeio import FileProblem, read_regular
 
-SCHEMA_VERSION = 3  # 2 added `fingerprints` and `orphaned`, 3 `drafts`; older formats load as is
+SCHEMA_VERSION = 3  # each format's additions and the steps up to it: upgrades.py
 DEFAULT_NAME = "deflection-plan.yaml"
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _HEADER = (
@@ -30,7 +30,8 @@ _HEADER = (
     "# Continue with `deflect resume`; write the plan document with `deflect export --format md`.\n"
 )
 _FIELDS = ("deflect_plan", "content", "created", "updated", "position", "answers", "skipped",
-           "fingerprints", "orphaned", "drafts", "end_of_plan")
+           "fingerprints", "orphaned", "drafts", "attribution", "settings", "end_of_plan")
+ATTRIBUTION_SETTINGS = ("show", "hide")
 
 
 def now() -> str:
@@ -54,6 +55,14 @@ class Plan:
     # SECTION.QUESTION -> text typed but not submitted when the person left (invalid or unfinished):
     # offered back in the input when they return; gone once that question is answered or skipped.
     drafts: dict = field(default_factory=dict)
+    # SECTION.QUESTION -> {"by": NAME, "at": ISO time}: who gave the answer as it stands, and when. Only
+    # answers someone was named for (--as, the name asked once, a packet's recipient) have an entry.
+    attribution: dict = field(default_factory=dict)
+    # Per-plan choices: `author`, the name remembered for this plan's terminal sessions, and
+    # `attribution` ("show" or "hide": whether exports list who answered).
+    settings: dict = field(default_factory=dict)
+    # Not saved: who is answering in this session (recorded with each answer it changes).
+    author: Optional[str] = field(default=None, repr=False, compare=False)
     # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), the
     # checked bytes this plan was loaded from, which become a snapshot on the first save, and the
     # command of the session (named by that snapshot).
@@ -67,12 +76,40 @@ class Plan:
     def answer(self, section_id: str, question_id: str):
         return (self.answers.get(section_id) or {}).get(question_id)
 
-    def set_answer(self, key: str, value) -> None:
+    def set_answer(self, key: str, value, by: Optional[str] = None) -> None:
+        """Store an answer; new table rows get a row id; a changed answer is attributed to `by` (or the
+        session's author), and loses an earlier attribution when nobody is named."""
         section_id, question_id = key.split(".", 1)
+        if isinstance(value, list) and any(isinstance(r, dict) for r in value):
+            _new_row_ids(value)
+        before = (self.answers.get(section_id) or {}).get(question_id)
         self.answers.setdefault(section_id, {})[question_id] = value
         self.drafts.pop(key, None)
         if key in self.skipped:
             self.skipped.remove(key)
+        if _without_ids(before) != _without_ids(value):
+            who = (by or self.author or "").strip()
+            if who:
+                self.attribution[key] = {"by": who, "at": now()}
+            else:
+                self.attribution.pop(key, None)
+
+    def contributors(self, section_id: str) -> list:
+        """[(name, answers), ...] for a section's current answers, most answers first."""
+        counts: dict = {}
+        for question_id in self.answers.get(section_id) or {}:
+            entry = self.attribution.get(f"{section_id}.{question_id}")
+            if entry and entry.get("by"):
+                counts[entry["by"]] = counts.get(entry["by"], 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+
+    def contributors_text(self, section_id: str) -> str:
+        """`Lane County Health (5 answers), Dana Ruiz (1 answer)`, or "" when nobody is recorded."""
+        return ", ".join(f"{name} ({answers_text(n)})" for name, n in self.contributors(section_id))
+
+    @property
+    def attribution_shown(self) -> bool:
+        return self.settings.get("attribution", "show") != "hide"
 
     def skip(self, key: str) -> None:
         section_id, question_id = key.split(".", 1)
@@ -85,6 +122,7 @@ class Plan:
         """Take an answer out of the plan (returns it); the section entry goes when it empties."""
         section_id, question_id = key.split(".", 1)
         value = (self.answers.get(section_id) or {}).pop(question_id, None)
+        self.attribution.pop(key, None)
         if section_id in self.answers and not self.answers[section_id]:
             del self.answers[section_id]
         return value
@@ -123,11 +161,35 @@ class Plan:
             "fingerprints": self.fingerprints,
             "orphaned": self.orphaned,
             "drafts": self.drafts,
+            "attribution": {k: v for k, v in self.attribution.items() if self.answer(*k.split(".", 1)) is not None},
+            "settings": self.settings,
             "end_of_plan": True,
         }
         from deflect_cli import yamlio
 
         return _HEADER + yamlio.dump(data)
+
+
+def _new_row_ids(rows: list) -> None:
+    from deflect_cli.upgrades import ROW_ID, new_row_id
+
+    seen: set = set()
+    for row in rows:
+        if isinstance(row, dict):
+            rid = row.get(ROW_ID)
+            if not isinstance(rid, str) or not rid or rid in seen:
+                rid = new_row_id(seen | {r.get(ROW_ID) for r in rows if isinstance(r, dict)})
+                rest = {k: v for k, v in row.items() if k != ROW_ID}
+                row.clear()
+                row[ROW_ID] = rid
+                row.update(rest)
+            seen.add(rid)
+
+
+def _without_ids(value):
+    if isinstance(value, list):
+        return [{k: v for k, v in r.items() if k != "_id"} if isinstance(r, dict) else r for r in value]
+    return value
 
 
 def default_path(explicit: Optional[str] = None) -> Path:
@@ -263,7 +325,9 @@ def _from_data(path: Path, data, hint) -> Plan:
     unknown = [str(k) for k in data if k not in _FIELDS]
     if unknown:
         raise bad(f"unknown field {unknown[0]!r} in the plan file")
-    data = _plain(data)
+    from deflect_cli import upgrades
+
+    data = upgrades.upgrade(_plain(data), SCHEMA_VERSION)
     content = data.get("content") or {}
     answers = data.get("answers") or {}
     skipped = data.get("skipped") or []
@@ -303,6 +367,19 @@ def _from_data(path: Path, data, hint) -> Plan:
     for stamp in ("created", "updated"):
         if data.get(stamp) is not None and not isinstance(data[stamp], str):
             raise bad(f"'{stamp}' must be a date and time")
+    attribution = data.get("attribution") or {}
+    settings = data.get("settings") or {}
+    if not isinstance(attribution, dict) or not all(
+        _is_key(k) and isinstance(v, dict) and isinstance(v.get("by"), str) and isinstance(v.get("at", ""), str)
+        for k, v in attribution.items()
+    ):
+        raise bad("'attribution' must map SECTION.QUESTION ids to who answered ('by') and when ('at')")
+    if not isinstance(settings, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in settings.items()) \
+            or settings.get("attribution", "show") not in ATTRIBUTION_SETTINGS:
+        raise bad("'settings' must map names to text ('attribution' is show or hide)")
+    for section_id, values in answers.items():  # a row without an id (written by hand) gets a stable one
+        for question_id, value in values.items():
+            upgrades.add_row_ids(f"{section_id}.{question_id}", value)
     return Plan(
         path=path,
         content_title=str(content.get("title") or ""),
@@ -315,6 +392,8 @@ def _from_data(path: Path, data, hint) -> Plan:
         fingerprints=dict(fingerprints),
         orphaned=[dict(e) for e in orphaned],
         drafts=dict(drafts),
+        attribution={k: dict(v) for k, v in attribution.items()},
+        settings=dict(settings),
     )
 
 

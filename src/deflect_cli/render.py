@@ -51,6 +51,12 @@ def format_for(fmt: Optional[str], output: Optional[str]) -> str:
 # ---------------------------------------------------------------- formats
 
 
+def _without_row_ids(value):
+    if isinstance(value, list):
+        return [{k: v for k, v in r.items() if k != "_id"} if isinstance(r, dict) else r for r in value]
+    return value
+
+
 def render_json(content: Content, plan) -> str:
     """Every question, answered or not, in a shape other tools can read."""
     content = content.worded(plan.answers)
@@ -67,7 +73,7 @@ def render_json(content: Content, plan) -> str:
                 "prompt": question.prompt,
                 "required": question.required,
                 "applicable": applicable,
-                "answer": None if is_empty(value) or not applicable else value,
+                "answer": None if is_empty(value) or not applicable else _without_row_ids(value),
                 "status": flow.status(question, plan.answers, plan.skipped) if applicable else "not_applicable",
             }
             if question.choices:

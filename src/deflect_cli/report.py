@@ -8,9 +8,12 @@ answers: choosing a program model that brings up five more questions adds five t
 from __future__ import annotations
 
 import datetime as _dt
+import textwrap
 
 from deflect_cli import flow
 from deflect_cli.controlchars import visible
+
+_COUNTS = "  Answered  Skipped  Remaining  Done"
 
 
 def saved_when(stamp: str, now=None) -> str:
@@ -63,25 +66,33 @@ def where(content, evaluation, question, sep: str = ", ") -> str:
     return f"{place}{sep}question {index} of {len(in_section)}" if index else place
 
 
-def status_text(content, plan) -> str:
+def status_text(content, plan, columns=None) -> str:
+    """`columns` is the terminal's width, or None through a pipe (lines as long as they need).
+    In a terminal a long section title wraps inside its column and prose wraps at a space, so an
+    80- or 60-column screen never cuts the table or a word in two."""
     content = content.worded(plan.answers)
     evaluation = flow.evaluate(content, plan.answers)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     width = max(len("Section"), *(len(p.section.title) for p in rows))
+    if columns:
+        width = min(width, max(12, columns - 5 - len(_COUNTS)))
     name = plan_name(plan)
     lines = [f"Plan: {plan.path}" + (f" ({name})" if name else ""),
              f"Last saved: {saved_when(plan.updated)}", ""]
-    header = f"{'#':>2}  {'Section':<{width}}  Answered  Skipped  Remaining  Done"
+    header = f"{'#':>2}  {'Section':<{width}}{_COUNTS}"
     lines += [header, "-" * len(header)]
     for p in rows:
         number = f"{p.section.number:>2}" if p.section.number else " -"
         done = f"{percent(p.answered, p.total):>3}%" if p.total else "  --"
-        lines.append(f"{number}  {p.section.title:<{width}}  {p.answered:>8}  {p.skipped:>7}  {p.open:>9}  {done}")
+        title = textwrap.wrap(p.section.title, width) if columns else [p.section.title]
+        lines.append(f"{number}  {title[0]:<{width}}  {p.answered:>8}  {p.skipped:>7}  {p.open:>9}  {done}")
+        lines.extend(f"    {more}" for more in title[1:])
     answered = sum(p.answered for p in rows)
     skipped = sum(p.skipped for p in rows)
     remaining = sum(p.open for p in rows)
     total = sum(p.total for p in rows)
     lines += ["-" * len(header), ""]
+    table = len(lines)  # the heading lines and the table, already laid out to fit
     lines.append(f"Overall: {answered} of {total} questions that apply are answered ({percent(answered, total)}%); "
                  f"{skipped} skipped for now, {remaining} still to answer.")
     checks = flow.firing_checks(content, evaluation)
@@ -90,7 +101,15 @@ def status_text(content, plan) -> str:
         lines.extend(f"- {c.message}" for c in checks)
     lines += orphaned_lines(plan)
     lines += ["", next_step(content, plan, evaluation)]
+    if columns:
+        lines = lines[:table] + [part for line in lines[table:] for part in _wrap(line, columns - 1)]
     return visible("\n".join(lines))  # answers, the plan's path and its stamps reach the terminal
+
+
+def _wrap(line: str, columns: int) -> list:
+    """One line as terminal lines broken at spaces; a list item's later lines indented under it."""
+    return textwrap.wrap(line, columns, subsequent_indent="  " if line.startswith("- ") else "",
+                         break_on_hyphens=False) or [""]
 
 
 # ---- issue 6 (content changes): answers set aside by deflect_cli.migrate, listed so none is forgotten

@@ -109,6 +109,9 @@ def review_text(content, plan, sections) -> str:
     for section in sections:
         rows = section_rows(content, plan, section, evaluation)
         lines += ["", f"{section_title(content, section)} ({counts_text(rows)})"]
+        who = plan.contributors_text(section.id) if hasattr(plan, "contributors_text") else ""
+        if who:
+            lines.append(f"  Answered by: {who}")
         for number, row in enumerate(rows, 1):
             answer = f": {row.answer}" if row.answer and row.status != NOT_APPLICABLE else ""
             lines.append(f"  {number}. {row.question.label}{answer} [{row.status_label}] ({edit_ref(section, row.question)})")

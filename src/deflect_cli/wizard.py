@@ -836,8 +836,10 @@ class Wizard:
             try:
                 value = self._ask_cell(column, out.get(column.id))
             except Interrupted:
-                self._keep_row(question, row, out)
+                self._keep_row(question, row, self._with_typed(column, out))
                 raise
+            if value in (QUIT, SKIP, MENU):
+                out = self._with_typed(column, out)
             if value is QUIT:
                 self._keep_row(question, row, out)
                 return QUIT
@@ -888,6 +890,16 @@ class Wizard:
         if choice is QUIT:
             return QUIT
         return choice if choice in ("save", "discard") else "go_on"
+
+    def _with_typed(self, column, out: dict) -> dict:
+        """The cells with the text typed in this one but not submitted when the row was left (Ctrl-N,
+        the menu, Ctrl-Q, Ctrl-C): it counts as typed in the row, to keep or discard, never dropped."""
+        typed = "" if column.type in ("choice", "yes_no") else _without_controls(self.ui.draft or "")
+        current = out.get(column.id)
+        if not typed.strip() or typed == ("" if is_empty(current) else _as_text(current)):
+            return out
+        value, error = parse_text(column, typed)
+        return {**out, column.id: typed if error or is_empty(value) else value}
 
     def _keep_row(self, question, row: dict, out: dict) -> None:
         """Leaving in the middle of a row: its cells are kept as a draft, shown with the table."""

@@ -335,6 +335,8 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
     entries = [(heading.full, heading.anchor) for heading, _ in chapters]
     if doc["orphaned"]:
         entries.append(("Appendix: earlier answers set aside", slug("Appendix: earlier answers set aside")))
+    if doc.get("contributors"):
+        entries.append(("Appendix: who answered", slug("Appendix: who answered")))
     blocks += _contents(entries)
     for heading, body in chapters:
         blocks += [heading, *body]
@@ -347,6 +349,11 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
                    List([ListItem([Text(one_line(item["key"]), bold=True),
                                    Text(f" ({one_line(item['reason'])}): {one_line(item['text'])}")])
                          for item in doc["orphaned"]])]
+    if doc.get("contributors"):
+        title = "Appendix: who answered"
+        blocks += [Heading(2, title, anchor=slug(title)),
+                   Paragraph([Text("Who gave the answers in each section, as recorded in the plan.")]),
+                   _table(["Section", "Answered by"], doc["contributors"])]
     meta = {"title": doc["program_name"], "kind": "plan", "date": doc["date"], "author": str(doc["agency"]),
             "content_title": content.title, "content_version": content.version, "outline": outline.name,
             "draft": draft, "limits": limits}

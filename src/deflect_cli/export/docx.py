@@ -179,9 +179,21 @@ def render(doc: d.Document, templates: Optional[str] = None) -> bytes:
     writer.chapter_breaks = doc.meta.get("chapter_breaks", True)
     writer.column_breaks = bool((doc.meta.get("page") or {}).get("columns"))
     writer.write(doc.blocks)
+    if doc.meta.get("custom_xml"):
+        _custom_xml(document, doc.meta["custom_xml"])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _custom_xml(document, blob: bytes) -> None:
+    """A hidden custom-XML part (/customXml/itemN.xml) related to the document: data that rides with
+    the file through Word and LibreOffice (a partner packet's header) without being shown."""
+    from docx.opc.part import Part
+
+    package = document.part.package
+    part = Part(package.next_partname("/customXml/item%d.xml"), "application/xml", blob, package)
+    document.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml")
 
 
 def _page(document, page: dict) -> None:

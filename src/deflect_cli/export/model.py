@@ -117,7 +117,20 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
         "sources": _sources(content),
         "include_guide": include_guide,
         "orphaned": _orphaned(plan),
+        "contributors": _contributors(content, plan),
     }
+
+
+def _contributors(content: Content, plan) -> list:
+    """Who answered each section (plan format 3 attribution), unless the plan's settings hide it."""
+    if not getattr(plan, "attribution_shown", False):
+        return []
+    out = []
+    for section in content.all_sections:
+        text = plan.contributors_text(section.id)
+        if text:
+            out.append((f"{section.number}. {section.title}" if section.number else section.title, text))
+    return out
 
 
 def _orphaned(plan) -> list:
