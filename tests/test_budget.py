@@ -103,7 +103,7 @@ def test_status_and_exports_show_the_budget(content, tmp_path):
     assert "| Subawards | $40,000 | $40,000 | $80,000 |" in md
     assert "| COSSUP | Yes | $88,800 |" in md
     # The computed cost column shows on each line.
-    assert "| Personnel | Coordinator | 1 | 1 | $60,000 | 50% | $30,000 | COSSUP |" in md
+    assert "| Coordinator | Personnel | 1 | 1 | $60,000 | 50% | $30,000 | COSSUP |" in md
 
 
 def test_the_wizard_says_a_budget_check_when_a_line_is_saved(content, tmp_path):
@@ -153,3 +153,10 @@ def test_the_json_export_carries_the_worked_out_budget(content, tmp_path):
     lines = next(q for s in data["sections"] for q in s["questions"] if q["id"] == "funding.budget")
     assert "cost" not in lines["answer"][0]  # the answer is exactly what was typed
     assert lines["computed"][0] == {"cost": 30000} and lines["computed"][4] == {"cost": 10000}
+
+
+def test_a_hand_edited_number_of_years_is_bounded(content):
+    context = {"funding": {"years": 10 ** 12, "budget": [{"item": "x", "category": "other", "year": 1,
+                                                        "unit_cost": 5}]}}
+    worked = budget.compute(content, context)
+    assert worked.years == budget.MAX_YEARS and worked.total == 5

@@ -157,3 +157,20 @@ def test_values_rename_old_choices_on_the_way(tmp_path):
     assert compare_content(load_content(FIXTURES / "mini"), new) == []
     with pytest.raises(ContentError, match="'values' kind: 'clinic' is not a choice there"):
         load_content(_new(tmp_path / "bad", carry=carry.replace("health: treatment", "health: clinic")))
+
+
+def test_an_answers_file_for_the_older_workbook_is_carried_too(tmp_path):
+    import yaml
+
+    from deflect_cli.intake import apply_answers
+
+    new = load_content(_new(tmp_path))
+    plan = new_plan(tmp_path / "plan.yaml", new)
+    data = {"partners": {"roster": ROSTER, "notes": "Meet monthly.", "has_mou": True}}
+    (tmp_path / "answers.yaml").write_text(yaml.safe_dump(data))
+    problems = apply_answers(new, plan, data, "answers.yaml")
+    assert plan.answers["launch"]["people"][0] == {"name": "Harbor Health", "kind": "treatment", "mou": True,
+                                                  "partner": True}
+    assert plan.answers["launch"]["steps"] == [{"step": "Meet monthly."}]
+    assert problems == ["answers.yaml: partners.roster: carried into launch.people, except Kind: health "
+                        "('health' is not one of: treatment)"]

@@ -154,3 +154,29 @@ def test_exports_show_the_computed_column(mini, tmp_path):
     model = build_document(mini, plan)
     item = next(i for ch in model["chapters"] for i in ch["answers"] if i["id"] == "tasks")
     assert item["rows"] == [["Train", "", "2", "$50", "$100"]]
+
+
+def test_keys_pick_a_budget_lines_source_and_the_cost_is_shown(keys, content, tmp_path):
+    """The bundled budget, driven by keystrokes: the source is chosen from the sources typed earlier."""
+    from conftest import CTRL_Q, DOWN, ENTER, ESC, screen_wizard
+
+    wizard = screen_wizard(content, tmp_path, width=120)
+    wizard.plan.set_answer("funding.sources", [{"source": "City fund"}, {"source": "Settlement"}])
+    keys(
+        ENTER,                     # Add a row
+        "Coordinator" + ENTER,     # item
+        ENTER,                     # category: Personnel (first)
+        "1" + ENTER,               # year
+        "1" + ENTER,               # quantity
+        "60000" + ENTER,           # unit cost
+        "50" + ENTER,              # share
+        DOWN + ENTER,              # source: the second one typed earlier
+        ESC + ENTER,               # justification: left blank
+        CTRL_Q,                    # on the table menu: the row is already saved
+    )
+    wizard.ask_question(content.question("funding.budget"))
+    [row] = load_plan(wizard.plan.path).answers["funding"]["budget"]
+    assert row == {"item": "Coordinator", "category": "personnel", "year": 1, "quantity": 1, "unit_cost": 60000,
+                   "share": 50, "source": "Settlement"}  # the cost is worked out, never stored
+    screen = wizard.screen.getvalue()
+    assert "Worked out: Cost: $30,000" in " ".join(screen.split())

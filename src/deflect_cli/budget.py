@@ -22,6 +22,7 @@ CATEGORIES = ("personnel", "fringe", "travel", "equipment", "supplies", "constru
 _NOT_IN_MTDC = ("equipment", "construction")
 SUBAWARD_MTDC_CAP = 25_000
 UNASSIGNED = ""  # the source of a line that names none
+MAX_YEARS = 50
 # What the budget reads: an answer to any of these can change a budget check.
 INPUTS = ("funding.budget", "funding.sources", "funding.years", "funding.fringe_rate", "funding.indirect_rate",
           "funding.indirect_base", "funding.in_kind", "launch.start_date")
@@ -53,6 +54,12 @@ class Budget:
     unassigned: float = 0.0
     total: float = 0.0
     secured_by_year: dict = field(default_factory=dict)  # year -> secured amount from sources
+    # (year, source) -> (base, amount) of the fringe and indirect costs worked out from the rates
+    fringe_parts: dict = field(default_factory=dict)
+    indirect_parts: dict = field(default_factory=dict)
+    fringe_rate: Optional[float] = None
+    indirect_rate: Optional[float] = None
+    indirect_base: str = ""
     checks: list = field(default_factory=list)         # sentences for "Things to double-check"
 
     def summary(self) -> dict:
@@ -116,6 +123,22 @@ def money(value: float) -> str:
     return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
+def line_cost(row: dict) -> Optional[float]:
+    """quantity x unit cost x share / 100 (share blank = 100), for content whose budget table has no
+    `computed` cost column; a line without a quantity or unit cost has no cost."""
+    quantity, unit_cost, share = _number(row.get("quantity")), _number(row.get("unit_cost")), _number(row.get("share"))
+    if quantity is None or unit_cost is None:
+        return None
+    return round(quantity * unit_cost * (100.0 if share is None else share) / 100, 2)
+
+
+def cost_of(content, row: dict) -> Optional[float]:
+    """A budget line's cost as every output shows it: the content's computed cost column, if any."""
+    question = content.question("funding.budget")
+    column = next((c for c in question.columns if c.id == "cost"), None) if question is not None else None
+    return _number(cell(column, row)) if column is not None else line_cost(row)
+
+
 def compute(content, context: dict) -> Optional[Budget]:
     """The budget for these answers (`context`: section -> question -> value, e.g. flow's evaluation
     context or visible answers), or None when no budget line is given."""
@@ -123,7 +146,6 @@ def compute(content, context: dict) -> Optional[Budget]:
     rows = _rows(_get(context, "funding.budget"))
     if question is None or not rows:
         return None
-    cost_column = next((c for c in question.columns if c.id == "cost"), None)
     years = _number(_get(context, "funding.years"))
     fringe_rate = _number(_get(context, "funding.fringe_rate"))
     indirect_rate = _number(_get(context, "funding.indirect_rate"))
@@ -133,13 +155,14 @@ def compute(content, context: dict) -> Optional[Budget]:
 
     lines = []
     for row in rows:
-        cost = _number(cell(cost_column, row)) if cost_column is not None else _number(row.get("cost"))
+        cost = cost_of(content, row)
         year = _number(row.get("year"))
         if cost is None or year is None:
             continue
         lines.append(Line(item=str(row.get("item") or ""), category=str(row.get("category") or "other"),
                           year=int(year), cost=cost, source=str(row.get("source") or UNASSIGNED)))
     years = int(years) if years else max([line.year for line in lines] or [1])
+    years = max(1, min(years, MAX_YEARS))  # the content allows 1-5; a hand-edited plan cannot make it loop long
 
     if fringe_rate:
         for line in lines:
@@ -162,7 +185,16 @@ def compute(content, context: dict) -> Optional[Budget]:
                     counted[line.item] = counted.get(line.item, 0.0) + line.cost
             line.indirect = amount * indirect_rate / 100
 
-    budget = Budget(years=years, lines=lines)
+    budget = Budget(years=years, lines=lines, fringe_rate=fringe_rate, indirect_rate=indirect_rate,
+                    indirect_base=base if indirect_rate else "")
+    for line in lines:
+        key = (line.year, line.source)
+        if line.fringe:
+            old = budget.fringe_parts.get(key, (0.0, 0.0))
+            budget.fringe_parts[key] = (old[0] + line.cost, old[1] + line.fringe)
+        if line.indirect:
+            old = budget.indirect_parts.get(key, (0.0, 0.0))
+            budget.indirect_parts[key] = (old[0] + line.indirect * 100 / indirect_rate, old[1] + line.indirect)
     federal = {name: s.get("federal") for name, s in by_name.items()}
 
     def add(year: int, category: str, source: str, amount: float) -> None:
