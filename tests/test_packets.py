@@ -19,9 +19,9 @@ SECTIONS = "profile,8,9"  # every question type: text, long_text, choice, multi_
 
 @pytest.fixture
 def riverton(cli, tmp_path):
-    code, _, err = cli("start", "--no-input", "--answers", str(FIXTURES / "riverton-answers.yaml"))
-    assert code == 0, err
-    return tmp_path / "deflection-plan.yaml"
+    from conftest import riverton_plan
+
+    return riverton_plan(tmp_path / "deflection-plan.yaml")
 
 
 def _plan(path):
