@@ -12,7 +12,7 @@ from deflect_cli.content import ContentError, load_content
 from deflect_cli.migrate import compare_content, reconcile
 from deflect_cli.plan import new_plan
 
-from conftest import FIXTURES
+from conftest import FIXTURES, no_ids
 
 
 @pytest.fixture(autouse=True)
@@ -85,14 +85,14 @@ def test_old_answers_become_rows_and_what_does_not_fit_is_set_aside(tmp_path):
     new = load_content(_new(tmp_path))
     plan = _old_plan(tmp_path)
     changes = reconcile(new, plan)
-    assert plan.answers["launch"]["people"] == [
+    assert no_ids(plan.answers["launch"]["people"]) == [
         {"name": "Harbor Health", "kind": "treatment", "mou": True, "partner": True},
         {"name": "County Health Department", "mou": False, "partner": True},  # 'health' is no kind here
     ]
-    assert plan.answers["launch"]["steps"] == [{"step": "Meet monthly with every partner."}]
+    assert no_ids(plan.answers["launch"]["steps"]) == [{"step": "Meet monthly with every partner."}]
     assert "roster" not in plan.answers["partners"] and plan.answers["partners"] == {"has_mou": True}
     [aside] = plan.orphaned  # the roster is also kept whole, with why: nothing is lost
-    assert aside["question"] == "partners.roster" and aside["answer"] == ROSTER
+    assert aside["question"] == "partners.roster" and no_ids(aside["answer"]) == ROSTER
     assert "part of it could not be carried" in aside["reason"] and "County Health Department" not in aside["reason"]
     assert "Kind: health" in aside["reason"]
     said = "\n".join(changes.lines())
@@ -117,7 +117,7 @@ def test_rows_without_a_required_cell_are_not_carried(tmp_path):
     reconcile(new, plan)
     assert "people" not in plan.answers.get("launch", {})
     [aside] = plan.orphaned
-    assert "a row without Name" in aside["reason"] and aside["answer"] == ROSTER
+    assert "a row without Name" in aside["reason"] and no_ids(aside["answer"]) == ROSTER
 
 
 @pytest.mark.parametrize("carry, problem", [
@@ -169,8 +169,8 @@ def test_an_answers_file_for_the_older_workbook_is_carried_too(tmp_path):
     data = {"partners": {"roster": ROSTER, "notes": "Meet monthly.", "has_mou": True}}
     (tmp_path / "answers.yaml").write_text(yaml.safe_dump(data))
     problems = apply_answers(new, plan, data, "answers.yaml")
-    assert plan.answers["launch"]["people"][0] == {"name": "Harbor Health", "kind": "treatment", "mou": True,
+    assert no_ids(plan.answers["launch"]["people"][0]) == {"name": "Harbor Health", "kind": "treatment", "mou": True,
                                                   "partner": True}
-    assert plan.answers["launch"]["steps"] == [{"step": "Meet monthly."}]
+    assert no_ids(plan.answers["launch"]["steps"]) == [{"step": "Meet monthly."}]
     assert problems == ["answers.yaml: partners.roster: carried into launch.people, except Kind: health "
                         "('health' is not one of: treatment)"]

@@ -14,7 +14,7 @@ from deflect_cli.plain import PlainPrompter
 from deflect_cli.plan import load_plan, new_plan
 from deflect_cli.wizard import Wizard
 
-from conftest import FIXTURES
+from conftest import FIXTURES, no_ids
 
 TASKS = """
   - id: tasks
@@ -133,7 +133,7 @@ def test_the_wizard_offers_the_earlier_tables_values_and_shows_the_cost(mini, tm
     out = ui.stdout.getvalue()
     assert "1. Harbor Health" in out and "2. County EMS" in out
     assert "Worked out: Cost: $100" in out
-    row = load_plan(plan.path).answers["launch"]["tasks"][0]
+    row = no_ids(load_plan(plan.path).answers["launch"]["tasks"][0])
     assert row == {"task": "Train staff", "partner": "County EMS", "hours": 4, "rate": 25}  # cost not stored
     assert "$100" in out.split("Worked out")[1]  # the table shown after the row has the cost column
 
@@ -143,7 +143,7 @@ def test_an_empty_earlier_table_is_said_and_text_is_typed(mini, tmp_path):
     wizard, ui = _wizard(mini, plan, "1\nTrain staff\nHarbor Health\n\n\n4\n")
     wizard.edit(mini.question("launch.tasks"))
     assert "Nothing is listed yet under 'Partner roster' to choose from; type it for now." in ui.stdout.getvalue()
-    assert load_plan(plan.path).answers["launch"]["tasks"] == [{"task": "Train staff", "partner": "Harbor Health"}]
+    assert no_ids(load_plan(plan.path).answers["launch"]["tasks"]) == [{"task": "Train staff", "partner": "Harbor Health"}]
 
 
 def test_exports_show_the_computed_column(mini, tmp_path):
@@ -175,7 +175,7 @@ def test_keys_pick_a_budget_lines_source_and_the_cost_is_shown(keys, content, tm
         CTRL_Q,                    # on the table menu: the row is already saved
     )
     wizard.ask_question(content.question("funding.budget"))
-    [row] = load_plan(wizard.plan.path).answers["funding"]["budget"]
+    [row] = no_ids(load_plan(wizard.plan.path).answers["funding"]["budget"])
     assert row == {"item": "Coordinator", "category": "personnel", "year": 1, "quantity": 1, "unit_cost": 60000,
                    "share": 50, "source": "Settlement"}  # the cost is worked out, never stored
     screen = wizard.screen.getvalue()

@@ -9,7 +9,7 @@ import yaml
 from deflect_cli.migrate import reconcile
 from deflect_cli.plan import new_plan
 
-from conftest import FIXTURES
+from conftest import FIXTURES, no_ids
 
 MY_SECTIONS = ("program_types", "community_needs", "support", "partnerships", "policies", "staffing", "treatment",
                "funding", "communications")
@@ -63,5 +63,5 @@ def test_riverton_referral_procedure_becomes_the_pathways_first_step(content, tm
     plan = new_plan(tmp_path / "plan.yaml", content)
     plan.answers = yaml.safe_load((FIXTURES / "riverton-answers.yaml").read_text())
     reconcile(content, plan)
-    assert plan.answers["policies"]["pathway"] == [{"step": old["policies"]["referral_workflow"]}]
+    assert no_ids(plan.answers["policies"]["pathway"]) == [{"step": old["policies"]["referral_workflow"]}]
     assert not any(e["question"] == "policies.referral_workflow" for e in plan.orphaned)

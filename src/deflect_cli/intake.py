@@ -125,7 +125,8 @@ def _carry(content, plan, carried: list) -> list:
             rows, unfit = carry_rows(carry, target, value)
             existing = plan.answer(target.section_id, target.id)
             existing = list(existing) if isinstance(existing, list) else []
-            new = [row for row in rows if row not in existing]
+            plain = [{k: v for k, v in r.items() if k != "_id"} if isinstance(r, dict) else r for r in existing]
+            new = [row for row in rows if row not in plain]
             clean, error = validate(target, existing + new) if new else (existing, None)
             if error:
                 unfit = [error]

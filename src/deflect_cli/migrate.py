@@ -233,7 +233,7 @@ def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tupl
         raw_rows = [{mapping[k]: v for k, v in row.items() if k in mapping and not is_empty(v)} for row in old_rows]
         # `elsewhere`: old columns another carry of the same answer moves, so not lost here.
         dropped = [f"{k}: {describe_value(v)}" for row in old_rows for k, v in row.items()
-                   if k not in mapping and k not in elsewhere and not k.startswith("_") and not is_empty(v)]
+                   if k not in mapping and k not in elsewhere and k != "_id" and not is_empty(v)]  # a row id is the old row's own
     else:
         items = value if isinstance(value, list) else [value]
         if any(isinstance(item, (dict, list)) for item in items):
@@ -265,6 +265,10 @@ def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tupl
     return rows, unfit
 
 
+def _without_row_id(row):
+    return {k: v for k, v in row.items() if k != "_id"} if isinstance(row, dict) else row
+
+
 def _carry(content, plan, index: dict, changes: Changes) -> None:
     """Apply the content's `carry:` moves to answers whose question left the workbook. Nothing is lost:
     an answer that did not carry whole is also set aside, with its text and what did not fit."""
@@ -291,7 +295,7 @@ def _carry(content, plan, index: dict, changes: Changes) -> None:
         rows, unfit = carry_rows(carry, target, value, elsewhere)
         existing = plan.answer(target.section_id, target.id)
         existing = list(existing) if isinstance(existing, list) else []
-        new = [row for row in rows if not any(_same(row, old) for old in existing)]
+        new = [row for row in rows if not any(_same(row, _without_row_id(old)) for old in existing)]
         if new:
             table, error = validate(target, existing + new)
             if error:
