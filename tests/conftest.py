@@ -130,3 +130,23 @@ def no_ids(value):
     if isinstance(value, list):
         return [no_ids(v) for v in value]
     return value
+
+
+def riverton_plan(path, content=None):
+    """The complete Riverton plan, saved at `path`: tests/fixtures/riverton-answers.yaml was written for
+    the older workbook (2026.12), so it is opened the way such a plan is, with its answers carried into
+    workbook 2's places (migrate.reconcile) and the rest set aside with their text."""
+    import yaml
+
+    from deflect_cli import resources
+    from deflect_cli.migrate import reconcile
+    from deflect_cli.plan import save_plan
+
+    content = content or resources.load()
+    plan = new_plan(path, content)
+    plan.answers = yaml.safe_load((FIXTURES / "riverton-answers.yaml").read_text(encoding="utf-8"))
+    reconcile(content, plan)
+    for key in [f"{s}.{q}" for s, qs in plan.answers.items() for q, v in qs.items() if isinstance(v, list)]:
+        plan.set_answer(key, plan.answer(*key.split(".", 1)))  # table rows get their row ids
+    save_plan(plan)
+    return path

@@ -14,7 +14,7 @@ from deflect_cli.plain import PlainPrompter
 from deflect_cli.plan import load_plan
 from deflect_cli.wizard import Wizard
 
-from conftest import DOWN, ENTER, SPACE, UP, screen_wizard
+from conftest import DOWN, ENTER, ESC, SPACE, UP, screen_wizard
 
 BACKSPACE = "\x7f"
 
@@ -74,7 +74,7 @@ def test_a_past_date_counts_only_where_the_content_expects_a_future_one(content)
     today = dt.date(2026, 6, 1)
     assert answers.is_past(content.question("launch.start_date"), "2026-05-31", today)
     assert not answers.is_past(content.question("launch.start_date"), "2026-06-01", today)
-    grant_start = next(c for c in content.question("funding.grant_periods").columns if c.id == "start")
+    grant_start = next(c for c in content.question("funding.sources").columns if c.id == "start")
     assert not answers.is_past(grant_start, "2000-01-01", today)  # a grant may well have begun already
 
 
@@ -113,15 +113,13 @@ def test_a_past_launch_date_asks_for_confirmation(keys, wizard, content):
     assert wizard.screen.getvalue().count("Read as 2020-01-15") == 1
 
 
-def test_a_past_milestone_date_in_a_table_asks_too(keys, wizard, content):
-    question = content.question("launch.milestones")
-    due = next(i for i, c in enumerate(question.columns) if c.id == "due")
-    before = ["Sign the MOU" + ENTER] + [ENTER] * (due - 1)
-    keys(ENTER, *before, "2020-01-15" + ENTER, ENTER, BACKSPACE * 10 + "2099-01-15" + ENTER,
-         *[ENTER] * (len(question.columns) - due - 1), "\x11")
+def test_a_past_objective_date_in_a_table_asks_too(keys, wizard, content):
+    question = content.question("introduction.objectives")  # the results chain: `by` is a future date
+    keys(ENTER, "O1" + ENTER, "G1" + ENTER, "Cut deaths by a quarter" + ESC + ENTER,
+         "2020-01-15" + ENTER, ENTER, BACKSPACE * 10 + "2099-01-15" + ENTER, "\x11")
     wizard.edit(question)
-    row = saved(wizard)["launch"]["milestones"][0]
-    assert row["milestone"] == "Sign the MOU" and row["due"] == "2099-01-15"
+    row = saved(wizard)["introduction"]["objectives"][0]
+    assert row["objective"] == "Cut deaths by a quarter" and row["by"] == "2099-01-15"
 
 
 def test_cross_answer_check_warns_at_the_second_answer(keys, wizard, content):

@@ -87,7 +87,7 @@ def all_conditions(content) -> list:
 
 def test_every_bundled_condition_agrees_with_jinja(content):
     sources = all_conditions(content)
-    assert len(sources) >= 50
+    assert len(sources) >= 45  # workbook 2 (issue 10) asks fewer questions, so has fewer conditions
     seen = {source: set() for source in sources}
     for context in contexts(content, 400):
         for source in sources:

@@ -29,7 +29,7 @@ def test_each_section_is_a_real_chapter(content, index):
     assert 600 <= words <= 1500, f"{section.id}: guide has {words} words"
     assert 2 <= len(section.objectives) <= 3, section.id
     assert section.summary and section.basis and section.recommendations and section.sources
-    assert 8 <= len(section.questions) <= 20, section.id
+    assert 5 <= len(section.questions) <= 20, section.id  # workbook 2 (issue 10) asks each thing once
     assert re.search(r"^## ", section.guide, re.M), f"{section.id}: guide has no sub-headings"
     for practice in section.practices:
         assert practice["program"] and practice["what"] and practice["source"].startswith("http"), practice
@@ -37,7 +37,7 @@ def test_each_section_is_a_real_chapter(content, index):
 
 def test_question_count_and_help(content):
     questions = list(content.questions())
-    assert 140 <= len(questions) <= 200
+    assert 100 <= len(questions) <= 200  # issue 10: at most 140 things to fill, counting required table cells
     for question in questions:
         assert len(question.help.split()) >= 8, f"{question.key}: help is too thin"
         assert re.fullmatch(r"[a-z][a-z0-9_]*", question.id)

@@ -77,6 +77,8 @@ def _spawn(deflect_bin, args, cwd, rows=40, cols=120):
 
 def test_the_pager_says_how_to_return_and_q_comes_back_to_the_questions(deflect_bin, tmp_path):
     child = _spawn(deflect_bin, ["start"], tmp_path, rows=24, cols=80)
+    child.expect("Choose 1 or 2")                      # core path or full workbook, asked first
+    child.send("2" + ENTER)
     if child.expect(["What is the program called", "Begin with the first question"]) == 1:
         child.send(ENTER)                              # the welcome waits on a small screen
         child.expect("What is the program called")

@@ -79,6 +79,8 @@ def test_a_resize_to_60_columns_rewraps_the_list(deflect_bin, plan_dir, content)
 
 def test_at_80_by_24_the_welcome_waits_for_enter(deflect_bin, tmp_path):
     child = spawn(deflect_bin, ["start"], tmp_path, 24, 80)
+    child.expect("Choose 1 or 2")  # the core path or the full workbook, asked before the plan is made
+    child.send("2" + ENTER)
     child.expect("Press Enter to begin")
     assert "Deflection Program Planning Questions" in child.before and "What is the program called" not in child.before
     child.send(ENTER)

@@ -41,6 +41,8 @@ def twin_of(text: str) -> str:
 def fill(content, plan, pick) -> list:
     """Replace every free-text answer with pick(n); returns the strings used, in order."""
     used = []
+    written: dict = {}  # SECTION.QUESTION.COLUMN -> {old text: its replacement}
+    renamed: dict = {}  # old text of a table cell -> its replacement
 
     def next_text():
         text = pick(len(used))
@@ -62,8 +64,19 @@ def fill(content, plan, pick) -> list:
             rows = copy.deepcopy(value)
             for row in rows:
                 for column in question.columns:
-                    if column.type in ("text", "long_text") and row.get(column.id):
-                        row[column.id] = next_text()
+                    if column.choices_from and row.get(column.id):
+                        # A reference to a row of an earlier table: it names that row's new text, so the
+                        # hostile plan and its twin refer to the same rows (no stale or chance matches).
+                        source = written.get(column.choices_from)
+                        if source:
+                            row[column.id] = source.get(row[column.id], next(iter(source.values())))
+                    elif column.type in ("text", "long_text") and row.get(column.id):
+                        old = row[column.id]
+                        # The same text twice (an agency that is also a register name) stays the same
+                        # text, so matching rows by name behaves alike in the hostile plan and its twin.
+                        row[column.id] = renamed.get(old) or next_text()
+                        renamed.setdefault(old, row[column.id])
+                        written.setdefault(f"{question.key}.{column.id}", {}).setdefault(old, row[column.id])
             plan.set_answer(question.key, rows)
     return used
 

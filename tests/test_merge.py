@@ -6,7 +6,7 @@ import shutil
 
 from deflect_cli.plan import load_plan, restorable, save_plan
 
-from conftest import FIXTURES, no_ids
+from conftest import no_ids
 
 
 def _edit(path, **changes):
@@ -18,9 +18,9 @@ def _edit(path, **changes):
 
 
 def _setup(cli, tmp_path):
-    code, _, err = cli("start", "--no-input", "--answers", str(FIXTURES / "riverton-answers.yaml"))
-    assert code == 0, err
-    ours = tmp_path / "deflection-plan.yaml"
+    from conftest import riverton_plan
+
+    ours = riverton_plan(tmp_path / "deflection-plan.yaml")
     theirs_dir = tmp_path / "shared"
     theirs_dir.mkdir()
     theirs = theirs_dir / "deflection-plan.yaml"

@@ -20,9 +20,9 @@ SECTIONS = "profile,8,9"  # every question type: text, long_text, choice, multi_
 
 @pytest.fixture
 def riverton(cli, tmp_path):
-    code, _, err = cli("start", "--no-input", "--answers", str(FIXTURES / "riverton-answers.yaml"))
-    assert code == 0, err
-    return tmp_path / "deflection-plan.yaml"
+    from conftest import riverton_plan
+
+    return riverton_plan(tmp_path / "deflection-plan.yaml")
 
 
 def _plan(path):
@@ -174,7 +174,7 @@ def test_word_round_trip_of_every_question_type(cli, riverton, content):
         tick(c["treatment.moud_same_day"], "Sometimes"),
         tick(c["treatment.levels_of_care"], "Buprenorphine", on=False),                   # multi_choice
         set_answer(c["treatment.wait_days"], "5"),                                        # number
-        set_answer(c["treatment.treatment_agreements"], "☐ Yes", "☒ No"),                 # yes_no
+        set_answer(c["data.shares_identifiable"], "☐ Yes", "☒ No"),                 # yes_no
         set_answer(c["data.first_report"], "3/15/2028"),                                  # date, US style
         set_table_cell(designee, 1, 3, "Sgt. K. Brennan"),                                # table: edit a cell
         set_table_cell(designee, 5, 2, "Lane County Health"),                             # table: a new row
@@ -192,7 +192,7 @@ def test_word_round_trip_of_every_question_type(cli, riverton, content):
     assert plan.answer("treatment", "moud_same_day") == "sometimes"
     assert "buprenorphine" not in plan.answer("treatment", "levels_of_care")
     assert plan.answer("treatment", "wait_days") == 5
-    assert plan.answer("treatment", "treatment_agreements") is False
+    assert plan.answer("data", "shares_identifiable") is False
     assert plan.answer("data", "first_report") == "2028-03-15"
     rows = plan.answer("data", "designees")
     assert rows[0]["designee"] == "Sgt. K. Brennan" and rows[0]["_id"] == before.answers["data"]["designees"][0]["_id"]
@@ -220,7 +220,7 @@ def test_without_yes_and_without_a_terminal_nothing_is_applied(cli, riverton, co
     before = riverton.read_bytes()
     code, out, err = cli("import", str(path))
     assert code == 1 and "--yes" in err and riverton.read_bytes() == before
-    assert "changed    S8-07 treatment.wait_days" in out
+    assert "changed    S8-06 treatment.wait_days" in out
 
 
 def test_invalid_answers_are_listed_and_never_saved_the_rest_apply(cli, riverton, content):
@@ -231,7 +231,7 @@ def test_invalid_answers_are_listed_and_never_saved_the_rest_apply(cli, riverton
     edit_document(path, set_answer(c["profile.agency"], "Riverton PD"))
     code, out, err = cli("import", str(path), "--yes")
     assert code == 0, err
-    assert re.search(r"invalid +S8-07 treatment.wait_days: type a number", out)
+    assert re.search(r"invalid +S8-06 treatment.wait_days: type a number", out)
     assert "February 2028 has 29 days" in out
     plan = _plan(riverton)
     assert plan.answer("treatment", "wait_days") != "soon" and plan.answer("profile", "agency") == "Riverton PD"
@@ -290,7 +290,7 @@ def _refused(cli, riverton, path, words):
 
 def test_unknown_code_and_code_of_a_question_not_in_the_packet(cli, riverton, content):
     path = make(cli, "docx")
-    edit_document(path, lambda root: [t for t in root.iter(_w("t")) if t.text == "S8-07"][0]
+    edit_document(path, lambda root: [t for t in root.iter(_w("t")) if t.text == "S8-06"][0]
                   .__setattr__("text", "S5-01"))
     _refused(cli, riverton, path, "S5-01 is not a question of this packet")
 
@@ -377,12 +377,12 @@ def test_answers_file_round_trip(cli, riverton, content):
     text = path.read_text()
     assert "deflect_packet:" in text and "roster" not in text
     text = re.sub(r"(?m)^  wait_days: \d+$", "  wait_days: 4", text)
-    text = re.sub(r"(?m)^  treatment_agreements: true$", "  treatment_agreements: false", text)
+    text = re.sub(r"(?m)^  shares_identifiable: true$", "  shares_identifiable: false", text)
     path.write_text(text)
     code, out, err = cli("import", str(path), "--yes")
     assert code == 0, err
     plan = _plan(riverton)
-    assert plan.answer("treatment", "wait_days") == 4 and plan.answer("treatment", "treatment_agreements") is False
+    assert plan.answer("treatment", "wait_days") == 4 and plan.answer("data", "shares_identifiable") is False
 
 
 def test_answers_file_with_a_question_not_in_the_packet_is_refused(cli, riverton):
@@ -430,7 +430,7 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
             block = text.split(f"Answer {c['treatment.moud_same_day']}:")[1].split("###")[0]
             changed = block.replace("[x]", "[ ]").replace("[ ] Rarely or never", "[x] Rarely or never")
             text = text.replace(block, changed)
-            block = text.split(f"Answer {c['treatment.treatment_agreements']}:")[1].split("###")[0]
+            block = text.split(f"Answer {c['data.shares_identifiable']}:")[1].split("###")[0]
             text = text.replace(block, block.replace("[x] Yes", "[ ] Yes").replace("[ ] No", "[x] No"))
             text = text.replace("- [x] Methadone (opioid treatment program)",
                                 "- [ ] Methadone (opioid treatment program)")
@@ -443,7 +443,8 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
             data = yaml.safe_load(text)
             data["profile"]["agency"] = f"Agency {fmt}"
             data["treatment"].update(moud_gap_plan=f"Gap {fmt}\n\nSecond paragraph", wait_days=11,
-                                     moud_same_day="rarely", treatment_agreements=False)
+                                     moud_same_day="rarely")
+            data["data"]["shares_identifiable"] = False
             data["treatment"]["levels_of_care"].remove("naltrexone")
             data["data"]["first_report"] = "12/1/2027"
             data["data"]["designees"][0]["agency"] = "Agency yaml"
@@ -457,7 +458,7 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
         assert plan.answer("treatment", "wait_days") == 11, fmt
         assert plan.answer("data", "first_report") == "2027-12-01", fmt
         assert plan.answer("treatment", "moud_same_day") == "rarely", fmt
-        assert plan.answer("treatment", "treatment_agreements") is False, fmt
+        assert plan.answer("data", "shares_identifiable") is False, fmt
         assert {"md": "methadone", "yaml": "naltrexone"}[fmt] not in plan.answer("treatment", "levels_of_care")
         assert plan.answer("data", "designees")[0]["agency"] == f"Agency {fmt}", fmt
 
@@ -512,7 +513,7 @@ def test_import_in_a_real_terminal_resolves_one_conflict(deflect_bin, cli, river
     save_plan(plan)
     child = pexpect.spawn(deflect_bin, ["import", str(path)], cwd=str(tmp_path), encoding="utf-8", timeout=30,
                           env=clean_env(TERM="xterm-256color", COLUMNS="120", LINES="40"), dimensions=(40, 120))
-    child.expect("Conflict on S8-07 treatment.wait_days")
+    child.expect("Conflict on S8-06 treatment.wait_days")
     child.expect("2. take returned: +5 days")
     child.expect(r"Keep which \(1 or 2\)")
     child.sendline("2")

@@ -120,21 +120,21 @@ def test_an_answered_question_leaves_no_placeholder(content, plan):
 def test_the_field_table_names_real_questions(content):
     """Every key in FIELDS is today's question, or a workbook 2 id the content does not have yet."""
     workbook_two = {"policies.pathway", "policies.eligible_offenses", "policies.completion"}
+    # Cut by workbook 2 (each measure names its data owner); the protocol shows a placeholder instead.
+    workbook_two.add("data.designees")
     for name, (_label, keys) in pw.FIELDS.items():
         for key in keys:
             assert content.question(key) is not None or key in workbook_two, (name, key)
 
 
 def test_workbook_two_pathway_is_preferred_over_the_old_workflow(content, plan, monkeypatch):
-    """When the contract's question exists it wins; the old one is only the fallback."""
-    from deflect_cli.content import Question
-
-    old = content.question("policies.referral_workflow")
-    assert isinstance(old, Question)
+    """The first key the content has wins; a key it lacks is skipped (workbook 2 carried the old
+    policies.referral_workflow into policies.pathway)."""
+    assert content.question("policies.referral_workflow") is None
     facts = pw.Facts(content, plan)
-    assert facts.question("pathway").key == "policies.referral_workflow"
-    monkeypatch.setitem(pw.FIELDS, "pathway", ("Referral steps", ["policies.naloxone", "policies.referral_workflow"]))
-    assert pw.Facts(content, plan).question("pathway").key == "policies.naloxone"
+    assert facts.question("pathway").key == "policies.pathway"
+    monkeypatch.setitem(pw.FIELDS, "pathway", ("Referral steps", ["policies.referral_workflow", "policies.pathway"]))
+    assert pw.Facts(content, plan).question("pathway").key == "policies.pathway"
 
 
 # ------------------------------------------------------------------ the command
@@ -288,12 +288,21 @@ def test_docs_list_every_field_and_every_table_field_has_columns():
 def test_a_card_that_cannot_fit_says_so(cli, tmp_path, content):
     """The complete Riverton plan's referral steps are too long for a card: the draft keeps every word
     (nothing is cut or summarized) and the command says which side runs over, in Word and PDF alike."""
-    code, _, err = cli("start", "--no-input", "--answers", str(FIXTURES / "riverton-answers.yaml"))
-    assert code == 0, err
+    import yaml
+
+    from deflect_cli.migrate import reconcile
+    from deflect_cli.plan import new_plan, save_plan
+
+    # The Riverton plan made with the older workbook, opened with this one (its long written referral
+    # procedure is carried into the pathway as one step).
+    full = new_plan(tmp_path / "deflection-plan.yaml", content)
+    full.answers = yaml.safe_load((FIXTURES / "riverton-answers.yaml").read_text(encoding="utf-8"))
+    reconcile(content, full)
+    save_plan(full)
     full = load_plan(tmp_path / "deflection-plan.yaml")
     result = pw.draft(content, full, "pocket-card")
     assert result.warnings and result.warnings[0].startswith("Side 1 of the pocket card is likely to run over")
-    steps = full.answers["policies"]["referral_workflow"]
+    steps = full.answers["policies"]["pathway"][0]["step"]
     assert norm(steps) in norm(md_text(pw.render(content, full, "pocket-card", "md")[0]))
     code, out, err = cli("paperwork", "pocket-card", "-o", "card.docx")
     assert code == 0 and "Note: Side 1 of the pocket card" in out
@@ -316,42 +325,21 @@ def test_listing_shows_control_characters_instead_of_obeying_them(content):
     assert "Evil\\x1b]0;pwned\\x07 Clinic" in text
 
 
-def test_workbook_two_pathway_table_becomes_steps_with_who_and_how_fast(tmp_path):
-    """Workbook 2's policies.pathway (step, who, within) wins over the old long answer once it exists."""
-    from deflect_cli import resources
-    from deflect_cli.content import load_content
-
-    target = tmp_path / "content"
-    shutil.copytree(resources.content_dir(), target)
-    policies = target / "sections" / "06-policies.yaml"
-    text = policies.read_text(encoding="utf-8")
-    pathway = (
-        "  - id: pathway\n"
-        "    label: Referral pathway\n"
-        "    prompt: List the steps from first contact to treatment.\n"
-        "    help: One row per step.\n"
-        "    type: table\n"
-        "    columns:\n"
-        "      - {id: step, label: Step, type: text, required: true}\n"
-        "      - {id: who, label: Who, type: text}\n"
-        "      - {id: within, label: How fast, type: text}\n"
-    )
-    policies.write_text(text.replace("  - id: referral_workflow\n", pathway + "  - id: referral_workflow\n", 1),
-                        encoding="utf-8")
-    wb2 = load_content(target)
+def test_workbook_two_pathway_table_becomes_steps_with_who_and_how_fast(content):
+    """Workbook 2's policies.pathway (step, who, within) becomes numbered steps; with no pathway the
+    draft says which question to answer."""
     plan = load_plan(PLAN)
     plan.answers["policies"]["pathway"] = [
         {"step": "Page the recovery coach", "who": "Desk officer", "within": "15 minutes"},
         {"step": "Meet the person", "who": "Recovery coach", "within": "1 hour"}]
-    md, result = pw.render(wb2, plan, "referral-protocol", "md")
+    md, result = pw.render(content, plan, "referral-protocol", "md")
     assert "1. **Page the recovery coach**: who: Desk officer; within: 15 minutes" in md
     assert "2. **Meet the person**: who: Recovery coach; within: 1 hour" in md
-    assert "The on-call recovery coach is paged" not in md  # the old answer is only the fallback
-    card, _ = pw.render(wb2, plan, "pocket-card", "md")
+    card, _ = pw.render(content, plan, "pocket-card", "md")
     assert "Page the recovery coach · Desk officer · 15 minutes" in card
     plan.answers["policies"].pop("pathway")
-    md, _ = pw.render(wb2, plan, "referral-protocol", "md")
-    assert "The on-call recovery coach is paged" in md_text(md)
+    md, _ = pw.render(content, plan, "referral-protocol", "md")
+    assert "answer policies.pathway" in md_text(md)
 
 
 def test_without_a_plan_or_to_standard_output(cli, tmp_path, planned):

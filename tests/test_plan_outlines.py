@@ -32,9 +32,13 @@ def test_budget_totals_match_hand_computed(wb2):
     assert b["by_year"] == {1: 198044.0, 2: 109703.0}
     assert b["total"] == 307747.0
     assert b["by_category"]["personnel"] == 187100.0 and b["by_category"]["indirect"] == 27977.0
-    assert b["federal"] == 187100.0          # Federal grant lines
-    assert b["non_federal"] == 30540.0       # City general fund: 8,040 + 22,500
-    assert b["unassigned"] == 90107.0        # fringe, indirect and the line with no source
+    # Fringe and indirect follow the line they are worked out from (deflect_cli.budget), so the shares
+    # include them. Federal grant: 115,000 + 34,500 fringe + 10% of 149,500 = 164,450 in year 1, and
+    # 72,100 + 21,630 + 9,373 = 103,103 in year 2. City general fund: (22,500 + 8,040) x 1.1 = 33,594.
+    # No source: the data system license 6,000 + 600 indirect.
+    assert b["federal"] == 267553.0
+    assert b["non_federal"] == 33594.0
+    assert b["unassigned"] == 6600.0
     assert [x["item"] for x in b["uncosted"]] == ["Vehicle"]  # no quantity: no cost, not $0
 
 
@@ -227,8 +231,8 @@ def test_word_timeline_is_a_native_shaded_table_and_the_budget_has_its_totals(wb
     assert launch.cells[header.index("Q2 2027")].text == "▲"
     shares = next(t for t in word.tables if t.rows[0].cells[0].text == "Share")
     values = {r.cells[0].text: r.cells[1].text for r in shares.rows[1:]}
-    assert values == {"Federal request": "$187,100.00", "Non-federal share (match)": "$30,540.00",
-                      "Not assigned to a federal or non-federal source": "$90,107.00", "Total": "$307,747.00"}
+    assert values == {"Federal request": "$267,553.00", "Non-federal share (match)": "$33,594.00",
+                      "Not assigned to a federal or non-federal source": "$6,600.00", "Total": "$307,747.00"}
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     assert shares.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT

@@ -7,7 +7,7 @@ import copy
 from deflect_cli import upgrades
 from deflect_cli.plan import SCHEMA_VERSION, load_plan, new_plan, save_plan
 
-from conftest import FIXTURES, no_ids
+from conftest import no_ids
 
 
 def test_step_1_to_2_adds_empty_fingerprints_and_orphaned():
@@ -43,11 +43,11 @@ def test_upgrade_runs_the_steps_in_order():
 
 
 def test_a_format_2_plan_loads_unchanged_in_meaning(tmp_path, content):
-    from deflect_cli.intake import apply_answers, read_answers_file
 
-    plan = new_plan(tmp_path / "deflection-plan.yaml", content)
-    assert not apply_answers(content, plan, read_answers_file(FIXTURES / "riverton-answers.yaml"), "riverton")
-    save_plan(plan)
+    from conftest import riverton_plan
+
+    riverton_plan(tmp_path / "deflection-plan.yaml", content)
+    plan = load_plan(tmp_path / "deflection-plan.yaml")
     text = (tmp_path / "deflection-plan.yaml").read_text()
     old = text.replace(f"deflect_plan: {SCHEMA_VERSION}", "deflect_plan: 2").replace("attribution: {}\n", "")
     old = old.replace("settings: {}\n", "")

@@ -18,14 +18,14 @@ ROOT = Path(__file__).parent.parent
     ("'hub' in program_types.models", "'Program models chosen' includes 'HUB or situation table'"),
     ("'qrt' in program_types.models or 'post_overdose' in program_types.models",
      "'Program models chosen' includes 'Quick Response Team' or 'Post-overdose follow-up (Naloxone Plus)'"),
-    ("launch.needs_vote == true", "'Formal vote required before launch' is Yes"),
+    ("data.shares_identifiable == true", "'Sharing identifiable client information' is Yes"),
     ("support.leadership_endorsement and support.leadership_endorsement != 'written'",
      "'Leadership endorsement' is not 'Yes, in writing (memo, general order or signed letter)'"),
     ("treatment.wait_days is not none and treatment.wait_days > 0", "'Typical wait for treatment' is more than 0"),
     ("launch.launch_approach in ['pilot', 'phased_area']",
      "'Launch approach' is one of 'Soft launch or pilot first' or 'Phased by area (one town or district first)'"),
     ("partnerships.roster | selectattr('type', 'equalto', 'treatment') | list | length > 0",
-     "your answer to 'Partner roster' calls for it"),
+     "your answer to 'Partners and stakeholders' calls for it"),
 ])
 def test_conditions_are_said_in_words(content, source, words):
     assert describe(content, source) == words
@@ -44,10 +44,10 @@ def test_edit_of_a_question_that_does_not_apply_says_why_in_words(cli, content, 
     plan = new_plan(tmp_path / "deflection-plan.yaml", content)
     plan.set_answer("program_types.models", ["qrt"])
     save_plan(plan)
-    code, _, err = cli("edit", "2.hub_cadence", "--plain")
+    code, _, err = cli("edit", "2.walk_in_sites", "--plain")
     assert code == 1 and len(err.strip().splitlines()) == 1
-    assert "it is asked only when 'Program models chosen' includes 'HUB or situation table'" in err
-    assert "program_types.models" not in err and "'hub' in" not in err
+    assert "it is asked only when 'Program models chosen' includes 'Self-referral (walk-in at a station)'" in err
+    assert "program_types.models" not in err and "'self_referral' in" not in err
 
 
 def test_review_text_names_the_parentheses_the_ids_are_in(cli, content, tmp_path):

@@ -175,6 +175,22 @@ def validate(rule, value: Any) -> tuple[Any, Optional[str]]:
     return value, f"unknown question type {kind!r}"
 
 
+def cell(column, row: dict):
+    """A table cell's value: what was typed, or for a `computed` column the arithmetic over the
+    row's number cells (never stored, so it always agrees with them)."""
+    if not getattr(column, "computed", ""):
+        return row.get(column.id)
+    from deflect_cli import conditions
+
+    numbers = {k: v for k, v in row.items()
+               if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    value = conditions.compute(column.computed, numbers)
+    if isinstance(value, float):
+        value = round(value, 2)
+        value = int(value) if value.is_integer() else value
+    return value
+
+
 def _validate_table(rule, rows) -> tuple[Any, Optional[str]]:
     if not isinstance(rows, list):
         return rows, "expected a list of rows"
@@ -188,6 +204,8 @@ def _validate_table(rule, rows) -> tuple[Any, Optional[str]]:
             return rows, f"row {number}: unknown column {unknown[0]!r}"
         out = {ROW_ID: row[ROW_ID]} if isinstance(row.get(ROW_ID), str) and row[ROW_ID] else {}
         for column in rule.columns:
+            if getattr(column, "computed", ""):
+                continue  # worked out from the row whenever shown (cell()); a stored copy is dropped
             cell = row.get(column.id)
             if is_empty(cell):
                 if column.required:

@@ -159,7 +159,7 @@ def _report_fill(content, plan, problems: list) -> int:
     """After a non-interactive fill: list every invalid and missing answer; exit code 0 only if none."""
     from deflect_cli import flow
 
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     missing = flow.missing_required(evaluation, plan.answers)
     for problem in problems:
         _say(f"invalid: {problem}", err=True)
@@ -178,6 +178,7 @@ def _report_fill(content, plan, problems: list) -> int:
 @app.command(short_help="Begin a new plan.", epilog=_epilog([
     "deflect start",
     "deflect start --plan riverton.yaml",
+    "deflect start --core  # a first plan in about 45 minutes: the core questions only",
     "deflect start --answers answers.yaml  # fill answers from a file first, then ask the rest",
     "deflect start --answers answers.yaml --no-input  # never prompt: save, list what is missing, exit",
     "deflect start --force  # start over: asks first; the old plan is kept as a snapshot",
@@ -196,8 +197,14 @@ def start(
     no_input: bool = NoInputOption,
     plain: bool = PlainOption,
     as_name: Optional[str] = AsOption,
+    core: bool = typer.Option(False, "--core", help="A first plan in about 45 minutes: only the core questions "
+                                                    "(`deflect resume --full` adds the rest later)."),
+    full: bool = typer.Option(False, "--full", help="The full workbook (the default without a terminal)."),
 ) -> None:
-    """Begin a new plan: a short welcome, then the workbook, saved after every answer."""
+    """Begin a new plan: a short welcome, then the workbook, saved after every answer.
+
+    In a terminal it first asks how deep to go: the core questions (a complete short plan) or the
+    full workbook."""
     from deflect_cli.intake import apply_answers, read_answers_file
     from deflect_cli.plan import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
 
@@ -223,10 +230,13 @@ def start(
                 if not _confirm(f"Replace {path} ({what})? A snapshot is kept; "
                                 f"`deflect restore{plan_flag(path)}` brings it back."):
                     raise DeflectError(f"{path} was not replaced; nothing was changed.")
+            depth = _choose_depth(content, core, full, no_input, f"{path} was not replaced; nothing was changed.")
             pin(path, raw, "start")
             _say(f"The previous plan ({what}) is kept as a snapshot; "
                  f"`deflect restore{plan_flag(path)}` brings it back.")
-        plan = new_plan(path, content)
+        else:
+            depth = _choose_depth(content, core, full, no_input, "No plan was started.")
+        plan = new_plan(path, content, depth)
         plan.author = (as_name or "").strip() or None
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
         save_plan(plan)
@@ -242,6 +252,38 @@ def start(
         raise typer.Exit(_wizard(content, plan, plain).run(welcome=True))
 
 
+DEPTH_CHOICES = (("core", "A first plan in about 45 minutes (core questions)"), ("full", "The full workbook"))
+
+
+def _choose_depth(content, core: bool, full: bool, no_input: bool, nothing_done: str) -> str:
+    """`--core` / `--full`, else asked in a terminal; without one the full workbook (scripts stay as they
+    were). Content that marks no core question has only the full workbook, so nothing is asked."""
+    if core and full:
+        raise DeflectError("choose one of --core and --full.")
+    has_core = any(q.core for q in content.questions())
+    if core and not has_core:
+        raise DeflectError(f"{content.root}: this content marks no question `core: true`, so it has no core "
+                           "path; start without --core.")
+    if core or full:
+        return "core" if core else "full"
+    if not has_core or not _terminal(no_input):
+        return "full"
+    _say("How far do you want to go now?")
+    for number, (_, label) in enumerate(DEPTH_CHOICES, 1):
+        _say(f"  {number}. {label}")
+    _say("A core plan can be deepened later with `deflect resume --full`.")
+    while True:
+        try:
+            picked = str(typer.prompt("Choose 1 or 2", default="1")).strip()
+        except (typer.Abort, EOFError, KeyboardInterrupt):
+            _say()
+            _say(nothing_done)
+            raise typer.Exit(INTERRUPT_EXIT[0])
+        if picked in ("1", "2"):
+            return DEPTH_CHOICES[int(picked) - 1][0]
+        _say("Type 1 for the core questions or 2 for the full workbook.")
+
+
 def _answers_or_damaged(plan) -> str:
     from deflect_cli.plan import answers_text
 
@@ -253,6 +295,7 @@ def _answers_or_damaged(plan) -> str:
     "deflect resume --plan riverton.yaml",
     "deflect resume --plain  # numbered choices, typed commands, no color",
     "deflect resume --answers more.yaml --no-input",
+    "deflect resume --full  # a core plan: go on to the full workbook",
 ], [QUIT_EXIT, ERROR_EXIT, FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
 def resume(
     plan_path: Optional[str] = PlanOption,
@@ -261,6 +304,7 @@ def resume(
     no_input: bool = NoInputOption,
     plain: bool = PlainOption,
     as_name: Optional[str] = AsOption,
+    full: bool = typer.Option(False, "--full", help="Deepen a core plan into the full workbook (its answers are kept)."),
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
     from deflect_cli import flow
@@ -275,13 +319,17 @@ def resume(
         plan = _open_for_writing(content, path, "resume", as_name)
         if _interactive(no_input, plain):
             _ask_name_once(plan)
+        if full and plan.core:
+            plan.depth = "full"
+            save_plan(plan)
+            _say("This plan now follows the full workbook; every core answer is kept.")
         problems = []
         if answers:
             problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
             save_plan(plan)
         if not _interactive(no_input, plain):
             raise typer.Exit(_report_fill(content, plan, problems))
-        evaluation = flow.evaluate(content, plan.answers)
+        evaluation = flow.evaluate(content, plan.answers, plan.core)
         start_at = flow.first_open(evaluation, plan.answers, plan.skipped)
         if start_at is None:
             skipped = len(flow.still_to_decide(evaluation, plan.answers, plan.skipped))
@@ -602,7 +650,7 @@ def edit(
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
     target = _find_question(content, question)
-    if not flow.evaluate(content, plan.answers).applies(target):
+    if not flow.evaluate(content, plan.answers, plan.core).applies(target):
         from deflect_cli.wording import describe
 
         raise DeflectError(f"{target.key} does not apply to this plan now: it is asked only when "
@@ -1020,13 +1068,19 @@ def _pick_conflict(o, theirs: str = "returned") -> str:
     "deflect sections --content ./our-content",
 ], READ_EXITS))
 def sections(content_dir: Optional[str] = ContentOption) -> None:
-    """List the guide's sections with their ids and question counts."""
+    """List the guide's sections with their ids, question counts and the things a person fills in."""
+    from deflect_cli.content import things_to_fill
+
     content = _content(content_dir)
     width = max(len(s.id) for s in content.all_sections)
     for section in content.all_sections:
         number = f"{section.number:>2}" if section.number else " -"
-        _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  {section.title}")
-    _say(f"{sum(1 for _ in content.questions())} questions in all.")
+        core = sum(1 for q in section.questions if q.core)
+        _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  "
+             f"{things_to_fill(section.questions):>3} to fill  {core:>2} core  {section.title}")
+    questions = list(content.questions())
+    _say(f"{len(questions)} questions in all; {things_to_fill(questions)} things to fill (prompts and required "
+         f"table cells); {sum(1 for q in questions if q.core)} on the core path (`deflect start --core`).")
     _say(PROVENANCE)
 
 

@@ -28,8 +28,10 @@ one-line warning on stderr naming the condition, never a hang.
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from itertools import chain
+from numbers import Number
 
 
 class ConditionError(Exception):
@@ -749,6 +751,23 @@ def evaluate(source: str, context: dict, where: str = "") -> bool:
     except Exception as exc:  # noqa: BLE001 - content's mistake: never a traceback for the person
         _warn(source, where, f"failed ({exc or type(exc).__name__})")
         return False
+
+
+def compute(source: str, numbers: dict):
+    """A computed column's value from its row's number cells, or None when it cannot be worked out
+    (a cell is blank, the result is not a finite number). Same interpreter and bounds as a condition."""
+    tree = _TREES.get(source) or _tree(source)
+    _STEPS[0] = 0
+    try:
+        value = run(tree, numbers)
+    except LimitError as exc:
+        _warn(source, exc)
+        return None
+    except Exception:  # noqa: BLE001 - a blank cell or a division by zero: nothing to show
+        return None
+    if isinstance(value, bool) or not isinstance(value, Number) or not math.isfinite(value):
+        return None
+    return value
 
 
 _WARNED: set = set()

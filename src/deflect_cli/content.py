@@ -55,6 +55,10 @@ class Column:
     min_choices: Optional[int] = None
     max_choices: Optional[int] = None
     future: bool = False
+    # A question's `section.question` (an earlier multi_choice) or a column's `section.question.column`
+    # (a column of an earlier table): only the values given there are offered. See _check_choices_from.
+    choices_from: str = ""
+    computed: str = ""  # a column's arithmetic over the row's number cells: shown, never typed or stored
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,8 @@ class Question(Column):
     when: Optional[str] = None
     columns: tuple = ()
     renamed_from: tuple = ()
-    choices_from: str = ""
+    core: bool = False     # on the core path: a plan made at depth "core" asks only these (see flow)
+    prefill: tuple = ()    # table: rows offered when first asked and empty (see prefill_rows)
     file: str = ""
     line: int = 0
     leads: tuple = ()      # lead groups: asked only when the lead or a co-lead is one of them
@@ -160,6 +165,24 @@ class SectionVariant:
 
 
 @dataclass(frozen=True)
+class Carry:
+    """A declared move of an old answer into a table of this workbook (`carry:` in workbook.yaml).
+
+    `columns` maps an old table's columns to the target's ((old, new) pairs); `column` names the
+    target column that an old single answer (or each item of an old list) becomes a row of; `set`
+    gives constant cells for every carried row. Applied by migrate.reconcile."""
+
+    source: str
+    target: str
+    columns: tuple = ()
+    column: str = ""
+    set: tuple = ()
+    values: tuple = ()  # (new column, ((old value, new value), ...)): old choice values renamed on the way
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Content:
     title: str
     version: str
@@ -170,6 +193,7 @@ class Content:
     checks: tuple = ()
     sources: tuple = ()
     glossary: tuple = ()
+    carry: tuple = ()
     root: str = ""
     _index: dict = field(default_factory=dict, compare=False, repr=False)
     lead_groups: tuple = ()  # ((group, (agency kind, ...)), ...); the first also stands for "not yet known"
@@ -368,11 +392,11 @@ _SECTION_FIELDS = (
 _QUESTION_FIELDS = (
     "id", "prompt", "label", "help", "type", "required", "default", "when", "choices", "other",
     "min", "max", "integer", "unit", "pattern", "pattern_help", "columns", "renamed_from",
-    "min_choices", "max_choices", "future", "choices_from",
+    "min_choices", "max_choices", "future", "choices_from", "core", "prefill",
 )
 _COLUMN_FIELDS = (
     "id", "label", "type", "required", "choices", "help", "min", "max", "integer", "unit",
-    "pattern", "pattern_help", "other", "future",
+    "pattern", "pattern_help", "other", "future", "choices_from", "computed",
 )
 _PRACTICE_FIELDS = ("program", "place", "model", "what", "results", "source")
 _LEAD_FIELDS = ("leads", "variants")  # who leads the plan: see _parse_lead_fields
@@ -485,8 +509,22 @@ def _parse_column(node, file: str, out: _Collector, what: str) -> Optional[Colum
     cid = reader.str("id", required=True)
     if cid and not _ID.match(cid):
         reader.problem("id", f"{what}: column id {cid!r} must be snake_case (a-z, 0-9, _)")
-    rules = _value_rules(reader, node, f"{what} column {cid!r}", COLUMN_TYPES)
-    return Column(id=cid, label=reader.str("label") or cid.replace("_", " ").capitalize(), **rules)
+    what = f"{what} column {cid!r}"
+    rules = _value_rules(reader, node, what, COLUMN_TYPES)
+    computed = reader.str("computed")
+    if computed:
+        if rules["type"] != "number":
+            reader.problem("computed", f"{what}: 'computed' only applies to number")
+        if rules["required"]:
+            reader.problem("computed", f"{what}: a computed column is never typed, so it cannot be required")
+        try:
+            conditions.compile_condition(computed)
+        except conditions.ConditionError as exc:
+            reader.problem("computed", f"{what}: 'computed' {exc}")
+            computed = ""
+    return Column(id=cid, label=reader.str("label") or cid.replace("_", " ").capitalize(),
+                  choices_from=_parse_choices_from(reader, node, what, rules["type"], column=True),
+                  computed=computed, **rules)
 
 
 def _parse_question(node, section_id: str, file: str, out: _Collector) -> Optional[Question]:
@@ -530,6 +568,8 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
         columns=tuple(columns),
         renamed_from=_parse_renamed_from(reader, node, what),
         choices_from=_parse_choices_from(reader, node, what, rules["type"]),
+        core=reader.bool("core"),
+        prefill=_parse_prefill(reader, node, what, rules["type"], columns),
         file=file,
         line=_line(node),
         **_parse_lead_fields(reader, node, what, rules, columns),
@@ -556,17 +596,133 @@ def _parse_renamed_from(reader: _Reader, node: dict, what: str) -> tuple:
     return tuple(found)
 
 
-def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str) -> str:
-    """`choices_from: section.question`: offer only the choices an earlier multi_choice answer holds."""
+_COLUMN_REF = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str, column: bool = False) -> str:
+    """`choices_from`: a question offers only the choices an earlier multi_choice answer holds
+    (`section.question`); a table column offers only the values typed in a column of an earlier
+    table (`section.question.column`) and stores that text, so the column is `type: text`."""
     value = node.get("choices_from")
     if value is None:
         return ""
-    if not isinstance(value, str) or not _FULL_ID.match(value):
-        reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like section.question, got {value!r}")
+    shape, example = (_COLUMN_REF, "section.question.column") if column else (_FULL_ID, "section.question")
+    if not isinstance(value, str) or not shape.match(value):
+        reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like {example}, got {value!r}")
         return ""
-    if qtype not in CHOICE_TYPES:
+    if column and qtype != "text":
+        reader.problem("choices_from", f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
+    elif not column and qtype not in CHOICE_TYPES:
         reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
     return value
+
+
+def _parse_prefill(reader: _Reader, node: dict, what: str, qtype: str, columns: list) -> tuple:
+    """`prefill:` rows a table offers when first asked: each cell a constant or `{from: SECTION.QUESTION}`.
+
+    Stored as ((column, ("value", v) | ("from", key)), ...) per row, so nothing in it is ever
+    evaluated: a copied answer is data, like any typed one."""
+    value = node.get("prefill")
+    if value is None:
+        return ()
+    if qtype != "table":
+        reader.problem("prefill", f"{what}: 'prefill' only applies to table")
+        return ()
+    if not isinstance(value, list) or not all(isinstance(row, dict) and row for row in value):
+        reader.problem("prefill", f"{what}: 'prefill' must be a list of rows (mappings of column id to a value)")
+        return ()
+    by_id = {c.id: c for c in columns}
+    rows = []
+    for row in value:
+        cells = []
+        for column_id, cell in row.items():
+            column = by_id.get(column_id)
+            if column is None:
+                reader.problem("prefill", f"{what}: 'prefill' names column {column_id!r}, which the table does not have")
+                continue
+            if isinstance(cell, dict):
+                source = cell.get("from")
+                if set(cell) != {"from"} or not isinstance(source, str) or not _FULL_ID.match(source):
+                    reader.problem("prefill", f"{what}: 'prefill' cell {column_id!r} must be a value or "
+                                              "{from: SECTION.QUESTION}")
+                    continue
+                cells.append((column_id, ("from", source)))
+            elif cell is None or isinstance(cell, (str, int, float, bool)):
+                problem = _cell_problem(column, cell)
+                if problem:
+                    reader.problem("prefill", f"{what}: 'prefill' cell {column_id!r}: {problem}")
+                    continue
+                cells.append((column_id, ("value", cell)))
+            else:
+                reader.problem("prefill", f"{what}: 'prefill' cell {column_id!r} must be a value or "
+                                          "{from: SECTION.QUESTION}")
+        rows.append(tuple(cells))
+    return tuple(rows)
+
+
+def _cell_problem(column: Column, value) -> str:
+    """Why a constant prefill cell cannot be stored in its column, or ""."""
+    if value is None:
+        return ""
+    if column.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return "must be a number"
+    if column.type == "yes_no" and not isinstance(value, bool):
+        return "must be true or false"
+    if column.type == "choice" and value not in {c.value for c in column.choices}:
+        return f"{value!r} is not one of its choices"
+    if column.type in ("text", "long_text", "date") and not isinstance(value, str):
+        return "must be text"
+    return ""
+
+
+def things_to_fill(questions) -> int:
+    """What a person fills in: one per prompt, plus one per required cell of a table's row.
+
+    The workbook's length is budgeted in this unit (issue 10: at most 140), so folding questions into
+    the columns of a bigger table is not counted as a cut. Computed columns are never typed."""
+    return sum(1 + sum(1 for c in q.columns if c.required and not c.computed) for q in questions)
+
+
+def prefill_rows(question: Question, answers: dict) -> list:
+    """The rows a table with `prefill:` offers now: copied earlier answers, as plain data.
+
+    A cell whose earlier answer is empty (or does not fit the column) is left empty, and a row that
+    copies answers but found none is not offered: only what the person gathered comes back."""
+    by_id = {c.id: c for c in question.columns}
+    rows = []
+    for cells in question.prefill:
+        row, copies, copied = {}, 0, 0
+        for column_id, (kind, item) in cells:
+            if kind == "from":
+                copies += 1
+                section_id, question_id = item.split(".", 1)
+                item = (answers.get(section_id) or {}).get(question_id)
+                if isinstance(item, (list, dict)) or _cell_problem(by_id[column_id], item):
+                    item = None
+                copied += item is not None and item != ""
+            if item is not None and item != "":
+                row[column_id] = item
+        if row and (copied or not copies):
+            rows.append(row)
+    return rows
+
+
+def _check_prefill(content: Content, out: _Collector) -> None:
+    """`{from: ...}` in `prefill` names a question asked before the table, so its answer is there to copy."""
+    order = {q.key: i for i, q in enumerate(content.questions())}
+    for question in content.questions():
+        for cells in question.prefill:
+            for column_id, (kind, item) in cells:
+                if kind != "from":
+                    continue
+                what = f"question {question.key}: 'prefill' cell {column_id!r} copies {item!r}"
+                source = content.question(item)
+                if source is None:
+                    out.add(question.file, question.line, f"{what}, which is not a question")
+                elif source.type in LIST_TYPES:
+                    out.add(question.file, question.line, f"{what}, a list, which one cell cannot hold")
+                elif order[source.key] >= order[question.key]:
+                    out.add(question.file, question.line, f"{what}, which is not asked before this question")
 
 
 def _parse_checks(reader: _Reader, section_id: str, file: str, out: _Collector) -> tuple:
@@ -647,9 +803,25 @@ def _check_renames(index: dict, out: _Collector) -> None:
 
 
 def _check_choices_from(content: Content, out: _Collector) -> None:
-    """`choices_from` names an earlier multi_choice question, so its answer is known when this is asked."""
+    """`choices_from` names an earlier multi_choice question (or a column of an earlier table), so its
+    answer is known when this is asked; a computed column reads only its own table's number columns."""
     order = {q.key: i for i, q in enumerate(content.questions())}
     for question in content.questions():
+        for column in question.columns:
+            what = f"question {question.key} column {column.id!r}"
+            if column.computed:
+                _check_computed(question, column, what, out)
+            if not column.choices_from:
+                continue
+            table_key, column_id = column.choices_from.rsplit(".", 1)
+            source = content.question(table_key)
+            what += f": 'choices_from' names {column.choices_from!r}"
+            if source is None or source.type != "table":
+                out.add(question.file, question.line, f"{what}, but {table_key!r} is not a table question")
+            elif order[source.key] >= order[question.key]:
+                out.add(question.file, question.line, f"{what}, which is not asked before this question")
+            elif not any(c.id == column_id for c in source.columns):
+                out.add(question.file, question.line, f"{what}, but table {table_key} has no column {column_id!r}")
         source = content.question(question.choices_from) if question.choices_from else None
         if not question.choices_from:
             continue
@@ -660,6 +832,81 @@ def _check_choices_from(content: Content, out: _Collector) -> None:
             out.add(question.file, question.line, f"{what}, which is not a multi_choice question")
         elif order[source.key] >= order[question.key]:
             out.add(question.file, question.line, f"{what}, which is not asked before this question")
+
+
+def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
+    found = []
+    for node in reader.list("carry"):
+        if not isinstance(node, dict):
+            reader.problem("carry", "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
+            continue
+        sub = _Reader(node, file, out, "carry", ("from", "to", "columns", "column", "set", "values"))
+        source, target = sub.str("from", required=True), sub.str("to", required=True)
+        what = f"carry {source or '?'} -> {target or '?'}"
+        for key, value in (("from", source), ("to", target)):
+            if value and not _FULL_ID.match(value):
+                sub.problem(key, f"{what}: {key!r} must be a full id like section.question, got {value!r}")
+        pairs = {}
+        for key in ("columns", "set"):
+            value = node.get(key)
+            if value is not None and not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
+                sub.problem(key, f"{what}: {key!r} must map column ids to {'new column ids' if key == 'columns' else 'values'}")
+                value = None
+            pairs[key] = tuple((k, v) for k, v in (value or {}).items())
+        if any(not isinstance(v, str) for _, v in pairs["columns"]):
+            sub.problem("columns", f"{what}: 'columns' must map each old column id to a new column id")
+        values = node.get("values") or {}
+        if not isinstance(values, dict) or not all(
+                isinstance(k, str) and isinstance(m, dict) and all(isinstance(a, str) and isinstance(b, str)
+                                                                  for a, b in m.items()) for k, m in values.items()):
+            sub.problem("values", f"{what}: 'values' must map a new column id to {{old value: new value}}")
+            values = {}
+        pairs["values"] = tuple((k, tuple(m.items())) for k, m in values.items())
+        column = sub.str("column")
+        if bool(pairs["columns"]) == bool(column):
+            sub.problem("from", f"{what}: give either 'columns' (an old table) or 'column' (an old single answer)")
+        found.append(Carry(source=source, target=target, columns=pairs["columns"], column=column,
+                           set=pairs["set"], values=pairs["values"], file=file, line=_line(node)))
+    return tuple(found)
+
+
+def _check_carry(content: Content, out: _Collector) -> None:
+    """A carry moves an answer whose question left the workbook (or changed shape: an answer given to its
+    older shape) into a table that is here now."""
+    from deflect_cli import answers
+
+    for carry in content.carry:
+        what = f"carry {carry.source} -> {carry.target}"
+        if any(carry.source in q.renamed_from for q in content.questions()):
+            out.add(carry.file, carry.line, f"{what}: {carry.source} is also in a question's 'renamed_from'; "
+                                            "an answer moves one way only")
+        target = content.question(carry.target)
+        if target is None or target.type != "table":
+            out.add(carry.file, carry.line, f"{what}: {carry.target} is not a table question")
+            continue
+        columns = {c.id: c for c in target.columns}
+        named = ([new for _, new in carry.columns] + ([carry.column] if carry.column else []) + [k for k, _ in carry.set]
+                 + [k for k, _ in carry.values])
+        for column_id in named:
+            if column_id not in columns or columns[column_id].computed:
+                out.add(carry.file, carry.line, f"{what}: table {carry.target} has no typed column {column_id!r}")
+        for column_id, renames in carry.values:
+            for old_value, new_value in renames:
+                if column_id in columns and answers.validate(columns[column_id], new_value)[1]:
+                    out.add(carry.file, carry.line, f"{what}: 'values' {column_id}: {new_value!r} is not a choice there")
+        for column_id, value in carry.set:
+            if column_id in columns:
+                error = answers.validate(columns[column_id], value)[1]
+                if error:
+                    out.add(carry.file, carry.line, f"{what}: 'set' {column_id}: {error}")
+
+
+def _check_computed(question: Question, column: Column, what: str, out: _Collector) -> None:
+    numbers = {c.id for c in question.columns if c.type == "number" and not c.computed}
+    for name in sorted(conditions.referenced_names(column.computed)):
+        if name not in numbers:
+            out.add(question.file, question.line, f"{what}: 'computed' reads {name!r}, which is not a typed "
+                                                  "number column of this table")
 
 
 def _check_conditions(content: Content, out: _Collector) -> None:
@@ -980,7 +1227,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     wb_file = display(workbook_path)
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
-        "language",
+        "language", "carry",
     ) + ("lead_groups",)) if workbook else None
 
     profile_node = workbook.get("profile") if workbook else None
@@ -1048,6 +1295,7 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
         sources=reader.records("sources", _SOURCE_FIELDS, ("title",)) if reader else (),
         glossary=tuple(glossary),
+        carry=_parse_carry(reader, wb_file, out) if reader else (),
         root=str(root),
         _index=index,
         lead_groups=lead_groups,
@@ -1060,6 +1308,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         _check_defaults(question, out)
     _check_conditions(content, out)
     _check_choices_from(content, out)
+    _check_prefill(content, out)
+    _check_carry(content, out)
     _check_language(workbook, wb_file, out)
     if out.problems:
         raise ContentError(out.problems)

@@ -31,8 +31,11 @@ class Evaluation:
         self._keys = {q.key for q in self.applicable}
 
 
-def evaluate(content: Content, answers: dict) -> Evaluation:
+def evaluate(content: Content, answers: dict, core: bool = False) -> Evaluation:
     """Decide which questions apply, in asking order, and the context later conditions see.
+
+    With `core` (a plan made at depth "core"), only questions marked `core: true` can apply; the
+    others are dormant, like a question hidden by its condition, and their answers are kept.
 
     This runs after every answer (the wizard, status, exports), so it reuses work: a section's
     result depends only on its own answers and on the earlier questions its conditions name, so a
@@ -41,7 +44,7 @@ def evaluate(content: Content, answers: dict) -> Evaluation:
     """
     context: dict = {}
     parts = []
-    for layout in _layout(content):
+    for layout in _layout(content, core):
         section_id = layout.section_id
         given = answers.get(section_id) or {}
         memo = layout.memo
@@ -63,7 +66,7 @@ class _SectionMemo:
         applicable = []
         for question_id, is_list, when, question in layout.questions:
             values[question_id] = [] if is_list else None
-            if when is not None and not conditions.evaluate(when, context, question.key):
+            if when is _NEVER or (when is not None and not conditions.evaluate(when, context, question.key)):
                 continue
             applicable.append(question)
             value = given.get(question_id)
@@ -113,9 +116,10 @@ class _SectionLayout:
 
     __slots__ = ("section_id", "questions", "external", "memo", "reusable")
 
-    def __init__(self, section: Section):
+    def __init__(self, section: Section, core: bool):
         self.section_id = section.id
-        self.questions = [(q.id, q.type in LIST_TYPES, q.when or None, q) for q in section.questions]
+        self.questions = [(q.id, q.type in LIST_TYPES, _NEVER if core and not q.core else q.when or None, q)
+                          for q in section.questions]
         names = set()
         for question in section.questions:
             if question.when:
@@ -129,14 +133,15 @@ class _SectionLayout:
 
 
 _LAYOUTS: dict = {}
+_NEVER = object()  # in place of a question's `when`: not on the core path of a core plan
 
 
-def _layout(content: Content) -> list:
-    found = _LAYOUTS.get(id(content))
+def _layout(content: Content, core: bool = False) -> list:
+    found = _LAYOUTS.get((id(content), core))
     if found is None or found[0] is not content:
         if len(_LAYOUTS) > 8:
             _LAYOUTS.clear()
-        found = _LAYOUTS[id(content)] = (content, [_SectionLayout(s) for s in content.all_sections])
+        found = _LAYOUTS[(id(content), core)] = (content, [_SectionLayout(s, core) for s in content.all_sections])
     return found[1]
 
 
@@ -216,8 +221,21 @@ def missing_required(evaluation: Evaluation, answers: dict) -> list:
 def firing_checks(content: Content, evaluation: Evaluation) -> list:
     """The content's plan checks that hold, then one for each answer that contradicts an earlier one."""
     fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
-    return fired + [Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id,
-                          file=q.file, line=q.line) for q, message in stale_answers(content, evaluation)]
+    return fired + budget_checks(content, evaluation) + [
+        Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id, file=q.file, line=q.line)
+        for q, message in stale_answers(content, evaluation)]
+
+
+def budget_checks(content: Content, evaluation: Evaluation) -> list:
+    """The budget's own checks (a year short of secured money, a match not met), worked out by
+    deflect_cli.budget from the answers that apply, listed with the content's plan checks."""
+    from deflect_cli import budget
+
+    worked = budget.compute(content, evaluation.context)
+    if worked is None:
+        return []
+    return [Check(id=f"budget.{n}", when="", message=message, section_id="funding")
+            for n, message in enumerate(worked.checks, 1)]
 
 
 def offered_choices(content: Content, question: Question, context: dict) -> Optional[list]:
@@ -238,6 +256,40 @@ def offered_choices(content: Content, question: Question, context: dict) -> Opti
     return [(v, labels.get(v) or source_labels.get(v) or str(v)) for v in chosen]
 
 
+def column_choices(column, context: dict) -> list:
+    """For a column with `choices_from: section.question.column`: the distinct values typed in that
+    column of the earlier table, in its row order; [] when that table has none yet (then the cell is
+    typed as text)."""
+    if not column.choices_from:
+        return []
+    section_id, question_id, column_id = column.choices_from.split(".", 2)
+    rows = (context.get(section_id) or {}).get(question_id)
+    values = []
+    for row in rows if isinstance(rows, list) else []:
+        value = row.get(column_id) if isinstance(row, dict) else None
+        if not is_empty(value) and str(value) not in values:
+            values.append(str(value))
+    return values
+
+
+def _stale_cells(content: Content, question: Question, context: dict) -> list:
+    """Rows of a table whose `choices_from` cell names a value no longer in the column it comes from."""
+    found = []
+    rows = (context.get(question.section_id) or {}).get(question.id)
+    for column in question.columns:
+        if not column.choices_from or not isinstance(rows, list):
+            continue
+        allowed = column_choices(column, context)
+        source = content.question(column.choices_from.rsplit(".", 1)[0])
+        for number, row in enumerate(rows, 1):
+            value = row.get(column.id) if isinstance(row, dict) else None
+            if allowed and not is_empty(value) and str(value) not in allowed:
+                found.append((question, f"{question.label}, row {number}: {column.label} is '{value}', which "
+                                        f"is no longer in '{source.label if source else column.choices_from}'. "
+                                        "Choose it again so the plan agrees with itself."))
+    return found
+
+
 def stale_answers(content: Content, evaluation: Evaluation) -> list:
     """(question, message) for each answer no longer among the earlier answer it must come from.
 
@@ -246,6 +298,8 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
     """
     found = []
     for question in evaluation.applicable:
+        if question.type == "table":
+            found += _stale_cells(content, question, evaluation.context)
         if not question.choices_from:
             continue
         offered = offered_choices(content, question, evaluation.context)
@@ -270,7 +324,10 @@ def checks_involving(content: Content, evaluation: Evaluation, key: str, answers
     With `answers`, a check waits until every question it reads has been reached (answered, skipped,
     not asked for this plan, or before `key` in asking order): "no milestones are listed" must not be
     said one question before milestones are asked. `status` and exports still list it whenever it fires.
+    The budget's own checks are said when a budget input changes.
     """
+    from deflect_cli.budget import INPUTS
+
     order = {q.key: i for i, q in enumerate(evaluation.applicable)}
     here = order.get(key, len(order))
 
@@ -280,9 +337,10 @@ def checks_involving(content: Content, evaluation: Evaluation, key: str, answers
             return True
         return order[name] <= here or status(question, answers, skipped) != OPEN
 
-    return [c for c in content.all_checks()
-            if key in _names_read(c.when) and all(reached(name) for name in _names_read(c.when))
-            and conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
+    found = [c for c in content.all_checks()
+             if key in _names_read(c.when) and all(reached(name) for name in _names_read(c.when))
+             and conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
+    return found + (budget_checks(content, evaluation) if key in INPUTS else [])
 
 
 _NAMES_READ: dict = {}

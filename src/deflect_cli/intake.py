@@ -70,8 +70,12 @@ def _at(source: str, node, key) -> str:
 
 
 def apply_answers(content, plan, data: dict, source: str) -> list:
-    """Store every valid answer in `plan`; return one `FILE:LINE: message` per problem, all at once."""
-    problems = []
+    """Store every valid answer in `plan`; return one `FILE:LINE: message` per problem, all at once.
+
+    An answer to a question the workbook's `carry:` moved (a file written for an older workbook) is
+    carried into its new table as the plan would be; what does not fit is named as a problem."""
+    problems, carried = [], []
+    moves = {c.source for c in getattr(content, "carry", ())}
     for section_id, answers in data.items():
         where = _at(source, data, section_id)
         section = content.section(str(section_id))
@@ -84,6 +88,9 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
         for question_id, value in answers.items():
             where = _at(source, answers, question_id)
             question = content.question(f"{section_id}.{question_id}")
+            if question is None and f"{section_id}.{question_id}" in moves and value is not None:
+                carried.append((where, f"{section_id}.{question_id}", _crlf_to_lf(value)))
+                continue
             if question is None:
                 problems.append(f"{where}: unknown question {section_id}.{question_id}")
                 continue
@@ -100,4 +107,30 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
                 problems.append(f"{where}: {question.key}: {error}")
             else:
                 plan.set_answer(question.key, clean)
+    return problems + _carry(content, plan, carried)
+
+
+def _carry(content, plan, carried: list) -> list:
+    from deflect_cli.migrate import carry_rows
+
+    problems = []
+    for where, key, value in carried:
+        control = _control_in(value)
+        if control:
+            problems.append(f"{where}: {key}: the answer contains a control character, {control}; "
+                            "only text, new lines and tabs can be in an answer")
+            continue
+        for carry in (c for c in content.carry if c.source == key):
+            target = content.question(carry.target)
+            rows, unfit = carry_rows(carry, target, value)
+            existing = plan.answer(target.section_id, target.id)
+            existing = list(existing) if isinstance(existing, list) else []
+            plain = [{k: v for k, v in r.items() if k != "_id"} if isinstance(r, dict) else r for r in existing]
+            new = [row for row in rows if row not in plain]
+            clean, error = validate(target, existing + new) if new else (existing, None)
+            if error:
+                unfit = [error]
+            elif new:
+                plan.set_answer(target.key, clean)
+            problems += [f"{where}: {key}: carried into {target.key}, except {what}" for what in unfit]
     return problems

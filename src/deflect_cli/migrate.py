@@ -39,7 +39,7 @@ def _type_name(kind: str) -> str:
 
 @dataclass
 class Change:
-    kind: str  # renamed | removed | changed | restored
+    kind: str  # renamed | carried | reshaped | removed | changed | restored
     key: str
     detail: str = ""
     answer: Any = None
@@ -77,6 +77,11 @@ class Changes:
             elif change.kind == "changed":
                 out.append(f"- {change.key} changed ({change.detail}) and will be asked again; "
                            f"your earlier answer: {preview(change.answer)}")
+            elif change.kind == "reshaped":
+                out.append(f"- {change.key} changed shape; what of your earlier answer could not be carried is "
+                           "set aside with its text (`deflect status` lists it).")
+            elif change.kind == "carried":
+                out.append(f"- {change.old_key} is now part of {change.key}{change.detail}.")
             elif change.kind == "restored":
                 out.append(f"- {change.key} is back in the workbook; your earlier answer is back in place.")
         return out
@@ -154,6 +159,9 @@ def reconcile(content, plan) -> Changes:
         if plan.position == old:
             plan.position = question.key
 
+    # 1b. Answers to questions that left become rows of the tables the content carries them into.
+    _carry(content, plan, index, changes)
+
     # 2. Set-aside answers whose question is back (under its id or a new one) and still fits.
     for entry in list(plan.orphaned):
         key = entry["question"]
@@ -209,6 +217,125 @@ def reconcile(content, plan) -> Changes:
     return changes
 
 
+def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tuple:
+    """The rows an old answer becomes under one `carry`, and what of it does not fit (as text).
+
+    A cell that does not fit its new column (a choice the column lacks, text where a number goes)
+    is left out of the row and named in the second result; a row that would lack a required cell
+    is not carried at all. Pure: reconcile and `lint --against` both use it."""
+    columns = {c.id: c for c in target.columns}
+    if carry.columns:
+        items = value if isinstance(value, list) else [value]
+        old_rows = [item for item in items if isinstance(item, dict)]
+        if len(old_rows) != len(items):
+            return [], [f"{describe_value(value)} is not a table"]
+        mapping = dict(carry.columns)
+        raw_rows = [{mapping[k]: v for k, v in row.items() if k in mapping and not is_empty(v)} for row in old_rows]
+        # `elsewhere`: old columns another carry of the same answer moves, so not lost here.
+        dropped = [f"{k}: {describe_value(v)}" for row in old_rows for k, v in row.items()
+                   if k not in mapping and k not in elsewhere and k != "_id" and not is_empty(v)]  # a row id is the old row's own
+    else:
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, (dict, list)) for item in items):
+            return [], [f"{describe_value(value)} is a table"]
+        raw_rows = [{carry.column: item} for item in items if not is_empty(item)]
+        dropped = []
+    renames = {column_id: dict(pairs) for column_id, pairs in getattr(carry, "values", ())}
+    rows, unfit = [], list(dropped)
+    for number, raw in enumerate(raw_rows, 1):
+        raw = {k: renames.get(k, {}).get(v, v) if isinstance(v, str) else v for k, v in raw.items()}
+        row = {}
+        for column_id, cell in raw.items():
+            clean, error = validate(columns[column_id], cell)
+            if error:
+                unfit.append(f"{columns[column_id].label}: {describe_value(cell)} ({error})")
+            else:
+                row[column_id] = clean
+        if not row:
+            continue
+        for column_id, cell in carry.set:
+            # "{n}" in a text value numbers the row by its place in the old answer, so two carries of
+            # the same old table (goals and their objectives) can link their rows: G1 -> O1.
+            row.setdefault(column_id, cell.replace("{n}", str(number)) if isinstance(cell, str) else cell)
+        missing = [c.label for c in target.columns if c.required and is_empty(row.get(c.id))]
+        if missing:
+            unfit.append(f"a row without {', '.join(missing)}: {describe_value([row])}")
+            continue
+        rows.append(row)
+    return rows, unfit
+
+
+def _without_row_id(row):
+    return {k: v for k, v in row.items() if k != "_id"} if isinstance(row, dict) else row
+
+
+def _carry(content, plan, index: dict, changes: Changes) -> None:
+    """Apply the content's `carry:` moves to answers whose question left the workbook. Nothing is lost:
+    an answer that did not carry whole is also set aside, with its text and what did not fit."""
+    moved: dict = {}
+    # A question that stays but changed shape (old goals rows into the new goals table) carries the
+    # answer it had before: taken out first, so carrying into the same question cannot read new rows.
+    reshaped = {}
+    for carry in getattr(content, "carry", ()):
+        question = index.get(carry.source)
+        if question is not None and carry.source not in reshaped and _present(plan, carry.source) \
+                and _changed_shape(plan, question):
+            reshaped[carry.source] = (plan.remove_answer(carry.source), plan.fingerprints.pop(carry.source, None))
+    for carry in getattr(content, "carry", ()):
+        target = index.get(carry.target)
+        if target is None or (carry.source in index and carry.source not in reshaped) \
+                or not (carry.source in reshaped or _present(plan, carry.source)):
+            continue
+        section_id, question_id = carry.source.split(".", 1)
+        value = reshaped[carry.source][0] if carry.source in reshaped else plan.answers[section_id][question_id]
+        if is_empty(value):
+            continue
+        elsewhere = frozenset(old for other in content.carry if other.source == carry.source
+                              and index.get(other.target) is not None for old, _ in other.columns)
+        rows, unfit = carry_rows(carry, target, value, elsewhere)
+        existing = plan.answer(target.section_id, target.id)
+        existing = list(existing) if isinstance(existing, list) else []
+        new = [row for row in rows if not any(_same(row, _without_row_id(old)) for old in existing)]
+        if new:
+            table, error = validate(target, existing + new)
+            if error:
+                unfit.append(f"the rows do not fit {target.key}: {error}")
+            else:
+                plan.set_answer(target.key, table)
+                rows_said = f"{len(new)} row{'s' if len(new) != 1 else ''}"
+                changes.items.append(Change("carried", target.key, detail=f" ({rows_said})", answer=new,
+                                            old_key=carry.source))
+        moved.setdefault(carry.source, []).extend(unfit)
+    for source, (value, stamp) in list(reshaped.items()):
+        if source not in moved:  # nothing carried after all: back in place, reconciled like any answer
+            del reshaped[source]
+            plan.set_answer(source, value)
+            if stamp:
+                plan.fingerprints[source] = stamp
+    version = content.version
+    for source, unfit in moved.items():
+        if source in reshaped:
+            value, stamp = reshaped.pop(source)
+        else:
+            value = plan.remove_answer(source)
+            stamp = plan.fingerprints.pop(source, None)
+        if source in plan.skipped:
+            plan.skipped.remove(source)
+        if unfit:
+            _set_aside(plan, source, value, f"part of it could not be carried into workbook {version}: "
+                       + "; ".join(unfit), stamp.split("/")[0] if stamp else None, version)
+            changes.items.append(Change("reshaped" if source in index else "removed", source, answer=value))
+
+
+def _changed_shape(plan, question) -> bool:
+    """The stored answer was given to an older shape of `question`: its fingerprint differs, or it no
+    longer validates."""
+    stamp = plan.fingerprints.get(question.key)
+    if stamp and stamp != question.fingerprint:
+        return True
+    return bool(validate(question, plan.answer(question.section_id, question.id))[1])
+
+
 def open_plan(content, path):
     """Load the plan at `path` and reconcile it with `content`: (plan, changes). Reading commands
     use it as is; writing commands call it with the plan's lock held and save when `changes`."""
@@ -226,8 +353,19 @@ def compare_content(old, new) -> list:
     problems = []
     new_index = {q.key: q for q in new.questions()}
     renamed_to = {old_key: q for q in new_index.values() for old_key in q.renamed_from}
+    carries: dict = {}
+    for carry in getattr(new, "carry", ()):
+        carries.setdefault(carry.source, []).append(carry)
     for question in old.questions():
         target = new_index.get(question.key) or renamed_to.get(question.key)
+        if target is None and question.key in carries:
+            for carry in carries[question.key]:
+                into = new_index.get(carry.target)
+                where = f"{carry.file}:{carry.line}"
+                problems.extend(f"{where}: carry {question.key} -> {carry.target}: {issue}; saved values that "
+                                "cannot be carried will be set aside with their text"
+                                for issue in (_carry_problems(question, carry, into) if into else []))
+            continue
         if target is None:
             problems.append(f"{question.file}:{question.line}: question {question.key} was removed and no question "
                             "in the new content has it in 'renamed_from'; saved answers to it will be set aside")
@@ -262,6 +400,55 @@ def compare_content(old, new) -> list:
         problems.append(f"{workbook}:0: version is still {new.version!r}; raise it so plans record "
                         "which workbook their answers were given against")
     return problems
+
+
+def _cell_fits(old, new, renames: dict = None) -> str:
+    """Why values of question/column `old` may not fit column `new` (after `renames`), or ""."""
+    if new.type in _TEXT_TYPES:
+        return "" if old.type in _TEXT_TYPES | {"choice", "multi_choice", "number", "date"} else \
+            f"{_type_name(old.type)} values do not become text"
+    kind = "choice" if old.type == "multi_choice" else old.type
+    if kind != new.type:
+        return f"{_type_name(old.type)} values do not fit a {_type_name(new.type)} column"
+    if renames:
+        from dataclasses import replace
+
+        old = replace(old, choices=tuple(replace(c, value=renames.get(c.value, c.value)) for c in old.choices))
+    issues = _rule_changes(old, new)
+    return "; ".join(issues)
+
+
+def _carry_problems(old, carry, target) -> list:
+    """What one declared carry cannot move, judged from the two contents (no plan needed)."""
+    columns = {c.id: c for c in target.columns}
+    issues = []
+    if carry.columns:
+        if old.type != "table":
+            return [f"{old.key} is a {_type_name(old.type)}, not a table, so 'columns' does not apply"]
+        mapping = dict(carry.columns)
+        for column in old.columns:
+            if column.id not in mapping:
+                issues.append(f"column {column.id!r} is carried nowhere")
+                continue
+            new_id = mapping[column.id]
+            why = _cell_fits(column, columns[new_id], dict(dict(carry.values).get(new_id, ())))
+            if why:
+                issues.append(f"column {column.id!r} -> {mapping[column.id]!r}: {why}")
+        for old_id in mapping:
+            if old_id not in {c.id for c in old.columns}:
+                issues.append(f"the old table has no column {old_id!r}")
+        given = set(mapping.values()) | {k for k, _ in carry.set}
+    else:
+        if old.type == "table":
+            return [f"{old.key} is a table; give 'columns' to carry it"]
+        why = _cell_fits(old, columns[carry.column], dict(dict(carry.values).get(carry.column, ())))
+        if why:
+            issues.append(f"-> {carry.column!r}: {why}")
+        given = {carry.column} | {k for k, _ in carry.set}
+    for column in target.columns:
+        if column.required and column.id not in given:
+            issues.append(f"carried rows have no {column.id!r}, which {target.key} requires")
+    return issues
 
 
 def _rule_changes(old, new) -> list:

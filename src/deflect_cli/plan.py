@@ -23,6 +23,7 @@ from deflect_cli.errors import PlanError
 from deflect_cli.safeio import FileProblem, read_regular
 
 SCHEMA_VERSION = 3  # each format's additions and the steps up to it: upgrades.py
+DEPTHS = ("core", "full")  # `depth`: the core path (questions marked `core: true`) or the whole workbook
 DEFAULT_NAME = "deflection-plan.yaml"
 MAX_PLAN_BYTES = 64 * 1024 * 1024
 _HEADER = (
@@ -30,7 +31,7 @@ _HEADER = (
     "# Continue with `deflect resume`; write the plan document with `deflect export --format md`.\n"
 )
 _FIELDS = ("deflect_plan", "content", "created", "updated", "position", "answers", "skipped",
-           "fingerprints", "orphaned", "drafts", "attribution", "settings", "end_of_plan")
+           "fingerprints", "orphaned", "drafts", "attribution", "settings", "depth", "end_of_plan")
 ATTRIBUTION_SETTINGS = ("show", "hide")
 
 
@@ -63,6 +64,8 @@ class Plan:
     settings: dict = field(default_factory=dict)
     # Not saved: who is answering in this session (recorded with each answer it changes).
     author: Optional[str] = field(default=None, repr=False, compare=False)
+    # How deep the plan goes: "core" asks only the core path; `deflect resume --full` deepens it.
+    depth: str = "full"
     # Not saved: the current content's fingerprints (set by new_plan / migrate.reconcile), the
     # checked bytes this plan was loaded from, which become a snapshot on the first save, and the
     # command of the session (named by that snapshot).
@@ -135,6 +138,10 @@ class Plan:
                 return entry.get("answer")
         return None
 
+    @property
+    def core(self) -> bool:
+        return self.depth == "core"
+
     def answer_count(self) -> int:
         return sum(len(v) for v in self.answers.values())
 
@@ -163,6 +170,7 @@ class Plan:
             "drafts": self.drafts,
             "attribution": {k: v for k, v in self.attribution.items() if self.answer(*k.split(".", 1)) is not None},
             "settings": self.settings,
+            "depth": self.depth,
             "end_of_plan": True,
         }
         from deflect_cli import yamlio
@@ -197,9 +205,9 @@ def default_path(explicit: Optional[str] = None) -> Path:
     return Path(explicit or os.environ.get("DEFLECT_PLAN") or DEFAULT_NAME)
 
 
-def new_plan(path: Path, content) -> Plan:
+def new_plan(path: Path, content, depth: str = "full") -> Plan:
     return Plan(
-        path=Path(path), content_title=content.title, content_version=content.version,
+        path=Path(path), content_title=content.title, content_version=content.version, depth=depth,
         question_fingerprints={q.key: q.fingerprint for q in content.questions()},
     )
 
@@ -336,6 +344,9 @@ def _from_data(path: Path, data, hint) -> Plan:
     orphaned = data.get("orphaned") or []
     drafts = data.get("drafts") or {}
     position = data.get("position")
+    depth = data.get("depth") or "full"
+    if depth not in DEPTHS:
+        raise bad("'depth' must be core or full")
     if not isinstance(content, dict) or not all(
         v is None or isinstance(v, (str, int, float)) for v in content.values()
     ):
@@ -396,6 +407,7 @@ def _from_data(path: Path, data, hint) -> Plan:
         drafts=dict(drafts),
         attribution={k: dict(v) for k, v in attribution.items()},
         settings=dict(settings),
+        depth=depth,
     )
 
 
@@ -500,6 +512,13 @@ def short_time(stamp: str) -> str:
 
 def answers_text(count: int) -> str:
     return grammar.plural(count, "answer")
+
+
+def depth_text(plan: Plan) -> str:
+    """What status and every export say about how deep the plan goes."""
+    if plan.core:
+        return "Core plan (the core questions only)"
+    return "Full workbook"
 
 
 def describe(plan: Plan) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from deflect_cli import flow, resources
-from deflect_cli.answers import is_empty
+from deflect_cli.answers import cell, is_empty
 from deflect_cli.content import Content
 from deflect_cli.errors import DeflectError
 
@@ -60,7 +60,7 @@ def _without_row_ids(value):
 def render_json(content: Content, plan) -> str:
     """Every question, answered or not, in a shape other tools can read."""
     content = content.worded(plan.answers)
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     sections = []
     for section in content.all_sections:
         questions = []
@@ -80,6 +80,10 @@ def render_json(content: Content, plan) -> str:
                 item["choices"] = [{"value": c.value, "label": c.label} for c in question.choices]
             if question.columns:
                 item["columns"] = [{"id": c.id, "label": c.label, "type": c.type} for c in question.columns]
+            computed = [c for c in question.columns if c.computed]
+            if computed and item["answer"]:  # worked-out cells beside the answer, which stays exactly as stored
+                item["computed"] = [{c.id: cell(c, row) for c in computed} if isinstance(row, dict) else {}
+                                    for row in item["answer"]]
             questions.append(item)
         sections.append({"id": section.id, "title": section.title, "questions": questions})
     meta = {
@@ -91,6 +95,11 @@ def render_json(content: Content, plan) -> str:
         "updated": plan.updated,
         "checks": [{"id": c.id, "message": c.message} for c in flow.firing_checks(content, evaluation)],
     }
+    from deflect_cli import budget
+
+    worked = budget.compute(content, flow.visible_answers(evaluation, plan.answers))
+    if worked is not None:
+        meta["budget"] = worked.summary()
     orphaned = [{"id": e["question"], "answer": e.get("answer"), "reason": e.get("reason") or ""}
                 for e in plan.orphaned]  # answers set aside by a content change, kept
     return json.dumps({"plan": meta, "sections": sections, "orphaned": orphaned},

@@ -13,6 +13,7 @@ import textwrap
 from deflect_cli import flow
 from deflect_cli.controlchars import visible
 from deflect_cli.grammar import plural
+from deflect_cli.plan import depth_text, plan_flag
 
 _COUNTS = "  Answered  Skipped  Remaining  Done"
 
@@ -72,14 +73,15 @@ def status_text(content, plan, columns=None) -> str:
     In a terminal a long section title wraps inside its column and prose wraps at a space, so an
     80- or 60-column screen never cuts the table or a word in two."""
     content = content.worded(plan.answers)
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     width = max(len("Section"), *(len(p.section.title) for p in rows))
     if columns:
         width = min(width, max(12, columns - 5 - len(_COUNTS)))
     name = plan_name(plan)
     lines = [f"Plan: {plan.path}" + (f" ({name})" if name else ""),
-             f"Last saved: {saved_when(plan.updated)}", ""]
+             f"Last saved: {saved_when(plan.updated)}", f"Depth: {depth_text(plan)}"
+             + (f"; `deflect resume --full{plan_flag(plan.path)}` adds the rest of the workbook" if plan.core else ""), ""]
     header = f"{'#':>2}  {'Section':<{width}}{_COUNTS}"
     lines += [header, "-" * len(header)]
     for p in rows:
@@ -148,7 +150,7 @@ def next_step(content, plan, evaluation) -> str:
 def resume_summary(content, plan, start, where_fn=None) -> list:
     """The welcome-back screen: what is done, where the person stopped, what comes next."""
     content = content.worded(plan.answers)
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     rows = flow.progress(content, evaluation, plan.answers, plan.skipped)
     name = plan_name(plan)
     describe = where_fn or (lambda q: where(content, evaluation, q))

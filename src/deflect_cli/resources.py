@@ -65,8 +65,9 @@ def load(override: Optional[str] = None, use_cache: bool = True):
 
 
 def condition_sources(content) -> set:
-    """Every `when:` text in the content: the questions' and the checks'."""
-    return {q.when for q in content.questions() if q.when} | {c.when for c in content.all_checks() if c.when}
+    """Every `when:` text in the content (the questions' and the checks') and every computed column."""
+    return ({q.when for q in content.questions() if q.when} | {c.when for c in content.all_checks() if c.when}
+            | {c.computed for q in content.questions() for c in q.columns if c.computed})
 
 
 def _display(root: Path) -> str:

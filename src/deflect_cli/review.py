@@ -58,7 +58,7 @@ def shown(question: Question, value, limit: Optional[int] = 80) -> str:
 
 
 def section_rows(content, plan, section, evaluation=None) -> list:
-    evaluation = evaluation or flow.evaluate(content, plan.answers)
+    evaluation = evaluation or flow.evaluate(content, plan.answers, plan.core)
     rows = []
     for question in section.questions:
         question = content.wording(question, plan.answers)
@@ -102,7 +102,7 @@ def edit_ref(section, question) -> str:
 
 def review_text(content, plan, sections) -> str:
     """The check-your-answers lists as plain text: for `deflect review` through a pipe or a file."""
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     lines = [f"Plan: {plan.path}"]
     for section in sections:
         rows = section_rows(content, plan, section, evaluation)

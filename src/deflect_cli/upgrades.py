@@ -9,8 +9,9 @@ plan.SCHEMA_VERSION, and add the new field to plan._FIELDS.
 Format 1: answers, skipped, position.
 Format 2: + fingerprints (the shape of each question when answered) and orphaned (set-aside answers).
 Format 3: + drafts (typed but unsubmitted text), stable row ids (`_id`) on every table row, attribution
-          (who gave each answer and when) and settings (the plan's remembered contributor name and
-          whether exports show attribution).
+          (who gave each answer and when), settings (the plan's remembered contributor name and
+          whether exports show attribution) and depth (`core` or `full`: the core path or the whole
+          workbook; older plans are full).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ def _v2_to_v3(data: dict) -> dict:
     data.setdefault("drafts", {})
     data.setdefault("attribution", {})
     data.setdefault("settings", {})
+    data.setdefault("depth", "full")
     return data
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Optional
 
 from deflect_cli import flow
-from deflect_cli.answers import choice_limit_error, display, is_empty, is_past, parse_text, validate
-from deflect_cli.content import OTHER_LABEL, Content, Question
+from deflect_cli.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
+from deflect_cli.content import OTHER_LABEL, Content, Question, prefill_rows
 from deflect_cli.grammar import plural
 from deflect_cli.interface import make_prompter
 from deflect_cli.plan import Plan, plan_flag, save_plan
@@ -87,7 +87,7 @@ class Wizard:
 
     def _evaluate(self):
         # Worded for the plan's lead, so every label on screen (changes, review) reads as asked.
-        return flow.evaluate(self.content.worded(self.plan.answers), self.plan.answers)
+        return flow.evaluate(self.content.worded(self.plan.answers), self.plan.answers, self.plan.core)
 
     def _section(self, question: Question):
         worded = self.content.worded(self.plan.answers)  # its summary and guide as this plan's lead reads them
@@ -197,7 +197,8 @@ class Wizard:
         """Later answers this change contradicts (a first model no longer among the chosen ones):
         said now, asked again on the way through, and listed by `status` until they agree again."""
         was = {q.key for q, _ in flow.stale_answers(self.content, before)}
-        stale = [q for q, _ in flow.stale_answers(self.content, after) if q.key not in was and q.key != question.key]
+        stale = list({q.key: q for q, _ in flow.stale_answers(self.content, after)
+                      if q.key not in was and q.key != question.key}.values())  # a table once, however many rows
         if stale:
             names = ", ".join(q.label for q in stale)
             self.ui.note(f"{plural(len(stale), 'later answer')} no longer fit{'s' if len(stale) == 1 else ''} "
@@ -591,11 +592,17 @@ class Wizard:
         current = self.plan.answer(question.section_id, question.id)
         if is_empty(current):
             current = question.default
+        offered = []
+        if question.prefill and is_empty(current) and question.key not in self.plan.skipped:
+            offered = current = prefill_rows(question, self.plan.answers)
         self.ui.blank()
         evaluation = self._evaluate()
         self.ui.note(f"{self.where(question, evaluation)}{self._sep()}plan {self._percent_done(evaluation)}% done")
         if question.help:
             self.ui.note(question.help)
+        if offered:
+            self.ui.note(f"{plural(len(offered), 'row')} filled in from your earlier answers: edit or remove "
+                         "any of them, and choose Done to keep them.")
         if not self.ui.plain:
             self.ui.note(NAV_KEYS)
         self.ui.set_help(question.help)
@@ -785,6 +792,10 @@ class Wizard:
                 if question.required and not rows:
                     self.ui.warn(f"Add at least one row, or {self.ui.skip_hint}.")
                     continue
+                gap = _missing_cell(question, rows)
+                if gap:  # a row filled in from earlier answers may still lack a required cell
+                    self.ui.warn(gap)
+                    continue
                 return rows or SKIP
             if action in ("remove", "move"):
                 ask = "Remove which row?" if action == "remove" else "Move which row?"
@@ -849,8 +860,9 @@ class Wizard:
                      "anything typed in it).")
         out = dict(row)
         i = 0
-        while i < len(question.columns):
-            column = question.columns[i]
+        columns = [c for c in question.columns if not c.computed]  # worked out, never typed
+        while i < len(columns):
+            column = columns[i]
             try:
                 value = self._ask_cell(column, out.get(column.id))
             except Interrupted:
@@ -887,6 +899,10 @@ class Wizard:
         if error:
             self.ui.warn(_sentence(error))
             return None
+        worked_out = [f"{c.label}: {display(c, cell(c, clean[0]))}" for c in question.columns
+                      if c.computed and not is_empty(cell(c, clean[0]))]
+        if worked_out:
+            self.ui.note("Worked out: " + "; ".join(worked_out))
         return clean[0]
 
     def _typed_cells(self, question, row: dict, out: dict):
@@ -925,6 +941,17 @@ class Wizard:
         label += self.ui.required_mark if column.required else ""
         if column.help:
             self.ui.note(column.help)
+        offered = flow.column_choices(column, self._evaluate().context) if column.choices_from else []
+        if offered:  # only what an earlier table holds, so the plan cannot contradict itself
+            options = [Option(v, v) for v in offered]
+            if not column.required:
+                options.append(Option("(leave blank)", _BLANK))
+            value = self.ui.select(label, options, default=current if current in offered else None)
+            return None if value == _BLANK else value
+        if column.choices_from:
+            source = self.content.question(column.choices_from.rsplit(".", 1)[0])
+            self.ui.note(f"Nothing is listed yet under '{source.label if source else column.choices_from}' "
+                         "to choose from; type it for now.")
         if column.type in ("choice", "yes_no"):
             options = ([Option(c.label, c.value) for c in column.choices] if column.type == "choice"
                        else [Option("Yes", True), Option("No", False)])
@@ -960,8 +987,17 @@ class Wizard:
             self.ui.note("No rows yet.")
             return
         self.ui.table(["#", *(c.label for c in question.columns)],
-                      [(str(i), *(display(c, row.get(c.id)) for c in question.columns))
+                      [(str(i), *(display(c, cell(c, row)) for c in question.columns))
                        for i, row in enumerate(rows, 1)])
+
+
+def _missing_cell(question, rows) -> str:
+    """"Row 2 needs Objective: edit it or remove it.", or "" when every row has its required cells."""
+    for number, row in enumerate(rows, 1):
+        for column in question.columns:
+            if column.required and is_empty(row.get(column.id)):
+                return f"Row {number} needs {column.label}: edit it or remove it."
+    return ""
 
 
 def _fit(text: str, width: int) -> str:
@@ -1011,8 +1047,11 @@ def _cells_text(question, row: dict) -> str:
 
 
 def _row_title(question, row: dict) -> str:
-    first = question.columns[0]
-    return display(first, row.get(first.id)) or "(blank)"
+    """The row's name in menus: its first required cell (the activity, not the objective code it
+    points to), else its first column."""
+    first = next((c for c in question.columns if c.required), question.columns[0])
+    return display(first, row.get(first.id)) or display(question.columns[0], row.get(question.columns[0].id)) \
+        or "(blank)"
 
 
 def _as_text(value) -> str:

@@ -291,6 +291,7 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
                                  Text(f": {plural(count, 'question')} still to decide (see \"Still to decide\").")]))
     version = f"Final, {doc['date']}" if final else doc["version"]
     blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", version),
+                          ("Plan depth", doc["depth"]),
                           ("Workbook", f"{doc['title']}, version {doc['content_version']}")]))
     blocks += text_blocks(doc["provenance"])
     if outline.note:
@@ -437,7 +438,7 @@ def _summary(doc: dict) -> list:
     blocks: list = [Heading(2, "Executive summary", anchor=slug("Executive summary"))]
     blocks += text_blocks(summary["one_sentence"])
     if summary["vision"]:
-        blocks += [Heading(3, "Vision")] + text_blocks(summary["vision"])
+        blocks += [Heading(3, "Goals")] + text_blocks(summary["vision"])
     if summary["facts"]:
         blocks += [Heading(3, "The plan at a glance"), _facts(summary["facts"])]
     milestones = summary["milestones"]

@@ -214,11 +214,14 @@ def _money(value: float) -> float:
 def budget(a: Answers) -> dict:
     """Budget lines with their computation, fringe and indirect from the rates, and the totals.
 
-    cost = quantity x unit cost x share / 100 (share defaults to 100); a line missing its quantity
-    or unit cost has no cost (None) and is counted nowhere. A line's source is federal when the
-    funding source of that name says so; a line with no source (and the computed fringe and
-    indirect lines) is "not assigned to a source".
+    The numbers are deflect_cli.budget's, the one place that works a budget out (the funding chapter,
+    the summary, status and the checks read the same): a line's cost is the content's computed cost
+    column (quantity x unit cost x share / 100); a line with no cost is counted nowhere ("uncosted").
+    Fringe and indirect costs are worked out per line from the rates and shown here as one line per
+    year and funding source, so the federal and non-federal shares include them.
     """
+    from deflect_cli import budget as worked_out
+
     sources = {}
     for r in a.rows(SOURCES):
         name = _text(r.get("source"))
@@ -230,67 +233,44 @@ def budget(a: Answers) -> dict:
     lines = []
     for r in a.rows(BUDGET):
         category = r.get("category") if r.get("category") in CATEGORIES else "other"
-        quantity, unit_cost = _number(r.get("quantity")), _number(r.get("unit_cost"))
         share = _number(r.get("share"))
-        share = 100 if share is None else share
         year = _number(r.get("year"))
-        cost = None if quantity is None or unit_cost is None else _money(quantity * unit_cost * share / 100)
         lines.append({"category": category, "category_label": CATEGORY_LABELS[category],
                       "item": _text(r.get("item")), "year": int(year) if year else None,
-                      "quantity": quantity, "unit_cost": unit_cost, "share": share, "cost": cost,
+                      "quantity": _number(r.get("quantity")), "unit_cost": _number(r.get("unit_cost")),
+                      "share": 100 if share is None else share, "cost": worked_out.cost_of(a.content, r),
                       "source": _text(r.get("source")), "justification": _text(r.get("justification")),
                       "computed": False})
     years = sorted({line["year"] for line in lines if line["year"]})
-    fringe_rate, indirect_rate = _number(a.get(FRINGE_RATE)), _number(a.get(INDIRECT_RATE))
-    base = a.get(INDIRECT_BASE) or "total_direct"
-    for year in years:
-        mine = [x for x in lines if x["year"] == year and x["cost"] is not None]
-        personnel = sum(x["cost"] for x in mine if x["category"] == "personnel")
-        fringe = 0.0
-        if fringe_rate and personnel:
-            fringe = _money(personnel * fringe_rate / 100)
-            lines.append(_computed("fringe", f"Fringe benefits at {_pct(fringe_rate)} of personnel", year,
-                                   personnel, fringe_rate, fringe))
-        if indirect_rate:
-            direct = sum(x["cost"] for x in mine) + fringe
-            if base == "salaries":
-                amount_base, label = personnel, "salaries"
-            elif base == "modified_total_direct":
-                amount_base = direct - sum(x["cost"] for x in mine if x["category"] in ("equipment", "subawards"))
-                label = "modified total direct costs"
-            else:
-                amount_base, label = direct, "total direct costs"
-            if amount_base:
-                lines.append(_computed("indirect", f"Indirect costs at {_pct(indirect_rate)} of {label}", year,
-                                       amount_base, indirect_rate, _money(amount_base * indirect_rate / 100)))
+    worked = worked_out.compute(a.content, a.visible) if lines else None
+    if worked is not None:
+        label = {"salaries": "salaries", "total_direct": "total direct costs"}.get(
+            worked.indirect_base, "modified total direct costs")
+        for (year, source), (base, amount) in worked.fringe_parts.items():
+            lines.append(_computed("fringe", f"Fringe benefits at {_pct(worked.fringe_rate)} of personnel", year,
+                                   _money(base), worked.fringe_rate, _money(amount), source))
+        for (year, source), (base, amount) in worked.indirect_parts.items():
+            lines.append(_computed("indirect", f"Indirect costs at {_pct(worked.indirect_rate)} of {label}", year,
+                                   _money(base), worked.indirect_rate, _money(amount), source))
     order = {c: n for n, c in enumerate(CATEGORIES)}
     lines.sort(key=lambda x: (x["year"] or 99, order[x["category"]]))
-    counted = [x for x in lines if x["cost"] is not None]
+    have = worked is not None
 
-    def total(items) -> float:
-        return _money(sum(x["cost"] for x in items))
-
-    def federal(line):
-        src = sources.get(line["source"])
-        return None if src is None else src["federal"]
-
-    by_source = {}
-    for line in counted:
-        by_source.setdefault(line["source"], []).append(line)
     return {
         "lines": lines,
         "sources": list(sources.values()),
         "years": years,
-        "by_year": {y: total(x for x in counted if x["year"] == y) for y in years},
-        "by_category": {c: total(x for x in counted if x["category"] == c) for c in CATEGORIES
-                        if any(x["category"] == c for x in counted)},
-        "by_source": {name: total(items) for name, items in by_source.items()},
-        "federal": total(x for x in counted if federal(x) is True),
-        "non_federal": total(x for x in counted if federal(x) is False),
-        "unassigned": total(x for x in counted if federal(x) is None),
-        "total": total(counted),
+        "by_year": {y: _money(worked.by_year.get(y, 0.0)) for y in years} if have else {},
+        "by_category": {c: _money(worked.by_category[c]) for c in CATEGORIES if worked.by_category.get(c)}
+        if have else {},
+        "by_source": {name: _money(amount) for name, amount in worked.by_source.items()} if have else {},
+        "federal": _money(worked.federal) if have else 0.0,
+        "non_federal": _money(worked.non_federal) if have else 0.0,
+        "unassigned": _money(worked.unassigned) if have else 0.0,
+        "total": _money(worked.total) if have else 0.0,
         "uncosted": [x for x in lines if x["cost"] is None],
-        "fringe_rate": fringe_rate, "indirect_rate": indirect_rate,
+        "fringe_rate": worked.fringe_rate if have else _number(a.get(FRINGE_RATE)),
+        "indirect_rate": worked.indirect_rate if have else _number(a.get(INDIRECT_RATE)),
     }
 
 
@@ -298,9 +278,9 @@ def _pct(value: float) -> str:
     return f"{value:g}%"
 
 
-def _computed(category, item, year, base, rate, cost) -> dict:
+def _computed(category, item, year, base, rate, cost, source="") -> dict:
     return {"category": category, "category_label": CATEGORY_LABELS[category], "item": item, "year": year,
-            "quantity": base, "unit_cost": None, "share": rate, "cost": cost, "source": "",
+            "quantity": base, "unit_cost": None, "share": rate, "cost": cost, "source": source,
             "justification": "", "computed": True}
 
 

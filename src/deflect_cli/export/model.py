@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from deflect_cli import flow, resources
-from deflect_cli.answers import display, is_empty
+from deflect_cli import budget, flow, resources
+from deflect_cli.answers import cell, display, is_empty
 from deflect_cli.content import Content, reference
 from deflect_cli.export.text import slug
 from deflect_cli.grammar import plural
@@ -29,7 +29,7 @@ def cell_type(rule) -> str:
 
 
 def _cells(question, rows) -> list:
-    return [[display(c, row.get(c.id)) for c in question.columns] for row in rows]
+    return [[display(c, cell(c, row)) for c in question.columns] for row in rows]
 
 
 def _item(question, plan, state: str) -> dict:
@@ -57,8 +57,10 @@ def _item(question, plan, state: str) -> dict:
 
 def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     """Everything the plan template needs, computed once: cover, summary, chapters, open items, checks."""
+    from deflect_cli.plan import depth_text
+
     content = content.worded(plan.answers)  # every prompt, label and choice as this plan's lead reads it
-    evaluation = flow.evaluate(content, plan.answers)
+    evaluation = flow.evaluate(content, plan.answers, plan.core)
     visible = flow.visible_answers(evaluation, plan.answers)
     profile = visible.get("profile", {})
     chapters, open_items = [], []
@@ -74,6 +76,8 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
             skipped += state == flow.SKIPPED
             (items if state == flow.ANSWERED else still).append(_item(question, plan, state))
         heading = section.heading()
+        if section.id == "funding":
+            items += _budget_items(content, visible)
         chapter = {
             "id": section.id, "title": section.title, "number": section.number, "heading": heading,
             "anchor": slug(heading), "summary": section.summary, "guide": section.guide,
@@ -104,6 +108,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
         "lead": ", ".join(str(profile[k]) for k in ("lead_name", "lead_title", "lead_email") if profile.get(k)),
         "date": date,
         "version": version,
+        "depth": depth_text(plan),
         "cover": cover,
         "profile": chapters[0],
         "chapters": chapters[1:],
@@ -157,7 +162,9 @@ def _summary(content: Content, visible: dict) -> dict:
     """The executive summary, assembled from the answers the content contract names (any may be missing)."""
     facts = []
     _, one_sentence = _answered(content, visible, "communications.one_sentence")
-    _, vision = _answered(content, visible, "introduction.vision")
+    _, goals = _answered(content, visible, "introduction.goals")
+    vision = "\n\n".join(" ".join(str(row[k]) for k in ("code", "goal") if not is_empty(row.get(k)))
+                         for row in goals or [] if not is_empty(row.get("goal")))
 
     question, models = _answered(content, visible, "program_types.models")
     if models:
@@ -168,12 +175,7 @@ def _summary(content: Content, visible: dict) -> dict:
 
     question, roster = _answered(content, visible, "partnerships.roster")
     if roster:
-        names = [str(row["name"]) for row in roster if not is_empty(row.get("name"))]
-        signed = sum(1 for row in roster if row.get("mou") == "signed")
-        count = plural(len(roster), "partner")
-        if _column(question, "mou") is not None:
-            count += f" ({signed} with a signed agreement)"
-        facts.append(("Partners", f"{count}: {'; '.join(names)}" if names else count))
+        facts.append(("Partners", partners_fact(question, roster)))
 
     question, roles = _answered(content, visible, "staffing.roles")
     if roles:
@@ -190,25 +192,87 @@ def _summary(content: Content, visible: dict) -> dict:
             count += f" ({funded} funded)"
         facts.append(("Staffing", f"{count}: {'; '.join(described)}" if described else count))
 
-    question, budget = _answered(content, visible, "funding.annual_budget")
-    if budget is not None:
-        facts.append(("Estimated first-year cost", display(question, budget)))
+    worked = budget.compute(content, visible)
+    if worked is not None and worked.total:
+        by_year = "; ".join(f"year {y} {budget.money(worked.by_year.get(y, 0.0))}" for y in range(1, worked.years + 1))
+        shares = f"federal {budget.money(worked.federal)}, non-federal {budget.money(worked.non_federal)}"
+        if worked.unassigned:
+            shares += f", no source named {budget.money(worked.unassigned)}"
+        facts.append(("Budget", f"{budget.money(worked.total)} over {worked.years} year"
+                                f"{'s' if worked.years != 1 else ''} ({by_year}); {shares}"))
     question, start = _answered(content, visible, "launch.start_date")
     if start:
         facts.append(("Target launch date", display(question, start)))
+    question, served = _answered(content, visible, "launch.served_year_one")
+    if served is not None:
+        facts.append(("People to serve in year one", display(question, served)))
 
     milestones = {"columns": [], "rows": []}
-    question, rows = _answered(content, visible, "launch.milestones")
+    question, rows = _answered(content, visible, "launch.activities")
+    # A milestone is an activity marked as one, or one that starts and ends on the same day.
+    rows = [r for r in rows or [] if r.get("milestone") is True or (r.get("start") and r.get("start") == r.get("end"))]
     if rows:
-        status = _column(question, "status")
-        due = _column(question, "due")
-        upcoming = [r for r in rows if not (status and r.get("status") == "done")]
-        if due is not None:
-            upcoming.sort(key=lambda r: (r.get(due.id) is None, str(r.get(due.id) or "")))
+        upcoming = [r for r in rows if r.get("status") != "done"]
+        upcoming.sort(key=lambda r: (not (r.get("end") or r.get("start")), str(r.get("end") or r.get("start") or "")))
         milestones = {"columns": [c.label for c in question.columns], "rows": _cells(question, upcoming[:5]),
                       "column_types": [cell_type(c) for c in question.columns],
                       "more": max(0, len(upcoming) - 5)}
     return {"one_sentence": one_sentence or "", "vision": vision or "", "facts": facts, "milestones": milestones}
+
+
+def _budget_items(content: Content, visible: dict) -> list:
+    """The budget's totals as two tables after the answers of the funding chapter: by category and
+    year (fringe and indirect from the rates), and by funding source. Worked out, never typed."""
+    worked = budget.compute(content, visible)
+    if worked is None or not worked.total:
+        return []
+    years = list(range(1, worked.years + 1))
+    labels = {c.value: c.label for c in next(c for c in content.question("funding.budget").columns
+                                              if c.id == "category").choices}
+    rows = [[labels.get(category, category), *(budget.money(worked.by_year_category.get((y, category), 0.0))
+                                                for y in years), budget.money(worked.by_category[category])]
+            for category in (*budget.CATEGORIES, *sorted(set(worked.by_category) - set(budget.CATEGORIES)))
+            if worked.by_category.get(category)]
+    rows.append(["Total", *(budget.money(worked.by_year.get(y, 0.0)) for y in years), budget.money(worked.total)])
+    rows.append(["Secured", *(budget.money(worked.secured_by_year.get(y, 0.0)) for y in years), ""])
+    sources = {str(s.get("source")): s for s in (visible.get("funding", {}).get("sources") or [])
+               if isinstance(s, dict)}
+    by_source = [[name or "No source named",
+                  "" if name not in sources or sources[name].get("federal") is None
+                  else ("Yes" if sources[name]["federal"] else "No"), budget.money(amount)]
+                 for name, amount in worked.by_source.items()]
+    by_source.append(["Federal share", "", budget.money(worked.federal)])
+    by_source.append(["Non-federal share", "", budget.money(worked.non_federal)])
+    return [_worked_table("budget_by_year", "Budget by category and year (worked out)",
+                          ["Category", *(f"Year {y}" for y in years), "Total"],
+                          ["text", *("money" for _ in years), "money"], rows),
+            _worked_table("budget_by_source", "Budget by funding source (worked out)",
+                          ["Source", "Federal", "Total"], ["text", "text", "money"], by_source)]
+
+
+def _worked_table(key: str, label: str, columns: list, types: list, rows: list) -> dict:
+    return {"key": f"funding.{key}", "id": key, "type": "table", "label": label, "prompt": label, "help": "",
+            "required": False, "status": flow.ANSWERED, "short": False, "answer": rows, "text": "",
+            "entries": [], "columns": columns, "column_types": types, "rows": rows}
+
+
+def partners_fact(question, roster: list) -> str:
+    """"7 partners (3 with a signed agreement, 2 not recorded): A; B": the register's partners (rows not
+    marked as other stakeholders) and their agreements. A blank MOU status is "not recorded", never
+    counted as "no agreement", so a plan that does not track MOUs does not read as a finding."""
+    partners = [row for row in roster if row.get("partner") is not False] if _column(question, "partner") else roster
+    names = [str(row["name"]) for row in partners if not is_empty(row.get("name"))]
+    count = plural(len(partners), "partner")
+    if _column(question, "mou") is not None and partners:
+        unknown = sum(1 for row in partners if is_empty(row.get("mou")))
+        signed = sum(1 for row in partners if row.get("mou") == "signed")
+        if unknown == len(partners):
+            count += " (agreement status not recorded)"
+        elif unknown:
+            count += f" ({signed} with a signed agreement, {unknown} not recorded)"
+        else:
+            count += f" ({signed} with a signed agreement)"
+    return f"{count}: {'; '.join(names)}" if names else count
 
 
 def _sources(content: Content) -> list:
@@ -267,6 +331,10 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
 
 def _blank_column(column) -> dict:
     hint = {"yes_no": "yes / no", "date": "YYYY-MM-DD", "number": column.unit or "number"}.get(column.type, "")
+    if column.computed:
+        hint = "worked out from the row"
+    elif column.choices_from:
+        hint = f"one of the {column.choices_from.rsplit('.', 1)[1].replace('_', ' ')} entries above"
     return {"label": column.label, "required": column.required, "hint": hint,
             "choices": [c.label for c in column.choices], "type": column.type}
 

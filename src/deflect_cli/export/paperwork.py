@@ -7,8 +7,8 @@ placeholder naming the question to answer (`[Response time for referrals: answer
 treatment.warm_handoff]`), never invented text, and `deflect paperwork` lists what is left.
 
 `FIELDS` is the ONE place that knows which question feeds which part of which document. Each
-field lists question keys in order of preference: workbook 2's ids first (the lead's workbook 2
-contract), then today's, so renaming a question is one edit here. Fixed wording (the draft notice, the summary of
+field lists question keys in order of preference (workbook 2's ids), so renaming a question is one
+edit here; a field whose question workbook 2 cut (issue 10) lists none and gets a placeholder. Fixed wording (the draft notice, the summary of
 the 2024 42 CFR Part 2 rule, the consent-form elements) is general information, not plan content,
 and every draft says it must be reviewed by the agencies' counsel.
 """
@@ -38,14 +38,14 @@ FIELDS: dict = {
     "lead_title": ("Lead contact's title", ["profile.lead_title"]),
     "lead_email": ("Lead contact's email", ["profile.lead_email"]),
     "purpose": ("The program in one sentence", ["communications.one_sentence"]),
-    "vision": ("Vision", ["introduction.vision"]),
-    "shared_goals": ("Shared goals of the partners", ["partnerships.shared_goals"]),
+    "vision": ("Goals", ["introduction.goals"]),  # workbook 2: the vision and shared goals are goal rows
+    "shared_goals": ("Shared goals of the partners", ["introduction.goals"]),
     "roster": ("Partner register", ["partnerships.roster"]),
-    "pathway": ("Referral steps", ["policies.pathway", "policies.referral_workflow"]),
+    "pathway": ("Referral steps", ["policies.pathway"]),
     "response_time": ("Response time for referrals", ["treatment.warm_handoff"]),
-    "placement_lead": ("Who finds a treatment place", ["treatment.placement_lead"]),
+    "placement_lead": ("Who finds a treatment place", []),  # workbook 2 asks it within the pathway
     "transport": ("Transport to treatment", ["treatment.transport"]),
-    "after_hours": ("Nights and weekends", ["treatment.after_hours"]),
+    "after_hours": ("Nights and weekends", []),
     "hours": ("Hours of operation", ["program_types.hours"]),
     "sites": ("Walk-in locations", ["program_types.walk_in_sites"]),
     "target_population": ("Who the program is for", ["program_types.target_population"]),
@@ -57,11 +57,11 @@ FIELDS: dict = {
     "warrant_checks": ("Warrant checks", ["policies.warrant_checks"]),
     "completion": ("Completion and closure rules", ["policies.completion"]),
     "voluntariness": ("When a person declines", ["policies.voluntariness"]),
-    "naloxone": ("Naloxone policy", ["policies.naloxone"]),
+    "naloxone": ("Naloxone policy", []),
     "drug_surrender": ("Surrendered drugs and paraphernalia", ["policies.drug_surrender"]),
-    "consent_form": ("Consent and release form", ["policies.consent_form"]),
+    "consent_form": ("Consent and release form", []),
     "confidentiality_review": ("Counsel review of confidentiality", ["policies.confidentiality_review"]),
-    "records_separate": ("Separation of program and criminal records", ["policies.records_separate"]),
+    "records_separate": ("Separation of program and criminal records", []),
     "state_law": ("State and local law considerations", ["policies.state_law"]),
     "shares_identifiable": ("Sharing identifiable client information", ["data.shares_identifiable"]),
     "sharing": ("Identifiable data flows", ["data.sharing_details"]),
@@ -75,12 +75,12 @@ FIELDS: dict = {
     "termination": ("Notice to end the agreement", []),
     "supervision": ("Supervisor review", ["staffing.supervision"]),
     "staff_roles": ("Staffing roster", ["staffing.roles"]),
-    "training_topics": ("Training topics covered", ["staffing.training_topics"]),
-    "officer_duties": ("What officers do", ["staffing.officer_duties"]),
+    "training_topics": ("Training topics covered", []),
+    "officer_duties": ("What officers do", []),
     "meeting_cadence": ("Partner meeting cadence", ["partnerships.meeting_cadence"]),
-    "meeting_arrangements": ("Meeting arrangements", ["partnerships.meeting_arrangements"]),
+    "meeting_arrangements": ("Meeting arrangements", []),
     "escalation": ("Escalation and problem-solving", ["partnerships.escalation"]),
-    "review_date": ("Next partnership review", ["partnerships.partnership_review"]),
+    "review_date": ("Next partnership review", []),
     "start_date": ("Launch date", ["launch.start_date"]),
 }
 
@@ -94,6 +94,8 @@ COLUMNS: dict = {
     "staff_roles": {"role": "role", "name": "name", "agency": "agency", "hours": "hours"},
     "sites": {"site": "site", "address": "address", "hours": "hours"},
     "designees": {"agency": "agency", "designee": "designee", "duties": "duties"},
+    "vision": {"code": "code", "goal": "goal"},
+    "shared_goals": {"code": "code", "goal": "goal"},
 }
 
 # Partner types (register `type` values) and the confidentiality rules counsel should check for each.
@@ -299,8 +301,8 @@ def _pathway(facts: Facts) -> list:
     if rows:
         steps = []
         for row in rows:
-            detail = "; ".join(x for x in (f"who: {row['who']}" if row["who"] else "",
-                                           f"within: {row['within']}" if row["within"] else "") if x)
+            detail = "; ".join(x for x in (f"who: {one_line(row['who'])}" if row["who"] else "",
+                                           f"within: {one_line(row['within'])}" if row["within"] else "") if x)
             steps.append((one_line(row["step"]), detail))
         return [d.Steps(steps)]
     return facts.blocks("pathway")
@@ -353,7 +355,9 @@ def mou(facts: Facts, partner: dict) -> d.Document:
     blocks += facts.blocks("purpose")
     if facts.text("shared_goals"):
         blocks.append(_p(d.Text("Shared goals", bold=True)))
-        blocks += facts.blocks("shared_goals")
+        goals = facts.rows("shared_goals")  # workbook 2: the goals table, each row one goal
+        blocks += [_p(one_line(f"{r['code']} {r['goal']}".strip())) for r in goals if r["goal"]] if goals \
+            else facts.blocks("shared_goals")
 
     blocks.append(d.Heading(2, "Roles and responsibilities", number="3."))
     for row, name in ((lead_row, lead), (partner, other)):

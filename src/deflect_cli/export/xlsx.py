@@ -76,21 +76,15 @@ def _budget(sheet, budget: dict) -> int:
         _text(sheet.cell(row=r, column=2), line["category_label"])
         _text(sheet.cell(row=r, column=3), line["item"])
         if line["computed"]:
-            # The base names the rows it adds up (never a range holding this row: no circular reference).
-            mine = [(n, x) for n, x in enumerate(lines, 2) if x["year"] == line["year"] and not x["computed"]
-                    and x["cost"] is not None]
-            if line["category"] == "fringe" or "salaries" in line["item"]:
-                picked = [n for n, x in mine if x["category"] == "personnel"]
-            else:
-                skip = ("equipment", "subawards") if "modified" in line["item"] else ()
-                picked = [n for n, x in mine if x["category"] not in skip]
-                picked += [n for n, x in enumerate(lines, 2) if x["year"] == line["year"] and x["category"] == "fringe"]
-            base = "=" + ("+".join(f"G{n}" for n in sorted(picked)) or "0")
-            sheet.cell(row=r, column=4, value=base)
+            # Worked out per line by deflect_cli.budget (the modified-total-direct rules need more than a
+            # sum of cells): the base is a value; the cost is still a formula of base and rate.
+            sheet.cell(row=r, column=4, value=line["quantity"])
             sheet.cell(row=r, column=6, value=line["share"])
             sheet.cell(row=r, column=7, value=f"=D{r}*F{r}/100")
         else:
-            sheet.cell(row=r, column=4, value=line["quantity"])
+            # A blank quantity counts as 1 where the content's cost column says so: the cell shows it.
+            quantity = line["quantity"] if line["quantity"] is not None or line["cost"] is None else 1
+            sheet.cell(row=r, column=4, value=quantity)
             sheet.cell(row=r, column=5, value=line["unit_cost"])
             sheet.cell(row=r, column=6, value=line["share"])
             if line["cost"] is not None:
@@ -134,8 +128,11 @@ def _totals(sheet, budget: dict, last: int) -> None:
 
 
 def _criterion(text: str) -> str:
-    """A source name as a SUMIFS criterion: quotes doubled, wildcards and a leading operator escaped."""
-    text = str(text).replace('"', '""')
+    """A source name as a SUMIFS criterion: quotes doubled, wildcards and a leading operator escaped,
+    control characters replaced as in the cells (_text), so the criterion matches the cell it names."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(text)).replace('"', '""')
     text = text.replace("~", "~~").replace("*", "~*").replace("?", "~?")
     return "=" + text if text[:1] in "<>=" else text
 
