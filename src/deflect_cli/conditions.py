@@ -211,6 +211,8 @@ TESTS = {  # `x is none`, and the tests select/selectattr/rejectattr name: all t
     "none": lambda value: value is None,
     "in": lambda value, seq: value in seq,
     "equalto": operator.eq,
+    "sameas": lambda value, other: value is other,
+    "number": lambda value: isinstance(value, Number),
 }
 
 
@@ -284,6 +286,20 @@ def _f_select(value, *args, **kwargs):
     return _select_or_reject(value, args, kwargs, bool, False)
 
 
+def _f_reject(value, *args, **kwargs):
+    return _select_or_reject(value, args, kwargs, operator.not_, False)
+
+
+def _f_map(value, *args, attribute=None, **kwargs):
+    """Only `map(attribute='x')`, the form the content uses: each item's `x`."""
+    if args or kwargs or attribute is None:
+        raise UndefinedError("map() in a condition takes only attribute='name'")
+    get = _attrgetter(attribute)
+    for item in value:
+        _step()
+        yield get(item)
+
+
 def _f_selectattr(value, *args, **kwargs):
     return _select_or_reject(value, args, kwargs, bool, True)
 
@@ -296,6 +312,8 @@ FILTERS = {  # the filters the bundled content uses (docs/content-schema.md); li
     "length": len,
     "list": _f_list,
     "select": _f_select,
+    "reject": _f_reject,
+    "map": _f_map,
     "selectattr": _f_selectattr,
     "rejectattr": _f_rejectattr,
     "sum": _f_sum,
@@ -303,7 +321,7 @@ FILTERS = {  # the filters the bundled content uses (docs/content-schema.md); li
 
 # Filters whose result is a one-shot generator, as in Jinja: `| length` on it is an error and it is
 # always true as a condition, so the compiler asks for `| list` in between.
-_LAZY = frozenset({"select", "selectattr", "rejectattr"})
+_LAZY = frozenset({"select", "reject", "map", "selectattr", "rejectattr"})
 
 # --------------------------------------------------------------------------- operators
 
