@@ -268,7 +268,7 @@ def answer_latency(content, plan_path: Path, iterations: int) -> list:
     evaluation = flow.evaluate(content, plan.answers)
     pool = [q for q in evaluation.applicable if q.type not in ("table",)]
     times = []
-    for number in range(iterations):
+    for _ in range(iterations):
         current = pool[rng.randrange(len(pool))]
         value = valid_value(current, rng)
         start = time.perf_counter()

@@ -81,6 +81,34 @@ def clean_env(**extra) -> dict:
     return env
 
 
+def spawn(deflect_bin, args, cwd, term: str = "xterm-256color"):
+    """The real `deflect` in a 120x40 pseudo-terminal (pexpect), echoed with `pytest -s`."""
+    import sys
+
+    import pexpect
+
+    child = pexpect.spawn(
+        deflect_bin, args, cwd=str(cwd), dimensions=(40, 120), encoding="utf-8", timeout=20,
+        env=clean_env(TERM=term, COLUMNS="120", LINES="40"),
+    )
+    child.logfile_read = sys.stdout if "-s" in sys.argv else None
+    return child
+
+
+def answer_mini_models(child) -> None:
+    """The keystrokes every e2e walk of the mini workbook starts with: the lead agency, then section 1
+    up to its last question ("Which one leads"), which is left on screen unanswered."""
+    child.expect("Lead agency")
+    child.send("Riverton PD" + ENTER)
+    child.expect("How would you like to begin this section")
+    child.send(ENTER)
+    child.expect("Which models")
+    child.send(SPACE + ENTER)
+    child.expect("How many hours after an overdose")
+    child.send("48" + ENTER)
+    child.expect("Which one leads")
+
+
 def screen_wizard(content, tmp_path, width: int = 100):
     """A Wizard on a fresh plan whose screen output is kept in `wizard.screen` for assertions."""
     import io

@@ -210,10 +210,53 @@ def test_choices_from_must_name_an_earlier_multi_choice(tmp_path, target, proble
     root = tmp_path / "c"
     shutil.copytree(FIXTURES / "mini", root)
     path = root / "sections" / "01-models.yaml"
-    path.write_text(path.read_text().replace("    type: choice\n", f"    type: choice\n    choices_from: {target}\n", 1))
+    text = path.read_text()
+    path.write_text(text.replace("    type: choice\n", f"    type: choice\n    choices_from: {target}\n", 1))
     if problem is None:
         assert load_content(root).question("models.lead").choices_from == "models.chosen"
         return
     with pytest.raises(ContentError) as raised:
         load_content(root)
     assert problem in "\n".join(raised.value.problems)
+
+
+def test_a_number_with_a_unit_has_one_hint(wizard, content, monkeypatch):
+    """12.16: "(deaths)  (a whole number, 0 or more)" read as two hints with a double space."""
+    from deflect_cli.prompter import QUIT
+
+    asked = []
+    monkeypatch.setattr(wizard.ui, "text", lambda message, **kw: asked.append((message, kw)) or QUIT)
+    wizard.edit(content.question("community_needs.overdose_deaths"))
+    message, kw = asked[0]
+    assert "(deaths)" not in message
+    assert kw["instruction"].startswith("(deaths; a whole number")
+
+
+def test_a_check_waits_until_every_question_it_reads_is_reached(keys, wizard, content):
+    """Item 4: "no milestones are listed" came right after the launch date, before milestones were asked."""
+    from deflect_cli import flow
+
+    keys("2099-03-01" + ENTER)
+    wizard.edit(content.question("launch.start_date"))
+    assert "no milestones are listed" not in " ".join(wizard.screen.getvalue().split())
+    # still listed where the whole plan is checked
+    evaluation = flow.evaluate(content, wizard.plan.answers)
+    assert "launch_date_without_milestones" in [c.id for c in flow.checks_involving(
+        content, evaluation, "launch.start_date")]
+    # once milestones were reached (skipped for now), the check is said at the launch date
+    wizard.plan.skipped.add("launch.milestones") if isinstance(wizard.plan.skipped, set) \
+        else wizard.plan.skipped.append("launch.milestones")
+    assert [c.id for c in flow.checks_involving(content, evaluation, "launch.start_date", wizard.plan.answers,
+                                                wizard.plan.skipped)][:1] == ["launch_date_without_milestones"]
+
+
+def test_a_pilot_review_before_the_launch_is_checked(content):
+    from deflect_cli import flow
+
+    answers = {"launch": {"start_date": "2027-03-01", "launch_approach": "pilot", "pilot_review": "2027-01-15"}}
+    def fired(a):
+        return [c.id for c in flow.checks_involving(content, flow.evaluate(content, a),
+                                                               "launch.pilot_review")]
+    assert "pilot_review_before_launch" in fired(answers)
+    answers["launch"]["pilot_review"] = "2027-06-01"
+    assert "pilot_review_before_launch" not in fired(answers)

@@ -123,8 +123,9 @@ def test_lines_beyond_the_years_budgeted_are_said(content, tmp_path, years, line
 def test_riverton_first_year_lines_are_carried_into_the_budget(content, tmp_path):
     import yaml
 
-    from conftest import FIXTURES
     from deflect_cli.migrate import reconcile
+
+    from conftest import FIXTURES
 
     old = yaml.safe_load((FIXTURES / "riverton-answers.yaml").read_text())
     plan = new_plan(tmp_path / "plan.yaml", content)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import cache, conditions, content as content_module, resources, yamlio
+from deflect_cli import cache, conditions, resources, yamlio
+from deflect_cli import content as content_module
 from deflect_cli.errors import ContentError
 from deflect_cli.plan import new_plan, save_plan
 
@@ -179,7 +180,8 @@ def test_reading_a_plan_leaves_no_copy_of_its_answers(cache_dir, tmp_path, conte
 def test_stale_parse_caches_of_older_versions_go_under_the_lock(tmp_path, cli):
     mini = str(FIXTURES / "mini")
     cli("start", "--no-input", "--content", mini)
-    stale = [".deflection-plan.yaml.parsed", ".deflection-plan.yaml.bak.parsed", "..deflection-plan.yaml.parsed.4242.tmp"]
+    stale = [".deflection-plan.yaml.parsed", ".deflection-plan.yaml.bak.parsed",
+             "..deflection-plan.yaml.parsed.4242.tmp"]
     for name in stale:
         (tmp_path / name).write_bytes(b"answers")
     cli("status", "--content", mini)
@@ -281,7 +283,7 @@ def test_a_change_of_type_alone_is_noticed(content):
     from deflect_cli import flow
 
     context = {"s": {"n": 1}}
-    assert conditions.evaluate("s.n is boolean", context) is False
+    assert conditions.evaluate("s.n == true", context) is True  # conditions cannot tell 1 from True
     # Real plans never change an answer's type, but 1 == True must not fool the memo either.
     question = next(q for q in content.questions() if q.type == "yes_no")
     answers = {question.section_id: {question.id: 1}}

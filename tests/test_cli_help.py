@@ -9,14 +9,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import clean_env
 
 from deflect_cli import DISTRIBUTION, __version__
 from deflect_cli.cli import app
 
+from conftest import clean_env
+
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("start", "resume", "export", "paperwork", "status", "review", "edit", "lint", "restore", "sections", "guide",
-            "diff", "packet", "import", "merge")
+COMMANDS = ("start", "resume", "export", "paperwork", "status", "review", "edit", "lint", "restore", "sections",
+            "guide", "diff", "packet", "import", "merge")
 # SECTION.QUESTION as written in help and README: a section id or number, a dot, a question id.
 QUESTION_REF = re.compile(r"(?<![\w./-])([a-z][a-z_]*|\d{1,2})\.([a-z][a-z0-9_]*)\b(?![./-]\w)")
 
@@ -118,7 +119,7 @@ def test_question_examples_in_help_and_readme_exist(cli, content):
     # The content-authoring part shows how to add questions that do not exist yet.
     texts["README.md"] = readme.split("## Content authoring", 1)[0]
     found = []
-    for where, text in texts.items():
+    for text in texts.values():
         for ref in _question_refs(text, content):
             found.append(ref)
             _find_question(content, ref)  # raises "unknown question" for one that does not exist

@@ -119,9 +119,9 @@ CASES = [
     # constants, names, lookups
     ("true", True), ("none", False), ("'x'", True), ("0", False),
     ("s.n", True), ("s.zero", False), ("s['n'] == 12", True), ("s.missing", False),
-    ("s.missing is defined", False), ("s.n is defined", True), ("s.none is none", True),
-    ("s.missing is undefined", True), ("s.missing.deeper", False), ("nosuch.n", False),
-    ("s.rows[0].name == 'Ann'", True), ("s.rows[7] is defined", False), ("s.tags[-1] == 'Hub'", True),
+    ("s.none is none", True), ("s.missing is none", False), ("s.rows[7]", False), ("s.rows[7] is none", False),
+    ("s.missing.deeper", False), ("nosuch.n", False),
+    ("s.rows[0].name == 'Ann'", True), ("s.tags[-1] == 'Hub'", True),
     # lists and tuples
     ("[1, 2] == [1, 2]", True), ("(1, 2) == (1, 2)", True), ("[] == s.nothing", True),
     # comparisons, chained, membership
@@ -138,46 +138,101 @@ CASES = [
     ("s.n / s.zero", False), ("s.none + 1", False), ("s.text ~ '!' == 'Hello World!'", True),
     ("s.missing ~ 'x' == 'x'", True), ("s.tags + ['x'] == ['qrt', 'hub', 'Hub', 'x']", True),
     # tests
-    ("s.n is number", True), ("s.yes is number", True), ("s.n is integer", True), ("s.yes is integer", False),
-    ("s.f is float", True), ("s.text is string", True), ("s.tags is sequence", True),
-    ("s is mapping", True), ("s.n is odd", False), ("s.n is even", True), ("s.n is divisibleby 4", True),
-    ("s.yes is true", True), ("s.no is false", True), ("s.no is boolean", True), ("s.text is lower", False),
-    ("'abc' is lower", True), ("s.n is in [1, 12]", True), ("s.n is equalto 12", True),
-    ("s.n is eq 12", True), ("s.n is ne 12", False), ("s.n is gt 3", True), ("s.n is ge 13", False),
-    ("s.n is lt 13", True), ("s.n is le 11", False), ("s.n is greaterthan 1", True),
-    ("s.n is lessthan 1", False), ("s.tags is iterable", True), ("s.n is iterable", False),
-    ("s.none is sameas none", True), ("s.n is not none", True),
+    ("s.n is in [1, 12]", True), ("s.n is equalto 12", True),
+    ("s.n is not none", True),
     # filters
-    ("s.tags | length == 3", True), ("s.tags | count == 3", True), ("s.missing | length == 0", True),
+    ("s.tags | length == 3", True), ("s.missing | length == 0", True),
     ("s.text | list | length == 11", True), ("s.rows | selectattr('mou') | list | length == 2", True),
     ("s.rows | rejectattr('mou') | list | length == 1", True),
     ("s.rows | selectattr('mou', 'equalto', 'signed') | list | length == 1", True),
     ("s.rows | rejectattr('mou', 'in', ['drafting', 'signed']) | list | length == 1", True),
     ("s.rows | selectattr('kind', 'equalto', 'treatment') | selectattr('mou', 'equalto', 'signed') | list", True),
     ("s.none | selectattr('x') | list", False), ("s.tags | select('in', ['qrt']) | list == ['qrt']", True),
-    ("s.tags | reject('in', ['qrt']) | list == ['hub', 'Hub']", True),
-    ("[0, 1, 2] | select | list == [1, 2]", True), ("[0, 1, 2] | reject | list == [0]", True),
-    ("s.rows | map(attribute='name') | list == ['Ann', 'bob', 'Cy']", True),
-    ("s.rows | map(attribute='mou', default='none yet') | list | last == 'drafting'", True),
-    ("s.tags | map('upper') | list == ['QRT', 'HUB', 'HUB']", True),
+    ("[0, 1, 2] | select | list == [1, 2]", True),
     ("s.rows | sum(attribute='amount') == 17.5", True), ("[1, 2, 3] | sum == 6", True),
     ("s.rows | sum(attribute='mou')", False),
-    ("[3, 1, 2] | min == 1", True), ("[3, 1, 2] | max == 3", True), ("s.nothing | max is defined", False),
-    ("s.rows | max(attribute='amount') | attr_free_name is undefined", None),
-    ("s.rows | min(attribute='name') == s.rows[0]", True), ("['b', 'A'] | min == 'A'", True),
-    ("['b', 'A'] | min(case_sensitive=true) == 'A'", True),
-    ("s.tags | first == 'qrt'", True), ("s.tags | last == 'Hub'", True), ("s.nothing | first is defined", False),
-    ("s.tags | unique | list == ['qrt', 'hub']", True), ("s.tags | unique(case_sensitive=true) | list | length == 3", True),
-    ("s.text | lower == 'hello world'", True), ("s.text | upper == 'HELLO WORLD'", True),
-    ("s.none | lower == 'none'", True), ("'  x ' | trim == 'x'", True), ("s.n | string == '12'", True),
-    ("s.missing | default('d') == 'd'", True), ("s.empty | default('d') == ''", True),
-    ("s.empty | default('d', true) == 'd'", True), ("s.missing | d(5) == 5", True),
-    ("'42' | int == 42", True), ("'4.7' | int == 4", True), ("'x' | int(7) == 7", True), ("s.missing | int", False),
-    ("'2.5' | float == 2.5", True), ("'x' | float == 0.0", True),
-    ("s.tags | join(', ') == 'qrt, hub, Hub'", True), ("s.rows | join('/', attribute='name') == 'Ann/bob/Cy'", True),
-    ("-3 | abs == 3", True), ("2.567 | round(1) == 2.6", True), ("2.5 | round(0, 'floor') == 2.0", True),
     ("s.tags | length > t.n", False), ("s.tags | length >= t.n", True),
 ]
+
+# Jinja filters and tests the content does not use: refused by lint, not run (issue 13 item 8).
+REMOVED = [
+    's.missing is defined',
+    's.n is defined',
+    's.missing is undefined',
+    's.rows[7] is defined',
+    's.n is number',
+    's.yes is number',
+    's.n is integer',
+    's.yes is integer',
+    's.f is float',
+    's.text is string',
+    's.tags is sequence',
+    's is mapping',
+    's.n is odd',
+    's.n is even',
+    's.n is divisibleby 4',
+    's.yes is true',
+    's.no is false',
+    's.no is boolean',
+    's.text is lower',
+    "'abc' is lower",
+    's.n is eq 12',
+    's.n is ne 12',
+    's.n is gt 3',
+    's.n is ge 13',
+    's.n is lt 13',
+    's.n is le 11',
+    's.n is greaterthan 1',
+    's.n is lessthan 1',
+    's.tags is iterable',
+    's.n is iterable',
+    's.none is sameas none',
+    's.tags | count == 3',
+    "s.tags | reject('in', ['qrt']) | list == ['hub', 'Hub']",
+    '[0, 1, 2] | reject | list == [0]',
+    "s.rows | map(attribute='name') | list == ['Ann', 'bob', 'Cy']",
+    "s.rows | map(attribute='mou', default='none yet') | list | last == 'drafting'",
+    "s.tags | map('upper') | list == ['QRT', 'HUB', 'HUB']",
+    '[3, 1, 2] | min == 1',
+    '[3, 1, 2] | max == 3',
+    's.nothing | max is defined',
+    "s.rows | max(attribute='amount') | attr_free_name is undefined",
+    "s.rows | min(attribute='name') == s.rows[0]",
+    "['b', 'A'] | min == 'A'",
+    "['b', 'A'] | min(case_sensitive=true) == 'A'",
+    "s.tags | first == 'qrt'",
+    "s.tags | last == 'Hub'",
+    's.nothing | first is defined',
+    "s.tags | unique | list == ['qrt', 'hub']",
+    's.tags | unique(case_sensitive=true) | list | length == 3',
+    "s.text | lower == 'hello world'",
+    "s.text | upper == 'HELLO WORLD'",
+    "s.none | lower == 'none'",
+    "'  x ' | trim == 'x'",
+    "s.n | string == '12'",
+    "s.missing | default('d') == 'd'",
+    "s.empty | default('d') == ''",
+    "s.empty | default('d', true) == 'd'",
+    's.missing | d(5) == 5',
+    "'42' | int == 42",
+    "'4.7' | int == 4",
+    "'x' | int(7) == 7",
+    's.missing | int',
+    "'2.5' | float == 2.5",
+    "'x' | float == 0.0",
+    "s.tags | join(', ') == 'qrt, hub, Hub'",
+    "s.rows | join('/', attribute='name') == 'Ann/bob/Cy'",
+    '-3 | abs == 3',
+    '2.567 | round(1) == 2.6',
+    "2.5 | round(0, 'floor') == 2.0",
+]
+
+
+@pytest.mark.parametrize("source", REMOVED)
+def test_filters_and_tests_the_content_does_not_use_are_refused(source):
+    with pytest.raises(conditions.ConditionError) as caught:
+        conditions.compile_condition(source)
+    assert "is not supported in conditions; supported: " in str(caught.value)
 
 
 @pytest.mark.parametrize("source, expected", [c for c in CASES if c[1] is not None])
@@ -190,9 +245,9 @@ def test_names_and_keys_are_dictionary_lookups_only():
     # Jinja would hand back dict.items (a bound method, so "defined"); deflect reads the answer.
     assert conditions.evaluate("s.items == 'an answer stored under a dict method\\'s name'", CONTEXT) is True
     assert jinja_truth("s.items == 'an answer stored under a dict method\\'s name'", CONTEXT) is False
-    assert conditions.evaluate("t.items is defined", CONTEXT) is False
-    assert jinja_truth("t.items is defined", CONTEXT) is True
-    assert conditions.evaluate("s.text.upper is defined", CONTEXT) is False
+    assert conditions.evaluate("not t.items", CONTEXT) is True
+    assert jinja_truth("not t.items", CONTEXT) is False
+    assert conditions.evaluate("not s.text.upper", CONTEXT) is True
     # Even a hand-made tree cannot reach a Python attribute.
     assert isinstance(conditions.run(("attr", ("const", "abc"), "upper"), {}), conditions.Undefined)
     assert isinstance(conditions.run(("item", ("const", "abc"), ("const", "__class__")), {}), conditions.Undefined)
@@ -205,7 +260,7 @@ def test_names_and_keys_are_dictionary_lookups_only():
     ("s.n.__class__.__mro__", "names starting with '_'"),
     ("s['__class__']", "names starting with '_'"),
     ("_private.n", "names starting with '_'"),
-    ("s.rows | map(attribute='__class__') | list", "names starting with '_'"),
+    ("s.rows | sum(attribute='__class__')", "names starting with '_'"),
     ("s.rows | selectattr('name.__len__') | list", "names starting with '_'"),
     ("s.text.upper()", "a function or method call"),
     ("range(10) | list", "a function or method call"),
@@ -213,16 +268,16 @@ def test_names_and_keys_are_dictionary_lookups_only():
     ("s.n ** 2", "the ** operator"),
     ("s.tags[0:1]", "a slice"),
     ("{'a': 1}", "a dictionary literal"),
-    ("s.text | format(1)", "the filter 'format'"),
-    ("s.n | attr('real')", "the filter 'attr'"),
-    ("s.n | nosuchfilter", "'nosuchfilter', which is not a filter"),
-    ("s.n is callable", "the test 'callable'"),
-    ("s.tags | select('callable') | list", "the test 'callable' inside select()"),
-    ("s.tags | map('format') | list", "the filter 'format' inside map()"),
+    ("s.text | format(1)", "filter 'format' is not supported in conditions; supported: length, list, rejectattr, "
+                           "select, selectattr, sum"),
+    ("s.n | attr('real')", "filter 'attr' is not supported"),
+    ("s.n | nosuchfilter", "filter 'nosuchfilter' is not supported"),
+    ("s.n is callable", "test 'callable' is not supported in conditions; supported: equalto, in, none"),
+    ("s.tags | select('callable') | list", "test 'callable' (inside select()) is not supported"),
     ("s.tags | length(3)", "arguments it does not take"),
     ("s.rows | selectattr('mou') | length > 0", "add `| list`"),
     ("s.rows | selectattr('mou')", "add `| list`"),
-    ("not (s.rows | map(attribute='mou'))", "add `| list`"),
+    ("not (s.rows | rejectattr('mou'))", "add `| list`"),
     ("s.n ==", "does not compile"),
     ("s.n s.m", "does not compile"),
 ])
@@ -232,25 +287,35 @@ def test_what_conditions_refuse(source, fragment):
     assert fragment in str(caught.value)
 
 
-def test_a_refused_condition_is_a_lint_error_with_file_and_line(tmp_path):
+@pytest.mark.parametrize("condition, fragment", [
+    ("models.chosen.__class__ or range(3)", "names starting with '_'"),
+    ("(models.chosen | first) == 'qrt'", "filter 'first' is not supported in conditions; supported: length, list"),
+])
+def test_a_refused_condition_is_a_lint_error_with_file_and_line(tmp_path, condition, fragment):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES / "mini", content)
     path = content / "sections" / "01-models.yaml"
-    path.write_text(path.read_text().replace("when: \"'qrt' in models.chosen\"",
-                                             "when: \"models.chosen.__class__ or range(3)\""))
+    path.write_text(path.read_text().replace("when: \"'qrt' in models.chosen\"", f"when: \"{condition}\""))
     with pytest.raises(ContentError) as caught:
         load_content(content)
-    [problem] = [p for p in caught.value.problems if "condition" in p]
+    [problem] = [p for p in caught.value.problems if fragment in p]
     assert problem.startswith(f"{content}/sections/01-models.yaml:")
-    assert "names starting with '_'" in problem
     line = int(problem.split(":")[1])
     assert "when:" in path.read_text().splitlines()[line - 1] or "id:" in path.read_text().splitlines()[line - 1]
 
 
-def test_a_condition_that_fails_while_running_counts_as_false():
-    assert conditions.evaluate("s.none > 3", CONTEXT) is False
+def test_a_condition_that_fails_while_running_counts_as_false_and_says_so_once(capsys, monkeypatch):
+    monkeypatch.setattr(conditions, "_WARNED", set())
+    assert conditions.evaluate("s.none > 3", CONTEXT, "budget.total") is False
+    assert conditions.evaluate("s.none > 3", CONTEXT, "budget.total") is False
     assert conditions.evaluate("s.text * 10000000", CONTEXT) is False  # repetition is capped
-    assert conditions.evaluate("s.rows | sum(attribute='name')", CONTEXT) is False
+    assert conditions.evaluate("s.rows | sum(attribute='name')", CONTEXT, "check c1") is False
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == ("deflect: warning: the condition `s.none > 3` (when: of budget.total) failed "
+                        "('>' not supported between instances of 'NoneType' and 'int'); it counts as false.")
+    assert "`s.text * 10000000` went past a limit" in lines[1]
+    assert "`s.rows | sum(attribute='name')` (when: of check c1) failed" in lines[2]
+    assert len(lines) == 3  # once per condition per process
 
 
 def test_referenced_names_come_from_the_tree():
@@ -261,7 +326,7 @@ def test_referenced_names_come_from_the_tree():
 def test_trees_are_plain_picklable_tuples_and_need_no_jinja_to_run():
     import pickle
 
-    source = "s.rows | selectattr('kind', 'equalto', 'treatment') | list | length > 1 and s.n is even"
+    source = "s.rows | selectattr('kind', 'equalto', 'treatment') | list | length > 1 and s.n % 2 == 0"
     tree = conditions.compile_condition(source)
     assert pickle.loads(pickle.dumps(tree)) == tree
     assert conditions.run(tree, CONTEXT) is True
@@ -270,10 +335,6 @@ def test_trees_are_plain_picklable_tuples_and_need_no_jinja_to_run():
 # --------------------------------------------------------------------------- bounds
 
 @pytest.mark.parametrize("source, fragment", [
-    ("1 | round(-999999999) == 0", "round() to more than 100 digits"),
-    ("1.5 | round(999999999, 'floor')", "round() to more than 100 digits"),
-    ("s.n | round(-999999999) == 0", "round() to more than 100 digits"),
-    ("s.n | round(precision=-999999999) == 0", "round() to more than 100 digits"),
     ("'%0999999999d' % 1", "format width or precision over 1000"),
     ("'%.999999f' % s.f", "format width or precision over 1000"),
     ("'%*d' % (5, s.n)", "format width or precision over 1000"),
@@ -295,13 +356,9 @@ RUNTIME_CASES = [  # bounds only the answers break: false, with one warning nami
     "(s.text * 100000) ~ (s.text * 100000)",
     "s.text * 10000000",
     "(s.tags * 30000) + (s.tags * 30000) + (s.tags * 30000) + (s.tags * 30000)",
-    "s.big | join(s.text * 9000)",
     "'%0999d%0999d' % (s.n, s.n) ~ (s.text * 99000)",
     "([s.tags * 10000] * 10000) | sum(start=[]) | length",
     "(s.tags * 30000) | select('in', s.tags * 30000) | list",
-    "(s.big | map('string') | list | length) > 0",
-    "[s.big, s.big] | string",
-    "s.n | round(s.huge)",
     "(s.n * s.n * s.n * s.n * s.n * s.n * s.n * s.n) > 0",
 ]
 _RUNTIME_SCRIPT = """

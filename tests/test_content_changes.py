@@ -263,8 +263,8 @@ def test_two_questions_cannot_claim_one_old_id(tmp_path):
 def test_lint_against_lists_every_incompatible_change(cli, tmp_path):
     columns = [{"id": "name", "label": "Name", "type": "text"}, {"id": "kind", "label": "Kind", "type": "text"}]
     old = make_content(tmp_path / "old", [
-        q("gone"), q("renamed"), q("retyped"), q("pick", "choice", choices=CHOICES), q("roster", "table", columns=columns),
-        q("grows", "long_text"),
+        q("gone"), q("renamed"), q("retyped"), q("pick", "choice", choices=CHOICES),
+        q("roster", "table", columns=columns), q("grows", "long_text"),
     ])
     new = make_content(tmp_path / "new", [
         q("renamed_to", renamed_from="main.renamed"), q("retyped", "number"),

@@ -66,18 +66,22 @@ def test_bundled_content_has_no_stigmatizing_terms_or_british_spellings(content)
 
         text = path.read_text(encoding="utf-8")
         found = []
-        content_lint.check_file(yamlio.parse(text), text, content_lint.default_rules(),
-                                lambda line, message: found.append(f"{path.name}:{line}: {message}"))
+
+        def problem(line, message, found=found, path=path):
+            found.append(f"{path.name}:{line}: {message}")
+
+        content_lint.check_file(yamlio.parse(text), text, content_lint.default_rules(), problem)
         assert found == []
 
 
 def test_broken_content_fails_with_file_line_and_the_replacement(words_copy):
     problems = _problems(words_copy)
-    assert "c/sections/04-words.yaml:7: language: 'addict' stigmatizes; say 'person with a substance use disorder' instead" \
-        in problems
+    assert ("c/sections/04-words.yaml:7: language: 'addict' stigmatizes; "
+            "say 'person with a substance use disorder' instead") in problems
     assert "c/sections/04-words.yaml:8: spelling: 'organisation' is British; use US 'organization'" in problems
     # the marked table is skipped; the same word after the blank line is not
-    assert "c/sections/04-words.yaml:15: language: 'junkie' stigmatizes; say 'person who uses drugs' instead" in problems
+    assert ("c/sections/04-words.yaml:15: language: 'junkie' stigmatizes; "
+            "say 'person who uses drugs' instead") in problems
     assert not any("04-words.yaml:13:" in p for p in problems)
     assert "c/sections/04-words.yaml:15: spelling: 'neighbour' is British; use US 'neighbor'" in problems
     assert any(p.startswith("c/sections/04-words.yaml:22: language: 'came back dirty'") for p in problems)
@@ -112,8 +116,8 @@ def test_authors_extend_the_lists_in_workbook_yaml(tmp_path):
                                            "Addict Services of Riverton helps frequent callers towards care.")
                        .replace("Our organisation", "Our habitual team"))
     problems = _problems(root)
-    assert "c/sections/04-words.yaml:7: language: 'frequent callers' stigmatizes; say 'person who calls often' instead" \
-        in problems
+    assert ("c/sections/04-words.yaml:7: language: 'frequent callers' stigmatizes; "
+            "say 'person who calls often' instead") in problems
     assert "c/sections/04-words.yaml:7: spelling: 'towards' is British; use US 'toward'" in problems
     assert "c/sections/04-words.yaml:8: language: 'habitual' stigmatizes; say 'frequent' instead" in problems
     assert not any("'Addict'" in p for p in problems), problems

@@ -110,6 +110,8 @@ def _candidates(rule):
                 rows.append([{**sparse, column.id: value}])
         rows.append([{c.id: None for c in rule.columns}])
         return rows + [None]
+    if rule.type == "date":  # a second, earlier date: checks compare dates (a review before the launch)
+        return [_sample(rule), "2000-01-01", None]
     return [_sample(rule), None]
 
 

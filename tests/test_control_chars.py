@@ -13,11 +13,12 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES, clean_env
 from deflect_cli.content import load_content
 from deflect_cli.controlchars import find_control, visible
 from deflect_cli.plain import PlainPrompter
 from deflect_cli.plan import new_plan, save_plan
+
+from conftest import FIXTURES, clean_env
 
 MINI = str(FIXTURES / "mini")
 HOSTILE = "Riverton\x1b]0;owned\x07 PD\x1bc\x00\r\x9b2J\u202eevil"
@@ -76,7 +77,8 @@ def test_answers_reach_the_terminal_with_control_characters_shown(deflect_bin, h
 def test_status_header_names_the_plan_visibly(deflect_bin, hostile_plan):
     code, out, _ = _run(deflect_bin, hostile_plan, "status")
     assert code == 0
-    assert out.splitlines()[0] == "Plan: deflection-plan.yaml (Riverton\\x1b]0;owned\\x07 PD\\x1bc\\x00\\x0d\\x9b2J\\u202eevil)"
+    assert out.splitlines()[0] == ("Plan: deflection-plan.yaml (Riverton\\x1b]0;owned\\x07 "
+                                   "PD\\x1bc\\x00\\x0d\\x9b2J\\u202eevil)")
 
 
 def test_control_characters_in_an_answers_file_are_listed_with_the_other_problems(cli, tmp_path):
@@ -116,7 +118,7 @@ def test_control_characters_in_an_answers_file_are_listed_with_the_other_problem
     assert "profile" not in saved.answers and "models" not in saved.answers
     assert saved.answers["partners"] == {"notes": "two lines\nwith a\ttab"}
     assert saved.answers["launch"]["owner"] == "Ana\nRuiz\n"
-    assert "Saved 3 answer(s)" in out
+    assert "Saved 3 answers" in out
 
 
 def test_the_rich_prompter_shows_control_characters():

@@ -17,9 +17,10 @@ import time
 
 import pytest
 
-from conftest import FIXTURES, clean_env, no_ids
 from deflect_cli import plan as store
 from deflect_cli.lock import plan_lock
+
+from conftest import FIXTURES, clean_env, no_ids
 
 MINI = str(FIXTURES / "mini")
 NAME = "deflection-plan.yaml"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import FIXTURES
 from deflect_cli import plan as store
+
+from conftest import FIXTURES
 
 MINI = str(FIXTURES / "mini")
 NAME = "deflection-plan.yaml"
@@ -97,7 +98,8 @@ CASES = [
     ("unknown field", replace(b"end_of_plan: true", b"surprise: 1\nend_of_plan: true"), "unknown field 'surprise'"),
     ("duplicate key", replace(b"skipped: []", b"skipped: []\nskipped: []"), "duplicate key"),
     ("yaml alias", replace(b"skipped: []", b"skipped: &s []\nx: *s"), "anchors and aliases"),
-    ("python tag", replace(b"position: null", b"position: !!python/object/apply:os.system [echo hi]"), "tags are not allowed"),
+    ("python tag", replace(b"position: null", b"position: !!python/object/apply:os.system [echo hi]"), "tags are not "
+                                                                                                       "allowed"),
     ("binary tag", replace(b"    agency: Riverton PD", b"    agency: !!binary aGk="), "tags are not allowed"),
 ]
 
@@ -111,7 +113,8 @@ COMMANDS = [
 
 
 def _files(folder: Path) -> dict:
-    return {p.name: (p.read_bytes() if p.is_file() else "dir") for p in folder.iterdir() if not p.name.endswith(".lock")}
+    return {p.name: (p.read_bytes() if p.is_file() else "dir")
+            for p in folder.iterdir() if not p.name.endswith(".lock")}
 
 
 def _assert_one_line_failure(code, err, expect):

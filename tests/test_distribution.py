@@ -101,5 +101,6 @@ def test_ci_runs_the_readme_test_line_verbatim():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Run the tests", 1)[1]
     line = section.split("```sh\n", 1)[1].split("\n", 1)[0]
-    ci = [s for s in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if s and not s.startswith(("#", "set ", "cd "))]
+    ci = [s for s in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+          if s and not s.startswith(("#", "set ", "cd "))]
     assert ci == [line]

@@ -5,8 +5,6 @@ filled in again when the person comes back; the quit message says which."""
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 
 import pytest
 
@@ -18,7 +16,7 @@ from deflect_cli.plan import load_plan, save_plan
 from deflect_cli.prompter import QUIT as QUIT_SIGNAL
 from deflect_cli.wizard import Wizard
 
-from conftest import CTRL_B, CTRL_C, CTRL_D, CTRL_N, CTRL_Q, DOWN, ENTER, ESC, FIXTURES, SPACE, clean_env, screen_wizard
+from conftest import CTRL_B, CTRL_C, CTRL_D, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, screen_wizard
 
 MINI = FIXTURES / "mini"
 BACKSPACE = "\x7f"
@@ -49,7 +47,8 @@ def test_a_valid_answer_typed_but_not_submitted_is_saved_on_quit(keys, wizard, k
     assert plan.drafts == {}
     assert plan.position == "models.qrt_window"
     assert ("Saved 3 answers in " in screen(wizard)
-            and "including the one you were typing to 'How many hours after an overdose does the QRT...' (140 hours)" in screen(wizard))
+            and "including the one you were typing to 'How many hours after an overdose does the QRT...' (140 hours)"
+            in screen(wizard))
 
 
 def test_an_invalid_answer_is_kept_as_a_draft_and_offered_back(keys, wizard, mini):

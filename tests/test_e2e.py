@@ -3,39 +3,20 @@ resume, finish, export, and read the Markdown plan."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from conftest import FIXTURES, clean_env
+from conftest import FIXTURES, answer_mini_models, spawn
 
 pexpect = pytest.importorskip("pexpect")
 
 DOWN, ENTER, SPACE = "\x1b[B", "\r", " "
 
 
-def spawn(deflect_bin, args, cwd):
-    child = pexpect.spawn(
-        deflect_bin, args, cwd=str(cwd), dimensions=(40, 120), encoding="utf-8", timeout=20,
-        env=clean_env(TERM="xterm-256color", COLUMNS="120", LINES="40"),
-    )
-    child.logfile_read = sys.stdout if "-s" in sys.argv else None
-    return child
-
-
 def test_a_person_starts_stops_resumes_and_exports(deflect_bin, tmp_path):
     mini = str(FIXTURES / "mini")
     child = spawn(deflect_bin, ["start", "--content", mini], tmp_path)
     child.expect("A small workbook used by the tests")
-    child.expect("Lead agency")
-    child.send("Riverton PD" + ENTER)
-    child.expect("How would you like to begin this section")
-    child.send(ENTER)
-    child.expect("Which models")
-    child.send(SPACE + ENTER)
-    child.expect("How many hours after an overdose")
-    child.send("48" + ENTER)
-    child.expect("Which one leads")
+    answer_mini_models(child)
     child.sendcontrol("b")                       # go back
     child.expect("How many hours after an overdose")
     child.send("\x7f\x7f" + "24" + ENTER)

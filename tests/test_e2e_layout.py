@@ -58,9 +58,9 @@ def test_at_60_columns_long_choices_wrap_instead_of_being_cut(deflect_bin, plan_
     # wrapped at a word, the rest under the entry's first letter
     assert "   ○ Officer intervention (charge held or citation with" in lines(drawn)
     assert "     assessment)" in lines(drawn)
-    child.send(DOWN * 7 + SPACE + ENTER)   # tick the long one: the answer line shows it unwrapped
+    child.send(DOWN * 7 + SPACE + ENTER)   # tick the long one: the answer line shows it whole, wrapped at words
     child.expect("charges\\?")
-    assert "[Officer intervention (charge held or citation with assessment)]" in "".join(lines(child.before))
+    assert "[Officer intervention (charge held or citation with assessment)]" in " ".join(words(child.before))
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
 
@@ -181,3 +181,64 @@ def test_status_through_a_pipe_keeps_one_line_per_section(content, tmp_path):
     text = status_text(content, plan)
     for section in content.sections:
         assert any(section.title in line and line.endswith("0%") for line in text.splitlines())
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_the_question_its_hint_and_the_answer_wrap_at_words(deflect_bin, plan_dir, columns):
+    """prompt_toolkit cut the prompt line at the terminal's edge: "(Y" / "YYY-MM-DD", "Deflectio" / "n"."""
+    child = spawn(deflect_bin, ["edit", "launch.start_date"], plan_dir, 24, columns)
+    child.expect("works too\\)")
+    assert "(YYYY-MM-DD," in words(child.before)
+    assert all(len(line) <= columns for line in lines(child.before))
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 24, columns)
+    child.expect("Other \\(describe\\)")
+    assert " ".join(words(child.before)).count("(Space to tick, Enter when done)") == 1
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
+def test_the_answer_on_the_prompt_line_wraps_at_words_too():
+    from deflect_cli.prompter import _wrap_fragments
+
+    fragments = [("class:qmark", "?"), ("class:question", " What is the program called? "),
+                 ("class:answer", "Riverton Deflection and Community Program")]
+    wrapped = _wrap_fragments(fragments, 40)
+    text = "".join(text for _style, text in wrapped)
+    assert text == "? What is the program called? Riverton\nDeflection and Community Program"
+    assert ("class:answer", "Deflection") in wrapped   # each part keeps its own style
+    assert all(len(line) <= 40 for line in text.split("\n"))
+    # a typed answer whose first word does not fit after the question starts on the next line
+    question = [("class:question", "? What is the program called (a working name is fine)? ")]
+    assert _wrap_fragments(question, 59, then="Riverton Deflection")[-1] == ("", "\n")
+    assert _wrap_fragments(question, 79, then="Riverton Deflection")[-1] != ("", "\n")
+
+
+def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir, content):
+    """12.13: Ctrl-O ended the edit with "Not changed." and dropped the ticks made before it."""
+    from deflect_cli.plan import load_plan
+
+    child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 40, 120)
+    child.expect("Other \\(describe\\)")
+    child.send(SPACE)
+    child.sendcontrol("o")
+    child.expect("Menu: what would you like to do\\?")
+    child.send(ENTER)                      # Back to the question
+    child.expect("Other \\(describe\\)")
+    child.send(ENTER)                      # the tick made before Ctrl-O is still there
+    if child.expect(["Saved", "Add a row"]) == 1:   # a follow-up the change brings up
+        child.sendcontrol("q")
+    child.expect(pexpect.EOF)
+    first = content.question("program_types.models").choices[0].value
+    assert load_plan(plan_dir / "deflection-plan.yaml").answer("program_types", "models") == [first]
+
+
+def test_nothing_ticked_reads_none_of_these(deflect_bin, plan_dir):
+    child = spawn(deflect_bin, ["edit", "launch.readiness"], plan_dir, 40, 120)
+    child.expect("Space to tick")
+    child.send(ENTER)
+    child.expect("Saved")
+    drawn = " ".join(words(child.before))
+    assert "None of these" in drawn and " done" not in drawn.split("Enter when done")[-1]
+    child.expect(pexpect.EOF)

@@ -4,27 +4,17 @@ through the menu's review, a welcome-back summary on resume, and plain mode on a
 from __future__ import annotations
 
 import re
-import sys
 
 import pytest
 
 from deflect_cli.plan import load_plan
 
-from conftest import FIXTURES, clean_env
+from conftest import FIXTURES, answer_mini_models, spawn
 
 pexpect = pytest.importorskip("pexpect")
 
 MINI = str(FIXTURES / "mini")
 DOWN, ENTER, SPACE, BACKSPACE = "\x1b[B", "\r", " ", "\x7f"
-
-
-def spawn(deflect_bin, args, cwd, term="xterm-256color"):
-    child = pexpect.spawn(
-        deflect_bin, args, cwd=str(cwd), dimensions=(40, 120), encoding="utf-8", timeout=20,
-        env=clean_env(TERM=term, COLUMNS="120", LINES="40"),
-    )
-    child.logfile_read = sys.stdout if "-s" in sys.argv else None
-    return child
 
 
 def finish(child) -> int:
@@ -35,15 +25,7 @@ def finish(child) -> int:
 
 def test_back_across_sections_edit_in_review_and_resume(deflect_bin, tmp_path):
     child = spawn(deflect_bin, ["start", "--content", MINI], tmp_path)
-    child.expect("Lead agency")
-    child.send("Riverton PD" + ENTER)
-    child.expect("How would you like to begin this section")
-    child.send(ENTER)
-    child.expect("Which models")
-    child.send(SPACE + ENTER)
-    child.expect("How many hours after an overdose")
-    child.send("48" + ENTER)
-    child.expect("Which one leads")
+    answer_mini_models(child)
     child.send(ENTER)                                   # Quick Response Team
     child.expect("Section 2 of 3: Partners")
     child.expect("How would you like to begin this section")

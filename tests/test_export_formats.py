@@ -162,7 +162,8 @@ def answer_texts(content, plan) -> list:
         if value in (None, "", []):
             continue
         if question.type == "table":
-            texts += [display(c, row[c.id]) for row in value for c in question.columns if row.get(c.id) not in (None, "")]
+            texts += [display(c, row[c.id]) for row in value for c in question.columns
+                      if row.get(c.id) not in (None, "")]
         elif question.type == "multi_choice":
             texts += [display(question, [v]) for v in value]
         else:
@@ -227,7 +228,8 @@ def test_markdown_has_the_plan_structure(outputs):
     assert md_headings(md, "h1") == ["Riverton Pathways to Recovery"]
     assert md_headings(md, "h2") == EXPECTED_H2
     summary = md.split("## Executive summary", 1)[1].split("\n## ", 1)[0]
-    for expected in ("walk into a police or fire station", "### Vision", "| Program models | Self-referral (walk-in at a station), ",
+    for expected in ("walk into a police or fire station", "### Vision",
+                     "| Program models | Self-referral (walk-in at a station), ",
                      "| Partners | 5 partners (1 with a signed agreement): Riverton Police Department; ",
                      "| Staffing | 3 roles (2 funded): Program coordinator (Lt. Dana Ruiz); ",
                      "| Target launch date | 2026-10-01 |", "### First milestones",
@@ -317,7 +319,8 @@ def test_things_to_double_check_and_still_to_decide(outputs, content, fixture_pl
     still = md.split("## Still to decide", 1)[1].split("\n## ", 1)[0]
     open_questions = flow.still_to_decide(evaluation, fixture_plan.answers, fixture_plan.skipped)
     assert still.count("\n- ") == len(open_questions) == 36
-    assert "- What will happen to grant-funded positions and services when the grant ends? (required) (skipped for now)" in still
+    assert ("- What will happen to grant-funded positions and services when the grant ends? (required) "
+            "(skipped for now)") in still
     assert "### Building effective partnerships" in still
 
 
@@ -440,7 +443,8 @@ def test_exporting_onto_a_plan_is_refused(cli, planned, tmp_path):
 def test_custom_templates_override_and_fall_back(cli, planned, tmp_path):
     folder = tmp_path / "agency"
     folder.mkdir()
-    (folder / "plan.md.j2").write_text("# {{ doc.program_name | md_heading }} for council\n\n{{ doc.summary.vision | md }}\n")
+    (folder / "plan.md.j2").write_text("# {{ doc.program_name | md_heading }} for council\n\n"
+                                       "{{ doc.summary.vision | md }}\n")
     (folder / "plan.css").write_text("body { color: #123456; }\n")
     code, _, err = cli("export", "--templates", str(folder), "-o", "custom.html")
     assert code == 0, err
@@ -602,7 +606,9 @@ def _figure_document():
 
 def test_a_figure_is_a_table_everywhere_and_a_drawing_in_html():
     """Issue 13.3 / 11: a figure's facts are a table in every format; only HTML draws it (inline SVG, escaped)."""
-    from deflect_cli.export import docx as word, document as d, html, markdown
+    from deflect_cli.export import document as d
+    from deflect_cli.export import docx as word
+    from deflect_cli.export import html, markdown
 
     doc, evil = _figure_document()
     md = markdown.render(doc)

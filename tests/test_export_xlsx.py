@@ -68,7 +68,8 @@ class Evaluator:
 
 def test_budget_costs_and_totals_are_formulas_with_the_hand_computed_values(book):
     budget, totals = book["Budget"], book["Totals"]
-    assert [c.value for c in budget[1]][:7] == ["Year", "Category", "Item", "Quantity", "Unit cost", "Share (%)", "Cost"]
+    assert [c.value for c in budget[1]][:7] == ["Year", "Category", "Item", "Quantity", "Unit cost", "Share (%)",
+                                                 "Cost"]
     row = next(r for r in budget.iter_rows(min_row=2) if r[2].value == "Peer recovery coach")
     assert row[6].value == f"=D{row[6].row}*E{row[6].row}*F{row[6].row}/100"
     assert (row[3].value, row[4].value, row[5].value) == (2, 45000, 50)

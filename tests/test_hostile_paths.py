@@ -11,10 +11,11 @@ import subprocess
 
 import pytest
 
-from conftest import FIXTURES, clean_env
 from deflect_cli import cache
 from deflect_cli import plan as store
 from deflect_cli.lock import lock_paths
+
+from conftest import FIXTURES, clean_env
 
 MINI = str(FIXTURES / "mini")
 NAME = "deflection-plan.yaml"

@@ -110,7 +110,8 @@ def test_hostile_content(deflect_bin, tmp_path, case):
     content = tmp_path / "content"
     shutil.copytree(MINI, content)
     workbook = content / "workbook.yaml"
-    workbook.write_text(workbook.read_text().replace("welcome: A small workbook used by the tests.", f"welcome: {value}"))
+    workbook.write_text(workbook.read_text().replace("welcome: A small workbook used by the tests.",
+                                                     f"welcome: {value}"))
     for command in (("lint", "--content", "content"), ("status", "--content", "content")):
         code, out, err = run(deflect_bin, tmp_path, *command)
         problems = [line for line in (out + err).splitlines() if line.startswith("content/")]

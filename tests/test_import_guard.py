@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import clean_env
-
 from deflect_cli import cache, resources
+
+from conftest import clean_env
 
 # Never at `import deflect_cli.cli` (which is all that `deflect --help` needs).
 HEAVY = ("questionary", "prompt_toolkit", "jinja2", "rich", "docx", "markdown_it", "weasyprint",

@@ -23,7 +23,7 @@ def test_complete_answers_exit_zero(cli, tmp_path):
     })
     code, out, err = cli("start", "--content", MINI, "--answers", answers)
     assert code == 0, err
-    assert "Saved 4 answer(s)" in out
+    assert "Saved 4 answers" in out
     saved = yaml.safe_load((tmp_path / "deflection-plan.yaml").read_text())
     assert saved["answers"]["models"] == {"chosen": ["qrt"], "qrt_window": 48}
 
@@ -45,7 +45,7 @@ def test_every_missing_and_invalid_answer_is_listed(cli, tmp_path):
     assert any("unknown section 'nowhere'" in line for line in lines)
     assert any(line.startswith("missing: models.chosen") for line in lines)
     assert any(line.startswith("missing: launch.start_date") for line in lines)
-    assert "Saved 1 answer(s)" in out  # the valid one was kept
+    assert "Saved 1 answer to" in out  # the valid one was kept
 
 
 def test_no_terminal_never_prompts(cli):

@@ -3,7 +3,8 @@
 For each kind of lead agency (and co-led plans), every question the planner can reach is worded
 through `Content.wording`, and every prompt, help text, label, unit, choice label and column
 label/help is searched for the terms below, as are each section's summary, objectives and
-recommendations (the long guide text describes practice in general and is not searched). A police- or sheriff-led plan keeps the workbook's own wording
+recommendations (the long guide text describes practice in general and is not searched). A police- or
+sheriff-led plan keeps the workbook's own wording
 (tests/fixtures/golden, and test_police_led_wording_is_the_workbooks_own).
 """
 
@@ -16,7 +17,6 @@ import pytest
 
 from deflect_cli import conditions, flow
 from deflect_cli.content import CO_LEAD_QUESTION, LEAD_QUESTION, PROFILE_ID
-
 from test_content_quality import _candidates, _typical_answers
 
 # Words that address the planner as police staff. To extend: add (regular expression, lead groups
@@ -42,6 +42,9 @@ POLICE_STAFF_TERMS = [
     (r"\byour agency'?s calls\b", ("health", "coalition")),
     (r"\bthe chief\b", ("health", "coalition")),  # fire departments have chiefs too
     (r"(?-i:\bChief [A-Z]|\bLt\. [A-Z])|\blieutenant\b", ("health", "coalition")),  # ranks in examples
+    (r"\ba new chief\b", ("health", "coalition")),
+    (r"\bwhy so many police\b", NOT_POLICE),
+    (r"\bwalk-in at a station\b", ("health", "coalition")),  # fire/EMS has stations of its own
 ]
 
 KINDS = ["municipal_police", "sheriff", "state_police", "campus_police", "tribal_police", "fire_ems",
@@ -101,7 +104,8 @@ def police_staff_words(content, kind: str, co_lead: str) -> list:
     for section in content.worded(answers).sections:  # the opening words; the long guide text is the guide's
         for where, text in [("summary", section.summary)] + [("objective", o) for o in section.objectives] \
                 + [("recommendation", r) for r in section.recommendations]:
-            found += [f"{section.id} [{where}] {pattern}: {text[:90]!r}" for regex, pattern in terms if regex.search(text)]
+            found += [f"{section.id} [{where}] {pattern}: {text[:90]!r}"
+                      for regex, pattern in terms if regex.search(text)]
     for question in reachable:
         worded = content.wording(question, answers)
         for where, text in _texts(worded):

@@ -94,7 +94,7 @@ questions:
     type: yes_no
     when: "staff.officers and staff.officers > 0"
     leads: [law_enforcement]
-"""
+"""  # noqa: E501 - line numbers in the expected messages below depend on this YAML
 
 
 @pytest.fixture
@@ -210,7 +210,8 @@ BROKEN = [
      "content/sections/01-staff.yaml:21: question staff.officers variant: unknown field 'hint'"),
     ("          - {id: kind, choices: [{value: patrol,", "          - {id: kind, choices: [{value: squad,",
      "content/sections/01-staff.yaml:47: question staff.roles variant column 'kind': no choice 'squad' to reword"),
-    ("      - when_lead: [health]\n        choices:", "      - when_lead: [health]\n        unit: people\n        choices:",
+    ("      - when_lead: [health]\n        choices:",
+     "      - when_lead: [health]\n        unit: people\n        choices:",
      "content/sections/01-staff.yaml:32: question staff.trained variant: 'unit' only applies to number"),
     ("      - when_lead: [health]\n        label", "      - when_lead: []\n        label",
      "content/sections/01-staff.yaml:43: question staff.roles variant: 'when_lead' must list at least one"),

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, clean_env
 from deflect_cli import plan as store
 from deflect_cli.errors import PlanError
 from deflect_cli.lock import PlanLocked, holder, lock_paths, plan_lock
+
+from conftest import FIXTURES, clean_env
 
 MINI = str(FIXTURES / "mini")
 NAME = "deflection-plan.yaml"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import FIXTURES, no_ids
-
 from deflect_cli.plan import load_plan, restorable, save_plan
+
+from conftest import no_ids
 
 
 def _edit(path, **changes):

@@ -96,7 +96,8 @@ def test_edit_asks_follow_ups_in_its_own_section_only(tmp_path):
         pipe.close()                                       # a prompt for the launch question would end here
         assert wizard.edit(content.question("models.chosen")) is None
     assert load_plan(wizard.plan.path).answers["models"] == {"chosen": ["qrt"], "qrt_window": 48}
-    assert "also brings up 1 new question in another section (Launch); waits there until you reach it." in " ".join(wizard.screen.getvalue().split())
+    assert ("also brings up 1 new question in another section (Launch); waits there until you reach it."
+            in " ".join(wizard.screen.getvalue().split()))
 
 
 def test_the_glossary_from_a_sections_opening_choice_returns_to_that_choice(keys, mini, tmp_path):
@@ -165,7 +166,6 @@ def test_none_of_these_reaches_the_plan_document(optional_models, tmp_path):
 def test_none_of_these_follows_a_renamed_question(tmp_path):
     from deflect_cli.migrate import reconcile
     from deflect_cli.plan import new_plan
-
     from test_content_changes import CHOICES, make_content, q
 
     old = load_content(make_content(tmp_path / "v1", [q("picks", "multi_choice", choices=CHOICES)]))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, no_ids
 
 from deflect_cli.plan import load_plan, restorable
+
+from conftest import FIXTURES, no_ids
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SECTIONS = "profile,8,9"  # every question type: text, long_text, choice, multi_choice, yes_no, number, date, table
@@ -289,7 +290,8 @@ def _refused(cli, riverton, path, words):
 
 def test_unknown_code_and_code_of_a_question_not_in_the_packet(cli, riverton, content):
     path = make(cli, "docx")
-    edit_document(path, lambda root: [t for t in root.iter(_w("t")) if t.text == "S8-06"][0].__setattr__("text", "S5-01"))
+    edit_document(path, lambda root: [t for t in root.iter(_w("t")) if t.text == "S8-06"][0]
+                  .__setattr__("text", "S5-01"))
     _refused(cli, riverton, path, "S5-01 is not a question of this packet")
 
 
@@ -426,10 +428,12 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
             text = fenced(c["treatment.wait_days"], "11", text)
             text = fenced(c["data.first_report"], "12/1/2027", text)
             block = text.split(f"Answer {c['treatment.moud_same_day']}:")[1].split("###")[0]
-            text = text.replace(block, block.replace("[x]", "[ ]").replace("[ ] Rarely or never", "[x] Rarely or never"))
+            changed = block.replace("[x]", "[ ]").replace("[ ] Rarely or never", "[x] Rarely or never")
+            text = text.replace(block, changed)
             block = text.split(f"Answer {c['data.shares_identifiable']}:")[1].split("###")[0]
             text = text.replace(block, block.replace("[x] Yes", "[ ] Yes").replace("[ ] No", "[x] No"))
-            text = text.replace("- [x] Methadone (opioid treatment program)", "- [ ] Methadone (opioid treatment program)")
+            text = text.replace("- [x] Methadone (opioid treatment program)",
+                                "- [ ] Methadone (opioid treatment program)")
             head, marker, tail = text.partition(f"Table {c['data.designees']}:")
             tail = re.sub(r"\| 1 \| (r-[0-9a-f]{6}) \| [^|]*\|", r"| 1 | \1 | Agency md |", tail, count=1)
             text = head + marker + tail
@@ -495,9 +499,9 @@ def test_a_packet_that_lost_its_hidden_part_still_imports_with_every_difference_
 def test_import_in_a_real_terminal_resolves_one_conflict(deflect_bin, cli, riverton, content, tmp_path):
     """The README walk-through, keys and screen through a pseudo-terminal: one conflict, taken."""
     pexpect = pytest.importorskip("pexpect")
-    from conftest import clean_env
-
     from deflect_cli.plan import save_plan
+
+    from conftest import clean_env
 
     path = make(cli, "docx")
     c = codes(content)

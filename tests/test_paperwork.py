@@ -18,9 +18,9 @@ import pytest
 
 from deflect_cli.export import paperwork as pw
 from deflect_cli.plan import load_plan
+from test_export_formats import Page, docx_outline, docx_text, md_text, norm
 
 from conftest import FIXTURES
-from test_export_formats import Page, docx_outline, docx_text, md_text, norm
 
 GOLDEN = FIXTURES / "golden" / "paperwork"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -120,7 +120,7 @@ def test_an_answered_question_leaves_no_placeholder(content, plan):
 def test_the_field_table_names_real_questions(content):
     """Every key in FIELDS is today's question, or a workbook 2 id the content does not have yet."""
     workbook_two = {"policies.pathway", "policies.eligible_offenses", "policies.completion"}
-    for name, (label, keys) in pw.FIELDS.items():
+    for name, (_label, keys) in pw.FIELDS.items():
         for key in keys:
             assert content.question(key) is not None or key in workbook_two, (name, key)
 
@@ -192,8 +192,9 @@ def test_mistakes_are_one_line(cli, planned, args, message):
 def test_templates_override_per_document(cli, planned, tmp_path):
     folder = tmp_path / "agency"
     folder.mkdir()
-    (folder / "paperwork-one-pager.md.j2").write_text("# {{ doc.title }}\n\n{{ doc.fields.purpose | md }}\n"
-                                                      "{% for p in doc.placeholders %}- {{ p | md_cell }}\n{% endfor %}")
+    (folder / "paperwork-one-pager.md.j2").write_text(
+        "# {{ doc.title }}\n\n{{ doc.fields.purpose | md }}\n"
+        "{% for p in doc.placeholders %}- {{ p | md_cell }}\n{% endfor %}")
     (folder / "paperwork.css").write_text("body { color: #123456; }\n")
     code, _, err = cli("paperwork", "one-pager", "--templates", str(folder), "-o", "flyer.md")
     assert code == 0, err
@@ -251,7 +252,8 @@ def test_paperwork_listing_loads_no_format_library(planned, tmp_path):
     script = (
         "import sys\n"
         "from deflect_cli.cli import app\n"
-        "for args in (['paperwork', '--plan', {plan!r}], ['paperwork', 'one-pager', '--plan', {plan!r}, '-o', 'x.md']):\n"
+        "for args in (['paperwork', '--plan', {plan!r}],\n"
+        "             ['paperwork', 'one-pager', '--plan', {plan!r}, '-o', 'x.md']):\n"
         "    try:\n"
         "        app(args)\n"
         "    except SystemExit as exc:\n"

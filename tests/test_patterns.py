@@ -13,8 +13,9 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES
 from deflect_cli import patterns
+
+from conftest import FIXTURES
 
 REFUSED = [
     r"(a+)+$", r"(a*)*b", r"(a|ab)+$", r"(?:x|xy)*z", r"(\d{1,3})+$", r"(a|b?)*c", r"^(\w+\s?)*$",

@@ -11,9 +11,10 @@ import sys
 import pytest
 
 from deflect_cli.content import load_content
+from deflect_cli.interface import use_plain
 from deflect_cli.plain import PlainPrompter, edit_in_editor, plain_markdown
 from deflect_cli.plan import load_plan, new_plan, save_plan
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option, use_plain
+from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option
 from deflect_cli.wizard import Wizard
 
 from conftest import FIXTURES, clean_env, no_ids
@@ -211,7 +212,8 @@ def test_a_whole_session_piped_into_plain_mode_has_no_escapes_or_box_drawing(tmp
     assert transcript.isascii()
     for echo in ("Saved: Riverton PD", "Saved: Quick Response Team, Mobile crisis van", "Saved: 40 hours",
                  "Saved: Line one", "Skipped for now", "Check your answers: Section 1 of 3: Program models",
-                 "Not saved: Type a number, like 12 or 2500.50.", "Not saved: 2027-13-01 is not a date: there is no month 13.",
+                 "Not saved: Type a number, like 12 or 2500.50.", "Not saved: 2027-13-01 is not a date: there is no "
+                                                                  "month 13.",
                  "Partners matter.", "1. Organization: Clinic; Kind: Treatment; MOU signed: Yes"):
         assert echo in transcript, echo
     plan = load_plan(tmp_path / "deflection-plan.yaml")
@@ -282,7 +284,7 @@ def test_the_readme_piping_example_answers_what_is_asked_and_ends_cleanly(tmp_pa
     import pathlib
 
     readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text()
-    line = next(l for l in readme.splitlines() if l.startswith("printf ") and "deflect start --plain" in l)
+    line = next(x for x in readme.splitlines() if x.startswith("printf ") and "deflect start --plain" in x)
     bin_dir = pathlib.Path(sys.executable).parent
     env = clean_env(PATH=f"{bin_dir}:/usr/bin:/bin")
     done = subprocess.run(["sh", "-c", line], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)

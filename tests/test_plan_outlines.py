@@ -139,7 +139,7 @@ def test_final_refuses_while_required_questions_are_open(cli, tmp_path):
     args = ("export", "--plan", str(PLAN), "--content", str(WB2), "--outline", "funder", "-o", str(tmp_path / "x.md"))
     code, out, err = cli(*args, "--final")
     assert code == 1 and not (tmp_path / "x.md").exists()
-    assert err.count("\n") == 1 and "launch.owner" in err and "--allow-open" in err
+    assert err.count("\n") == 1 and "Launch owner (section 8)" in err and "--allow-open" in err
     code, out, err = cli(*args, "--final", "--allow-open")
     assert code == 0
     md = (tmp_path / "x.md").read_text()
@@ -173,7 +173,8 @@ def test_applicant_references_are_the_references_and_guide_sources_are_the_guide
     assert "Example guide source" in about and "not references this plan's authors cite" in about
     assert "\n## Sources" not in md  # a chapter of guide sources only beside the guide's text
     guided = render.export(content, plan, "md", outline="funder", include_guide=True)
-    assert "\n## Sources" in guided and "Example guide source" in guided.split("\n## Sources", 1)[1].split("\n## ", 1)[0]
+    assert "\n## Sources" in guided
+    assert "Example guide source" in guided.split("\n## Sources", 1)[1].split("\n## ", 1)[0]
 
 
 # ------------------------------------------------------------------ golden files for both outlines
@@ -255,3 +256,12 @@ def test_the_worked_example_in_the_docs_is_a_valid_outline(wb2, tmp_path):
     content, plan = wb2
     md = render.export(content, plan, "md", outline=str(path))
     assert "## Budget justification" in md and "## Letters of commitment" in md
+
+
+def test_final_names_open_questions_by_label_and_counts_the_rest(cli, tmp_path):
+    """12.16: the refusal listed raw ids ("introduction.vision, introduction.goals, ...") on one long line."""
+    assert cli("start", "--plain", input="")[0] in (0, 130)
+    code, _out, err = cli("export", "--final", "-o", str(tmp_path / "x.md"))
+    assert code == 1 and err.count("\n") == 1
+    assert "Lead agency (About this plan)" in err and "more; `deflect status` lists them" in err
+    assert "profile.agency" not in err and len(err) < 400

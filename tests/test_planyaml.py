@@ -8,9 +8,10 @@ import random
 
 import pytest
 
-from conftest import FIXTURES
 from deflect_cli import planyaml, yamlio
 from deflect_cli.plan import Plan, load_plan, save_plan
+
+from conftest import FIXTURES
 
 PIECES = ["a", "Riverton PD", " ", "  ", "\n", "\n\n", "\t", "'", "''", '"', "\\", ": ", " #", "#", "- ", "-", "?",
           ":", "{", "}", "[", "]", ",", "&x", "*x", "!tag", "%", "@", "`", "|", ">", "yes", "no", "on", "null",

@@ -13,7 +13,8 @@ from deflect_cli.plan import new_plan
 
 from conftest import FIXTURES
 
-HOSTILE = "Fine | not a cell\n# Injected heading\n{{ 7*7 }} {% raw %}\n- item\n1. one\n<script>alert(1)</script> `code` **b** [x](javascript:1) &amp;"
+HOSTILE = ("Fine | not a cell\n# Injected heading\n{{ 7*7 }} {% raw %}\n- item\n1. one\n<script>alert(1)</script> "
+           "`code` **b** [x](javascript:1) &amp;")
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,8 @@ def test_structure_is_the_same_whatever_the_answers(mini, tmp_path):
 def test_hostile_text_comes_back_literally(mini, tmp_path):
     hostile = render.render(mini, filled(mini, tmp_path, HOSTILE), "md")
     html = MarkdownIt("commonmark", {"html": False}).enable("table").render(hostile)
-    for fragment in ("{{ 7*7 }}", "{% raw %}", "&lt;script&gt;alert(1)&lt;/script&gt;", "`code`", "**b**", "# Injected heading"):
+    for fragment in ("{{ 7*7 }}", "{% raw %}", "&lt;script&gt;alert(1)&lt;/script&gt;", "`code`", "**b**",
+                     "# Injected heading"):
         assert fragment in html, fragment
 
 

@@ -6,8 +6,6 @@ question type (hypothesis), for YAML's special strings, control characters, CRLF
 
 from __future__ import annotations
 
-from conftest import no_ids
-
 import json
 
 import pytest
@@ -21,6 +19,8 @@ from deflect_cli.errors import ContentError
 from deflect_cli.migrate import reconcile
 from deflect_cli.plan import load_plan, new_plan, save_plan
 from deflect_cli.render import render_json
+
+from conftest import no_ids
 
 CHOICES = [{"value": "a", "label": "A"}, {"value": "b", "label": "B"}]
 QUESTIONS = [
@@ -209,7 +209,7 @@ def test_an_answers_file_lists_every_problem_at_once_with_lines(cli, every_type,
     assert len(invalid) == len(expected)
     for line, want in zip(invalid, expected):
         assert want in line, (line, want)
-    assert "Saved 1 answer(s)" in out
+    assert "Saved 1 answer to" in out
     assert load_plan(tmp_path / "deflection-plan.yaml").answers == {"s": {"t": "fine"}}
 
 

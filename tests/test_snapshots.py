@@ -16,9 +16,10 @@ import time
 
 import pytest
 
-from conftest import clean_env
 from deflect_cli import snapshots
 from deflect_cli.errors import PlanError
+
+from conftest import clean_env
 
 NAME = "deflection-plan.yaml"
 

@@ -13,8 +13,9 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, clean_env
 from deflect_cli import plan as store
+
+from conftest import FIXTURES, clean_env
 
 MINI = str(FIXTURES / "mini")
 NAME = "deflection-plan.yaml"
@@ -128,7 +129,8 @@ def test_restore_lists_when_which_command_how_many_answers_and_pinned(cli, tmp_p
     assert lines[0] == f"Copies of {NAME} you can restore, newest first:"
     assert lines[1].startswith("   1  ") and lines[1].endswith(", before `deflect resume`, 1 answer")
     assert lines[2].startswith("   2  ") and lines[2].endswith(", before `deflect start`, pinned, 1 answer")
-    assert lines[3].startswith("   3  1971-01-0") and lines[3].endswith(f"{NAME}.bak (kept by an older deflect), 1 answer")
+    assert lines[3].startswith("   3  1971-01-0") and lines[3].endswith(f"{NAME}.bak (kept by an older deflect), 1 "
+                                                                        "answer")
     assert "deflect restore N" in lines[4] and len(lines) == 5
     assert _files(tmp_path) == before  # listing changes nothing
 

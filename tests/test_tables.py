@@ -14,7 +14,7 @@ from deflect_cli.plan import load_plan, new_plan
 from deflect_cli.prompter import QUIT, SKIP
 from deflect_cli.wizard import Wizard
 
-from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, screen_wizard, no_ids
+from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, no_ids, screen_wizard
 
 BACKSPACE = "\x7f"
 
@@ -47,7 +47,7 @@ def staffing(tmp_path_factory):
               - {id: hours, label: Hours, type: number, min: 1, max: 40}
               - {id: due, label: Due by, type: date}
               - {id: code, label: Course code, type: text, pattern: "[A-Z]{3}-[0-9]{3}", pattern_help: "three capitals, a dash and three digits, like NAR-101"}
-        """))
+        """))  # noqa: E501 - YAML flow style, one question per line
     return load_content(root)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 
-from conftest import FIXTURES, no_ids
-
 from deflect_cli import upgrades
 from deflect_cli.plan import SCHEMA_VERSION, load_plan, new_plan, save_plan
+
+from conftest import no_ids
 
 
 def test_step_1_to_2_adds_empty_fingerprints_and_orphaned():
@@ -38,11 +38,11 @@ def test_duplicate_row_ids_are_made_unique_and_existing_ones_kept():
 
 def test_upgrade_runs_the_steps_in_order():
     data = upgrades.upgrade({"deflect_plan": 1, "answers": {"s": {"t": [{"a": 1}]}}}, 3)
-    assert data["deflect_plan"] == 3 and data["fingerprints"] == {} and data["s" if False else "answers"]["s"]["t"][0]["_id"]
+    assert data["deflect_plan"] == 3 and data["fingerprints"] == {}
+    assert data["s" if False else "answers"]["s"]["t"][0]["_id"]
 
 
 def test_a_format_2_plan_loads_unchanged_in_meaning(tmp_path, content):
-    from deflect_cli.intake import apply_answers, read_answers_file
 
     from conftest import riverton_plan
 
@@ -141,7 +141,8 @@ def test_a_team_plan_asks_the_name_once_in_a_terminal_and_remembers_it(tmp_path,
     monkeypatch.setattr(cli_module.typer, "prompt", lambda *a, **k: "Dana Ruiz")
     cli_module._ask_name_once(plan)
     assert plan.settings["author"] == "Dana Ruiz" and plan.author == "Dana Ruiz"
-    monkeypatch.setattr(cli_module.typer, "prompt", lambda *a, **k: (_ for _ in ()).throw(AssertionError("asked twice")))
+    monkeypatch.setattr(cli_module.typer, "prompt",
+                        lambda *a, **k: (_ for _ in ()).throw(AssertionError("asked twice")))
     plan.author = None
     cli_module._ask_name_once(plan)  # remembered: not asked again
     fresh = new_plan(tmp_path / "other.yaml", content)

@@ -7,7 +7,7 @@ import pytest
 from deflect_cli.content import load_content
 from deflect_cli.plan import load_plan
 
-from conftest import CTRL_B, CTRL_C, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, screen_wizard, no_ids
+from conftest import CTRL_B, CTRL_C, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, no_ids, screen_wizard
 
 BACKSPACE = "\x7f"
 

@@ -11,6 +11,7 @@ import math
 import re
 from typing import Any, Optional
 
+from deflect_cli.grammar import plural
 from deflect_cli.patterns import MAX_INPUT as MAX_PATTERN_INPUT
 
 ROW_ID = "_id"  # a table row's stable id (plan format 3): kept through validation, never a column
@@ -34,7 +35,8 @@ def is_answered(rule, value: Any) -> bool:
 
 
 def _number_error(rule, value) -> Optional[str]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) \
+            or (isinstance(value, float) and not math.isfinite(value)):
         return "expected a number"
     if rule.integer and not float(value).is_integer():
         return "expected a whole number"
@@ -182,6 +184,8 @@ def cell(column, row: dict):
 
     numbers = {k: v for k, v in row.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    for name in conditions.referenced_names(column.computed):
+        numbers.setdefault(name, None)  # a blank cell is `none`, so the expression can give it a default
     value = conditions.compute(column.computed, numbers)
     if isinstance(value, float):
         value = round(value, 2)
@@ -272,7 +276,7 @@ def display(rule, value: Any) -> str:
     if kind == "number":
         return _with_unit(_fmt_number(value), value, rule.unit)
     if kind == "table":
-        return f"{len(value)} row{'s' if len(value) != 1 else ''}"
+        return plural(len(value), "row")
     return str(value)
 
 

@@ -156,6 +156,15 @@ def _unpickle(handle):
             gc.enable()
 
 
+def _trusted(handle) -> bool:
+    """Cached files hold code (pickles, compiled templates): one is used only if it belongs to this
+    user and nobody else can write it."""
+    if os.name != "posix":
+        return True
+    info = os.fstat(handle.fileno())
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
 def load(root: Path, display_root: str):
     """The cached (content, condition trees) for this folder, or None on any miss or problem."""
     folder = directory()
@@ -164,10 +173,8 @@ def load(root: Path, display_root: str):
     try:
         key, _ = stamp(root, display_root)
         with open(folder / _slot(root, display_root), "rb") as handle:
-            if os.name == "posix":
-                info = os.fstat(handle.fileno())
-                if info.st_uid != os.getuid() or info.st_mode & 0o022:
-                    return None
+            if not _trusted(handle):
+                return None
             header = _header(key)
             if handle.read(len(header)) != header:
                 return None
@@ -248,10 +255,8 @@ def cache_templates(env) -> None:
                 return
             with handle:
                 try:
-                    if os.name == "posix":
-                        info = os.fstat(handle.fileno())
-                        if info.st_uid != os.getuid() or info.st_mode & 0o022:
-                            return
+                    if not _trusted(handle):
+                        return
                     bucket.load_bytecode(handle)
                 except Exception:  # noqa: BLE001 - unreadable: compile the template instead
                     bucket.reset()

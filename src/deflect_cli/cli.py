@@ -93,7 +93,10 @@ def _top(version: bool = typer.Option(False, "--version", "-V", is_eager=True, c
 
 PlanOption = typer.Option(None, "--plan", envvar="DEFLECT_PLAN", metavar="PATH",
                           help="Plan file (default: ./deflection-plan.yaml, or $DEFLECT_PLAN).")
-ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content from DIR instead of the bundled guide.")
+ContentOption = typer.Option(None, "--content", metavar="DIR", help="Use content from DIR instead of the bundled "
+                                                                    "guide.")
+AnswersOption = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first.")
+NoInputOption = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit.")
 AsOption = typer.Option(None, "--as", metavar="NAME",
                         help="Who is answering: recorded with each answer this command changes.")
 PlainOption = typer.Option(
@@ -121,7 +124,7 @@ def _interactive(no_input: bool, plain: bool = False) -> bool:
 
 
 def _wizard(content, plan, plain: bool):
-    from deflect_cli.prompter import use_plain
+    from deflect_cli.interface import use_plain
     from deflect_cli.wizard import Wizard
 
     return Wizard(content, plan, plain=use_plain(plain))
@@ -163,9 +166,9 @@ def _report_fill(content, plan, problems: list) -> int:
     for question in missing:
         _say(f"missing: {question.key} (required): {content.wording(question, plan.answers).prompt}", err=True)
     answered = sum(len(v) for v in plan.answers.values())
-    _say(f"Saved {answered} answer(s) to {plan.path}.")
+    _say(f"Saved {answered} answer{'' if answered == 1 else 's'} to {plan.path}.")
     if problems or missing:
-        _say(f"{len(missing)} required answer(s) missing and {len(problems)} invalid; "
+        _say(f"{len(missing)} required answer{'' if len(missing) == 1 else 's'} missing and {len(problems)} invalid; "
              "add them to the answers file, or run `deflect resume` in a terminal.", err=True)
         return 1
     _say("Every required answer is in. Write the plan with `deflect export --format md`.")
@@ -187,9 +190,10 @@ def start(
     content_dir: Optional[str] = ContentOption,
     force: bool = typer.Option(False, "--force", help="Replace an existing plan (it is kept as a snapshot; "
                                                       "`deflect restore` brings it back). Asks first."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="With --force: replace without asking (needed without a terminal)."),
-    answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Fill answers from a YAML file first."),
-    no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="With --force: replace without asking (needed without a "
+                                                        "terminal)."),
+    answers: Optional[Path] = AnswersOption,
+    no_input: bool = NoInputOption,
     plain: bool = PlainOption,
     as_name: Optional[str] = AsOption,
 ) -> None:
@@ -220,7 +224,8 @@ def start(
                                 f"`deflect restore{plan_flag(path)}` brings it back."):
                     raise DeflectError(f"{path} was not replaced; nothing was changed.")
             pin(path, raw, "start")
-            _say(f"The previous plan ({what}) is kept as a snapshot; `deflect restore{plan_flag(path)}` brings it back.")
+            _say(f"The previous plan ({what}) is kept as a snapshot; "
+                 f"`deflect restore{plan_flag(path)}` brings it back.")
         plan = new_plan(path, content)
         plan.author = (as_name or "").strip() or None
         problems = apply_answers(content, plan, data, str(answers)) if answers else []
@@ -252,8 +257,8 @@ def _answers_or_damaged(plan) -> str:
 def resume(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
-    answers: Optional[Path] = typer.Option(None, "--answers", metavar="FILE", help="Add answers from a YAML file first."),
-    no_input: bool = typer.Option(False, "--no-input", help="Never prompt; report what is missing and exit."),
+    answers: Optional[Path] = AnswersOption,
+    no_input: bool = NoInputOption,
     plain: bool = PlainOption,
     as_name: Optional[str] = AsOption,
 ) -> None:
@@ -282,7 +287,8 @@ def resume(
             skipped = len(flow.still_to_decide(evaluation, plan.answers, plan.skipped))
             note = f" ({skipped} skipped for now)" if skipped else ""
             _say(f"Every question in {path} has been answered or skipped{note}.")
-            _say("Check or change answers with `deflect review`; write the plan document with `deflect export --format md`.")
+            _say("Check or change answers with `deflect review`; "
+                 "write the plan document with `deflect export --format md`.")
             return
         wizard = _wizard(content, plan, plain)
         wizard.welcome_back(start_at)
@@ -309,17 +315,21 @@ def export(
                                       help="md, html, docx, pdf, json, xlsx (budget and timeline) or csv (budget) "
                                            "(default: from --output's suffix, else md)."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
-                                         help="Where to write it; '-' for standard output (default: beside the plan). Without "
-                                              "--format, the suffix picks the format (.md .html .docx .pdf .json; "
-                                              "none: Markdown) and any other suffix is refused."),
-    blank: bool = typer.Option(False, "--blank", help="A blank workbook to fill in by hand (md, html, docx, pdf); needs no plan."),
-    include_guide: bool = typer.Option(False, "--include-guide", help="Put each section's guide text before its answers."),
+                                         help="Where to write it; '-' for standard output (default: beside the plan). "
+                                              "Without --format, the suffix picks the format "
+                                              "(.md .html .docx .pdf .json; none: Markdown) and any other suffix is "
+                                              "refused."),
+    blank: bool = typer.Option(False, "--blank", help="A blank workbook to fill in by hand (md, html, docx, pdf); "
+                                                      "needs no plan."),
+    include_guide: bool = typer.Option(False, "--include-guide", help="Put each section's guide text before its "
+                                                                      "answers."),
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
     templates: Optional[str] = typer.Option(None, "--templates", metavar="DIR",
                                             help="Use templates from DIR (missing ones come from the bundled set)."),
     outline: Optional[str] = typer.Option(None, "--outline", metavar="NAME|FILE",
-                                          help="Headings and their order: plan (default), funder, or a YAML outline file."),
+                                          help="Headings and their order: plan (default), funder, or a YAML "
+                                               "outline file."),
     final: bool = typer.Option(False, "--final", help="No 'Draft' marks and no 'Still to decide'; refused while "
                                                       "required questions are open."),
     allow_open: bool = typer.Option(False, "--allow-open", help="With --final: write it even though required "
@@ -328,7 +338,8 @@ def export(
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
     from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
-    from deflect_cli.render import BINARY_FORMATS, export as render_export, format_for
+    from deflect_cli.render import BINARY_FORMATS, format_for
+    from deflect_cli.render import export as render_export
 
     path = default_path(plan_path)
     if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
@@ -352,8 +363,11 @@ def export(
 
         still = required_open(content, plan)
         if still:
+            names = [_question_name(content, content.question(key)) for key in still[:5]]
+            more = f" and {len(still) - 5} more; `deflect status` lists them" if len(still) > 5 else ""
             raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
-                               f"still open ({', '.join(still)}); answer them, or add --allow-open.")
+                               f"still open: {', '.join(names)}{more}. Answer {'them' if len(still) != 1 else 'it'}, "
+                               "or add --allow-open.")
     notes: list = []
     data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank,
                          outline=outline, final=final, mermaid=mermaid, notes=notes)
@@ -430,7 +444,9 @@ def paperwork(
     atomic_write(target, data)
     _say(f"Wrote {target} (a draft for counsel to review).")
     if result.placeholders:
-        _say(f"{len(result.placeholders)} placeholder{'s' if len(result.placeholders) != 1 else ''} left:")
+        from deflect_cli.grammar import plural
+
+        _say(f"{plural(len(result.placeholders), 'placeholder')} left:")
         for item in result.placeholders:
             _say(f"  {visible(item)}")
     for warning in result.warnings:
@@ -509,6 +525,12 @@ def _session(content, path, command: str, plain: bool, action, as_name: Optional
         except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
             code = stop.code
     raise typer.Exit(wizard.signed_off(code))
+
+
+def _question_name(content, question) -> str:
+    """"Vision (section 1)": how a person finds a question, rather than its id."""
+    section = next(s for s in content.all_sections if s.id == question.section_id)
+    return f"{question.label} ({f'section {section.number}' if section.number else section.title})"
 
 
 def _find_question(content, ref: str):
@@ -684,7 +706,8 @@ def restore(
         kept = restore_copy(path, chosen)
     _say(f"Restored {path} from copy {chosen.number} ({chosen.describe()}).")
     if kept is not None:
-        _say(f"The file it replaced is kept as a pinned snapshot; `deflect restore --list{plan_flag(path)}` shows every copy.")
+        _say("The file it replaced is kept as a pinned snapshot; "
+             f"`deflect restore --list{plan_flag(path)}` shows every copy.")
 
 
 def _list_copies(copies) -> None:
@@ -738,7 +761,8 @@ def diff(
     old: Optional[Path] = typer.Argument(None, metavar="[OLD]", help="The earlier plan file."),
     new: Optional[Path] = typer.Argument(None, metavar="[NEW]", help="The later plan file (default: the plan)."),
     snapshot: Optional[int] = typer.Option(None, "--snapshot", metavar="N",
-                                           help="Compare the plan with its copy N, as numbered by `deflect restore --list`."),
+                                           help="Compare the plan with its copy N, as numbered by "
+                                                "`deflect restore --list`."),
     fmt: str = typer.Option("text", "--format", "-f", metavar="FORMAT", help="text or md (Markdown, for pasting)."),
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
@@ -782,10 +806,13 @@ def diff(
     'deflect packet -s 9 --to "County IT" -o it.yaml  # an answers file',
 ], [(0, "written"), ERROR_EXIT, USAGE_EXIT]))
 def packet(
-    section_refs: str = typer.Option(..., "--sections", "-s", metavar="N,N", help="Which sections (numbers or ids, comma-separated)."),
-    to: str = typer.Option(..., "--to", metavar="NAME", help="Who fills it in; recorded as who answered when it comes back."),
+    section_refs: str = typer.Option(..., "--sections", "-s", metavar="N,N", help="Which sections (numbers or ids, "
+                                                                                  "comma-separated)."),
+    to: str = typer.Option(..., "--to", metavar="NAME", help="Who fills it in; recorded as who answered when it comes "
+                                                             "back."),
     output: Optional[str] = typer.Option(None, "--output", "-o", metavar="PATH",
-                                         help="Where to write it (default: beside the plan); the suffix picks the format."),
+                                         help="Where to write it (default: beside the plan); "
+                                              "the suffix picks the format."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", metavar="FORMAT", help="docx (default), md or yaml."),
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
@@ -849,7 +876,8 @@ def import_(
     the plan changed since the packet was sent, and the partner changed too, is a conflict: chosen
     in a terminal, otherwise left as it is and listed. A snapshot is kept before anything changes.
     """
-    from deflect_cli import packet as packets, packetread
+    from deflect_cli import packet as packets
+    from deflect_cli import packetread
     from deflect_cli.plan import default_path, load_plan
 
     content = _content(content_dir)
@@ -935,7 +963,8 @@ def merge(
     both copies changed differently is a conflict: chosen in a terminal, otherwise left, with the
     other copy's value kept among the set-aside answers. Nothing is lost.
     """
-    from deflect_cli import merge as merging, packet as packets
+    from deflect_cli import merge as merging
+    from deflect_cli import packet as packets
     from deflect_cli.migrate import reconcile
     from deflect_cli.plan import default_path, load_plan
 

@@ -11,15 +11,16 @@ are picklable (the content cache stores them) and evaluating them needs no jinja
 
 The interpreter is stricter than Jinja's sandbox, never looser: names and `a.b` / `a['b']` are only
 ever dictionary lookups in the answers (no Python attribute access at all), nothing can be called,
-names starting with `_` are refused, and only a whitelist of node types, tests and filters exists.
+names starting with `_` are refused, and only a whitelist of node types, tests and filters exists:
+the ones the bundled content uses (docs/content-schema.md), so there is little here to get wrong.
 There is no `eval`. Everything it does support follows Jinja's semantics, including Jinja's
 Undefined for missing values (tests/test_conditions.py cross-checks it against Jinja). Anything
 outside the subset is a content error naming what was used. A condition that fails while it runs
-(comparing nothing with a number, say) counts as false.
+(comparing nothing with a number, say) counts as false, with a one-line warning on stderr.
 
 Everything is bounded, because a condition is content and content can be hostile: its shape when it
 is compiled (length, parts, nesting), and while it runs the size of every value it computes, the
-number of loop steps inside filters, round()'s precision and `%` format widths. A bound that constant
+number of loop steps inside filters and `%` format widths. A bound that constant
 parts already break is a lint error; one broken at run time by the answers counts as false, with a
 one-line warning on stderr naming the condition, never a hang.
 """
@@ -27,11 +28,8 @@ one-line warning on stderr naming the condition, never a hang.
 from __future__ import annotations
 
 import functools
-import math
 import operator
-from collections import abc
 from itertools import chain
-from numbers import Number
 
 
 class ConditionError(Exception):
@@ -44,9 +42,8 @@ class LimitError(Exception):
 
 MAX_SIZE = 1_000_000  # characters, or items and their characters, in any value a condition computes
 MAX_INT_BITS = 100_000  # about 30,000 digits; answers are read with at most 4,300
-MAX_PRECISION = 100  # round(): 10 ** precision is computed
 MAX_FORMAT_WIDTH = 1000  # `'%05d' % n`: width and precision of each conversion
-MAX_STEPS = 2_000_000  # items handled inside filters (select, map, join, sum...) in one evaluation
+MAX_STEPS = 2_000_000  # items handled inside filters (select, selectattr, sum...) in one evaluation
 _STEPS = [0]
 
 
@@ -193,77 +190,25 @@ def _attribute_parts(attribute):
     return [attribute]
 
 
-def _attrgetter(attribute, postprocess=None, default=None):
+def _attrgetter(attribute):
     """jinja2.filters.make_attrgetter with our lookups: `'a.b'` walks keys, digits are positions."""
     parts = _attribute_parts(attribute)
 
     def get(item):
         for part in parts:
             item = getitem(item, part)
-            if default is not None and isinstance(item, Undefined):
-                item = default
-        if postprocess is not None:
-            item = postprocess(item)
         return item
 
     return get
 
 
-def _ignore_case(value):
-    return value.lower() if isinstance(value, str) else value
-
-
-def _soft_str(value) -> str:
-    return _text(value)
-
-
 # --------------------------------------------------------------------------- tests (`x is NAME`)
 
 
-def _test_sequence(value) -> bool:
-    try:
-        len(value)
-        value.__getitem__  # noqa: B018 - the same probe Jinja uses
-    except Exception:  # noqa: BLE001
-        return False
-    return True
-
-
-def _test_iterable(value) -> bool:
-    try:
-        iter(value)
-    except TypeError:
-        return False
-    return True
-
-
-TESTS = {
-    "odd": lambda value: value % 2 == 1,
-    "even": lambda value: value % 2 == 0,
-    "divisibleby": lambda value, num: value % num == 0,
-    "defined": lambda value: not isinstance(value, Undefined),
-    "undefined": lambda value: isinstance(value, Undefined),
+TESTS = {  # `x is none`, and the tests select/selectattr/rejectattr name: all the content uses
     "none": lambda value: value is None,
-    "boolean": lambda value: value is True or value is False,
-    "false": lambda value: value is False,
-    "true": lambda value: value is True,
-    "integer": lambda value: isinstance(value, int) and value is not True and value is not False,
-    "float": lambda value: isinstance(value, float),
-    "lower": lambda value: str(value).islower(),
-    "upper": lambda value: str(value).isupper(),
-    "string": lambda value: isinstance(value, str),
-    "mapping": lambda value: isinstance(value, abc.Mapping),
-    "number": lambda value: isinstance(value, Number),
-    "sequence": _test_sequence,
-    "iterable": _test_iterable,
-    "sameas": lambda value, other: value is other,
     "in": lambda value, seq: value in seq,
-    "==": operator.eq, "eq": operator.eq, "equalto": operator.eq,
-    "!=": operator.ne, "ne": operator.ne,
-    ">": operator.gt, "gt": operator.gt, "greaterthan": operator.gt,
-    ">=": operator.ge, "ge": operator.ge,
-    "<": operator.lt, "lt": operator.lt, "lessthan": operator.lt,
-    "<=": operator.le, "le": operator.le,
+    "equalto": operator.eq,
 }
 
 
@@ -284,20 +229,6 @@ def _call_test(name, value, args=(), kwargs=None):
 # Each one is jinja2.filters' function of the same name, minus the environment argument.
 
 
-def _f_first(seq):
-    try:
-        return next(iter(seq))
-    except StopIteration:
-        return UNDEFINED
-
-
-def _f_last(seq):
-    try:
-        return next(iter(reversed(seq)))
-    except StopIteration:
-        return UNDEFINED
-
-
 def _f_sum(iterable, attribute=None, start=0):
     if attribute is not None:
         iterable = map(_attrgetter(attribute), iterable)
@@ -312,63 +243,6 @@ def _f_sum(iterable, attribute=None, start=0):
     return _bounded(sum(items, start))
 
 
-def _min_or_max(value, func, case_sensitive, attribute):
-    it = iter(value)
-    try:
-        first = next(it)
-    except StopIteration:
-        return UNDEFINED
-    key = _attrgetter(attribute, postprocess=None if case_sensitive else _ignore_case)
-    return func(chain([first], it), key=key)
-
-
-def _f_min(value, case_sensitive=False, attribute=None):
-    return _min_or_max(value, min, case_sensitive, attribute)
-
-
-def _f_max(value, case_sensitive=False, attribute=None):
-    return _min_or_max(value, max, case_sensitive, attribute)
-
-
-def _f_default(value, default_value="", boolean=False):
-    if isinstance(value, Undefined) or (boolean and not value):
-        return default_value
-    return value
-
-
-def _f_int(value, default=0, base=10):
-    try:
-        if isinstance(value, str):
-            return int(value, base)
-        return int(value)
-    except (TypeError, ValueError):
-        try:
-            return int(float(value))
-        except (TypeError, ValueError, OverflowError):
-            return default
-
-
-def _f_float(value, default=0.0):
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return default
-
-
-def _f_join(value, d="", attribute=None):
-    if attribute is not None:
-        value = map(_attrgetter(attribute), value)
-    separator, parts, total = _text(d), [], 0
-    for item in value:
-        _step()
-        part = _text(item)
-        total += len(part) + (len(separator) if parts else 0)
-        if total > MAX_SIZE:
-            raise LimitError(f"text longer than {MAX_SIZE:,} characters")
-        parts.append(part)
-    return separator.join(parts)
-
-
 def _f_list(value) -> list:
     """list(value), measured as it grows: a lazy `map` can make each item large."""
     if isinstance(value, (list, tuple, str)):
@@ -381,27 +255,6 @@ def _f_list(value) -> list:
             raise LimitError(f"a list larger than {MAX_SIZE:,} items and characters")
         items.append(item)
     return items
-
-
-def _f_unique(value, case_sensitive=False, attribute=None):
-    key_of = _attrgetter(attribute, postprocess=None if case_sensitive else _ignore_case)
-    seen = set()
-    for item in value:
-        key = key_of(item)
-        if key not in seen:
-            seen.add(key)
-            yield item
-
-
-def _f_round(value, precision=0, method="common"):
-    if method not in {"common", "ceil", "floor"}:
-        raise UndefinedError("method must be common, ceil or floor")
-    if isinstance(precision, (int, float)) and abs(precision) > MAX_PRECISION:
-        raise LimitError(f"round() to more than {MAX_PRECISION} digits")
-    if method == "common":
-        return round(value, precision)
-    func = getattr(math, method)
-    return func(value * (10**precision)) / (10**precision)
 
 
 def _select_or_reject(value, args, kwargs, keep, lookup_attr):
@@ -429,10 +282,6 @@ def _f_select(value, *args, **kwargs):
     return _select_or_reject(value, args, kwargs, bool, False)
 
 
-def _f_reject(value, *args, **kwargs):
-    return _select_or_reject(value, args, kwargs, operator.not_, False)
-
-
 def _f_selectattr(value, *args, **kwargs):
     return _select_or_reject(value, args, kwargs, bool, True)
 
@@ -441,63 +290,18 @@ def _f_rejectattr(value, *args, **kwargs):
     return _select_or_reject(value, args, kwargs, operator.not_, True)
 
 
-def _f_map(value, *args, **kwargs):
-    if not value:
-        return
-    if not args and "attribute" in kwargs:
-        attribute = kwargs.pop("attribute")
-        default = kwargs.pop("default", None)
-        if kwargs:
-            raise UndefinedError(f"unexpected keyword argument {next(iter(kwargs))!r}")
-        func = _attrgetter(attribute, default=default)
-    else:
-        if not args:
-            raise UndefinedError("map needs a filter name or attribute=")
-        name, rest = args[0], args[1:]
-        inner = FILTERS.get(name) if isinstance(name, str) else None
-
-        def func(item):
-            if inner is None:
-                raise UndefinedError(f"no filter named {name!r}")
-            _step(_cost((item, *rest)))
-            return inner(item, *rest, **kwargs)
-
-    for item in value:
-        _step()
-        yield func(item)
-
-
-FILTERS = {
+FILTERS = {  # the filters the bundled content uses (docs/content-schema.md); lint refuses the rest
     "length": len,
-    "count": len,
     "list": _f_list,
     "select": _f_select,
-    "reject": _f_reject,
     "selectattr": _f_selectattr,
     "rejectattr": _f_rejectattr,
-    "map": _f_map,
     "sum": _f_sum,
-    "min": _f_min,
-    "max": _f_max,
-    "first": _f_first,
-    "last": _f_last,
-    "unique": _f_unique,
-    "join": _f_join,
-    "lower": lambda s: _soft_str(s).lower(),
-    "upper": lambda s: _soft_str(s).upper(),
-    "trim": lambda s, chars=None: _soft_str(s).strip(chars),
-    "string": _soft_str,
-    "default": _f_default,
-    "d": _f_default,
-    "int": _f_int,
-    "float": _f_float,
-    "abs": abs,
-    "round": _f_round,
 }
 
 # Filters whose result is a one-shot generator, as in Jinja: `| length` on it is an error and it is
 # always true as a condition, so the compiler asks for `| list` in between.
-_LAZY = frozenset({"select", "reject", "selectattr", "rejectattr", "map", "unique"})
+_LAZY = frozenset({"select", "selectattr", "rejectattr"})
 
 # --------------------------------------------------------------------------- operators
 
@@ -730,14 +534,9 @@ def _translate(node, *, as_bool: bool = False):
         if node.node is None or node.dyn_args is not None or node.dyn_kwargs is not None:
             raise _unsupported(f"*args or **kwargs in the {what} {node.name!r}")
         if node.name not in table:
-            known = _environment().filters if is_filter else _environment().tests
-            supported = f"(supported: {', '.join(sorted(table))})"
-            if node.name not in known:
-                raise ConditionError(f"condition uses {node.name!r}, which is not a {what} {supported}")
-            raise ConditionError(
-                f"condition uses the {what} {node.name!r}, which deflect conditions do not support {supported}"
-            )
-        if is_filter and node.name in ("length", "count", "last"):
+            raise ConditionError(f"{what} {node.name!r} is not supported in conditions; "
+                                 f"supported: {', '.join(sorted(table))}")
+        if is_filter and node.name == "length":
             lazy_check(node.node, f"applies `{node.name}` to")
         for keyword in node.kwargs:
             _check_name(keyword.key, "argument")
@@ -761,22 +560,19 @@ def _translate(node, *, as_bool: bool = False):
 
 
 def _check_named_helpers(node) -> None:
-    """`select('in', ...)`, `selectattr('x', 'equalto', ...)`, `map('lower')` name a test or filter:
-    when the name is written out, it must be one we support."""
+    """`select('in', ...)` and `selectattr('x', 'equalto', ...)` name a test: when the name is
+    written out, it must be one we support."""
     from jinja2 import nodes
 
-    position = {"select": 0, "reject": 0, "selectattr": 1, "rejectattr": 1, "map": 0}.get(node.name)
+    position = {"select": 0, "selectattr": 1, "rejectattr": 1}.get(node.name)
     if position is None or not isinstance(node, nodes.Filter) or len(node.args) <= position:
         return
     arg = node.args[position]
     if not isinstance(arg, nodes.Const):
         return
-    table, what = (FILTERS, "filter") if node.name == "map" else (TESTS, "test")
-    if arg.value not in table:
-        raise ConditionError(
-            f"condition uses the {what} {arg.value!r} inside {node.name}(), which deflect conditions do not "
-            f"support (supported: {', '.join(sorted(table))})"
-        )
+    if arg.value not in TESTS:
+        raise ConditionError(f"test {arg.value!r} (inside {node.name}()) is not supported in conditions; "
+                             f"supported: {', '.join(sorted(TESTS))}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -938,17 +734,20 @@ _EVAL = {
 }
 
 
-def evaluate(source: str, context: dict) -> bool:
-    """True when the condition holds; a condition that fails at run time counts as false (and one
-    that goes past a bound says so once on stderr: it is the content's problem, not the person's)."""
+def evaluate(source: str, context: dict, where: str = "") -> bool:
+    """True when the condition holds. One that fails at run time (goes past a bound, or compares a
+    text with a number) counts as false and says so once per process on stderr, naming the condition
+    and `where` it is (a question's or check's id): it is the content's problem, not the person's,
+    and a silently false condition hides a question for good."""
     tree = _TREES.get(source) or _tree(source)
     _STEPS[0] = 0
     try:
         return bool(run(tree, context))
     except LimitError as exc:
-        _warn(source, exc)
+        _warn(source, where, f"went past a limit ({exc})")
         return False
-    except Exception:  # noqa: BLE001 - e.g. comparing nothing with a number: not applicable
+    except Exception as exc:  # noqa: BLE001 - content's mistake: never a traceback for the person
+        _warn(source, where, f"failed ({exc or type(exc).__name__})")
         return False
 
 
@@ -964,7 +763,8 @@ def compute(source: str, numbers: dict):
         return None
     except Exception:  # noqa: BLE001 - a blank cell or a division by zero: nothing to show
         return None
-    if isinstance(value, bool) or not isinstance(value, Number) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
+            float("inf"), float("-inf")):
         return None
     return value
 
@@ -972,7 +772,7 @@ def compute(source: str, numbers: dict):
 _WARNED: set = set()
 
 
-def _warn(source: str, exc: LimitError) -> None:
+def _warn(source: str, where: str, what: str) -> None:
     if source in _WARNED:
         return
     _WARNED.add(source)
@@ -980,26 +780,13 @@ def _warn(source: str, exc: LimitError) -> None:
 
     shown = " ".join(source.split())
     shown = shown if len(shown) <= 70 else shown[:67] + "..."
-    print(f"deflect: warning: the condition `{shown}` went past a limit ({exc}); it counts as false.",
-          file=sys.stderr)
+    place = f" (when: of {where})" if where else ""
+    print(f"deflect: warning: the condition `{shown}`{place} {what}; it counts as false.", file=sys.stderr)
 
 
 def _constant_arguments(node) -> None:
-    """Bounds that a constant breaks whatever the answers are: round()'s precision and the widths
-    in a constant format text."""
-    if node[0] == "filter" and node[1] == "round":
-        for precision in (*node[3][:1], *(value for key, value in node[4] if key == "precision")):
-            found: set = set()
-            _names(precision, found)
-            if not found:
-                try:
-                    value = run(precision, {})
-                except LimitError:
-                    raise
-                except Exception:  # noqa: BLE001 - not a number: the run-time failure
-                    continue
-                _f_round(0, value)
-    elif node[0] == "bin" and node[1] == "%" and node[2][0] == "const" and isinstance(node[2][1], str):
+    """Bounds that a constant breaks whatever the answers are: the widths in a constant format text."""
+    if node[0] == "bin" and node[1] == "%" and node[2][0] == "const" and isinstance(node[2][1], str):
         _check_format(node[2][1])
 
 

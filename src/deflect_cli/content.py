@@ -141,6 +141,15 @@ class Section:
     number: int = 0
     variants: tuple = ()  # SectionVariant: other summary, objectives, recommendations per lead group
 
+    def heading(self, label: str = "", of: int = 0) -> str:
+        """`3. Title`, `Section 3: Title` (label="Section") or `Section 3 of 12: Title` (of=12), one
+        style wherever a section is named; the profile has no number and is just its title."""
+        if not self.number:
+            return self.title
+        if not label:
+            return f"{self.number}. {self.title}"
+        return f"{label} {self.number}{f' of {of}' if of else ''}: {self.title}"
+
 
 @dataclass(frozen=True)
 class SectionVariant:
@@ -598,7 +607,8 @@ def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str, colu
         reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like {example}, got {value!r}")
         return ""
     if column and qtype != "text":
-        reader.problem("choices_from", f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
+        reader.problem("choices_from",
+                       f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
     elif not column and qtype not in CHOICE_TYPES:
         reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
     return value
@@ -669,7 +679,8 @@ def _check_renames(index: dict, out: _Collector) -> None:
     for question in index.values():
         for old in question.renamed_from:
             if old == question.key:
-                out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names the question itself")
+                out.add(question.file, question.line,
+                        f"question {question.key}: 'renamed_from' names the question itself")
             elif old in index:
                 out.add(question.file, question.line, f"question {question.key}: 'renamed_from' names {old!r}, "
                                                       "which is still a question; its answers cannot belong to both")
@@ -716,7 +727,8 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
     found = []
     for node in reader.list("carry"):
         if not isinstance(node, dict):
-            reader.problem("carry", "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
+            reader.problem("carry",
+                           "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
             continue
         sub = _Reader(node, file, out, "carry", ("from", "to", "columns", "column", "set", "values"))
         source, target = sub.str("from", required=True), sub.str("to", required=True)
@@ -728,7 +740,8 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
         for key in ("columns", "set"):
             value = node.get(key)
             if value is not None and not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
-                sub.problem(key, f"{what}: {key!r} must map column ids to {'new column ids' if key == 'columns' else 'values'}")
+                wanted = "new column ids" if key == "columns" else "values"
+                sub.problem(key, f"{what}: {key!r} must map column ids to {wanted}")
                 value = None
             pairs[key] = tuple((k, v) for k, v in (value or {}).items())
         if any(not isinstance(v, str) for _, v in pairs["columns"]):
@@ -765,15 +778,17 @@ def _check_carry(content: Content, out: _Collector) -> None:
             out.add(carry.file, carry.line, f"{what}: {carry.target} is not a table question")
             continue
         columns = {c.id: c for c in target.columns}
-        named = ([new for _, new in carry.columns] + ([carry.column] if carry.column else []) + [k for k, _ in carry.set]
+        named = ([new for _, new in carry.columns] + ([carry.column] if carry.column else [])
+                 + [k for k, _ in carry.set]
                  + [k for k, _ in carry.values])
         for column_id in named:
             if column_id not in columns or columns[column_id].computed:
                 out.add(carry.file, carry.line, f"{what}: table {carry.target} has no typed column {column_id!r}")
         for column_id, renames in carry.values:
-            for old_value, new_value in renames:
+            for _old, new_value in renames:
                 if column_id in columns and answers.validate(columns[column_id], new_value)[1]:
-                    out.add(carry.file, carry.line, f"{what}: 'values' {column_id}: {new_value!r} is not a choice there")
+                    out.add(carry.file, carry.line,
+                            f"{what}: 'values' {column_id}: {new_value!r} is not a choice there")
         for column_id, value in carry.set:
             if column_id in columns:
                 error = answers.validate(columns[column_id], value)[1]
@@ -1112,7 +1127,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
 
     profile_node = workbook.get("profile") if workbook else None
     if workbook and not isinstance(profile_node, dict):
-        out.add(wb_file, _line(workbook, "profile") or 1, "workbook: missing required field 'profile' (plan-level questions)")
+        out.add(wb_file, _line(workbook, "profile") or 1,
+                "workbook: missing required field 'profile' (plan-level questions)")
         profile_node = {"questions": []}
     if workbook_path.exists() and not workbook:  # unreadable: its problem is reported, not its missing parts
         profile = Section(id=PROFILE_ID, title="Plan profile", file=wb_file)
@@ -1152,7 +1168,8 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
             if section.id in seen_sections:
                 out.add(section.file, 1, f"duplicate section id {section.id!r} (also in {seen_sections[section.id]})")
             if section.number in seen_numbers:
-                out.add(section.file, 0, f"duplicate section number {section.number:02d} (also {seen_numbers[section.number]})")
+                out.add(section.file, 0,
+                        f"duplicate section number {section.number:02d} (also {seen_numbers[section.number]})")
             seen_sections[section.id] = section.file
             seen_numbers[section.number] = section.file
         for question in section.questions:

@@ -47,12 +47,13 @@ AVOID = (
     (r"\b(?:drug |alcohol )?abusers?\b", "person who uses drugs", "abuser"),
     (r"\b(?:substance|drug|alcohol|opioid) abuse\b", "substance use, or substance use disorder", "abuse"),
     (r"\bjunk(?:ie|y|ies)\b", "person who uses drugs", "junk"),
-    (r"\b(?:druggies?|crackheads?|dope fiends?|tweakers?|potheads?)\b", "person who uses drugs", ("drugg", "crackhead", "dope", "tweaker", "pothead")),
+    (r"\b(?:druggies?|crackheads?|dope fiends?|tweakers?|potheads?)\b", "person who uses drugs",
+     ("drugg", "crackhead", "dope", "tweaker", "pothead")),
     (r"\balcoholics?\b", "person with an alcohol use disorder", "alcoholic"),
     (r"\b(?:known |active |chronic |IV |injection |drug |opioid |heroin |fentanyl |meth |cocaine |crack )users?\b",
      "people who use drugs", "user"),
-    (r"\b(?:tested|tests|test|screens?|screened|urine|urinalysis|results?|came back|comes back) (?:was |were |is |are )?"
-     r"(?:clean|dirty)\b", "negative or positive (for a test result)", ("clean", "dirty")),
+    (r"\b(?:tested|tests|test|screens?|screened|urine|urinalysis|results?|came back|comes back) "
+     r"(?:was |were |is |are )?(?:clean|dirty)\b", "negative or positive (for a test result)", ("clean", "dirty")),
     (r"\b(?:clean|dirty) (?:urine|tests?|screens?|drug tests?|samples?|results?|UAs?)\b",
      "negative or positive (for a test result)", ("clean", "dirty")),
     (r"\b(?:stay|stays|staying|stayed|get|gets|getting|got|be|being|been|is|was|are|were|remain|remains|remained) "
@@ -232,20 +233,23 @@ def rules_from(node, report: Callable[[int, str], None]) -> Rules:
     for item in _items(node, "avoid", report):
         if not isinstance(item, dict) or not isinstance(item.get("use"), str) or \
                 not (isinstance(item.get("term"), str) or isinstance(item.get("pattern"), str)):
-            report(getattr(item, "line", line), "workbook language avoid: each item needs 'term' (or 'pattern') and 'use'")
+            report(getattr(item, "line", line),
+                   "workbook language avoid: each item needs 'term' (or 'pattern') and 'use'")
             continue
         if isinstance(item.get("pattern"), str):
             try:
                 re.compile(item["pattern"])
             except re.error as exc:
-                report(getattr(item, "line", line), f"workbook language avoid: 'pattern' is not a valid regular expression: {exc}")
+                report(getattr(item, "line", line),
+                       f"workbook language avoid: 'pattern' is not a valid regular expression: {exc}")
                 continue
             avoid.append((item["pattern"], item["use"]))
         else:
             term = re.escape(" ".join(item["term"].split())).replace(r"\ ", r"\s+")
             avoid.append((rf"\b{term}s?\b", item["use"], item["term"].split()[0].lower()))
     for item in _items(node, "spelling", report):
-        if not isinstance(item, dict) or not isinstance(item.get("british"), str) or not isinstance(item.get("us"), str):
+        if not isinstance(item, dict) or not isinstance(item.get("british"), str) \
+                or not isinstance(item.get("us"), str):
             report(getattr(item, "line", line), "workbook language spelling: each item needs 'british' and 'us'")
             continue
         spelling.append((" ".join(item["british"].split()), item["us"]))

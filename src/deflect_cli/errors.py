@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def describe_os_error(exc: OSError) -> str:
+    """An OSError as the end of one line: "permission denied", not "[Errno 13] Permission denied: 'x'"."""
+    return (exc.strerror or str(exc)).lower()
+
+
 class DeflectError(Exception):
     """A failure with a message meant for the person at the keyboard."""
 

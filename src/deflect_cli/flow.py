@@ -63,7 +63,7 @@ class _SectionMemo:
         applicable = []
         for question_id, is_list, when, question in layout.questions:
             values[question_id] = [] if is_list else None
-            if when is not None and not conditions.evaluate(when, context):
+            if when is not None and not conditions.evaluate(when, context, question.key):
                 continue
             applicable.append(question)
             value = given.get(question_id)
@@ -215,7 +215,7 @@ def missing_required(evaluation: Evaluation, answers: dict) -> list:
 
 def firing_checks(content: Content, evaluation: Evaluation) -> list:
     """The content's plan checks that hold, then one for each answer that contradicts an earlier one."""
-    fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context)]
+    fired = [c for c in content.all_checks() if conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
     return fired + budget_checks(content, evaluation) + [
         Check(id=f"stale.{q.key}", when="", message=message, section_id=q.section_id, file=q.file, line=q.line)
         for q, message in stale_answers(content, evaluation)]
@@ -312,12 +312,28 @@ def stale_answers(content: Content, evaluation: Evaluation) -> list:
     return found
 
 
-def checks_involving(content: Content, evaluation: Evaluation, key: str) -> list:
-    """The plan checks that read question `key` and fire now: said as soon as that answer is given."""
+def checks_involving(content: Content, evaluation: Evaluation, key: str, answers: Optional[dict] = None,
+                     skipped=()) -> list:
+    """The plan checks that read question `key` and fire now: said as soon as that answer is given.
+
+    With `answers`, a check waits until every question it reads has been reached (answered, skipped,
+    not asked for this plan, or before `key` in asking order): "no milestones are listed" must not be
+    said one question before milestones are asked. `status` and exports still list it whenever it fires.
+    """
+    order = {q.key: i for i, q in enumerate(evaluation.applicable)}
+    here = order.get(key, len(order))
+
+    def reached(name: str) -> bool:
+        question = content.question(name)
+        if question is None or answers is None or not evaluation.applies(question):
+            return True
+        return order[name] <= here or status(question, answers, skipped) != OPEN
+
     from deflect_cli.budget import INPUTS
 
     found = [c for c in content.all_checks()
-             if key in _names_read(c.when) and conditions.evaluate(c.when, evaluation.context)]
+             if key in _names_read(c.when) and all(reached(name) for name in _names_read(c.when))
+             and conditions.evaluate(c.when, evaluation.context, f"check {c.id}")]
     return found + (budget_checks(content, evaluation) if key in INPUTS else [])
 
 

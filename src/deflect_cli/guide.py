@@ -9,11 +9,12 @@ import os
 
 
 def section_markdown(section) -> str:
-    parts = [f"# {section.number}. {section.title}" if section.number else f"# {section.title}"]
+    parts = [f"# {section.heading()}"]
     if section.summary:
         parts.append(section.summary)
     if section.objectives:
-        parts.append("**After this section you will be able to:**\n\n" + "\n".join(f"- {o}" for o in section.objectives))
+        parts.append("**After this section you will be able to:**\n\n"
+                     + "\n".join(f"- {o}" for o in section.objectives))
     if section.guide:
         parts.append(section.guide)
     if section.practices:

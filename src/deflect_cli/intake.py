@@ -11,7 +11,7 @@ from pathlib import Path
 from deflect_cli import yamlio
 from deflect_cli.answers import validate
 from deflect_cli.controlchars import find_control
-from deflect_cli.errors import DeflectError
+from deflect_cli.errors import DeflectError, describe_os_error
 
 
 def read_answers_file(path: Path) -> dict:
@@ -28,7 +28,7 @@ def read_answers_file(path: Path) -> dict:
     except UnicodeDecodeError:
         raise DeflectError(f"{path}: cannot read the answers file: it is not UTF-8 text.") from None
     except OSError as exc:
-        raise DeflectError(f"{path}: cannot read the answers file: {(exc.strerror or str(exc)).lower()}.") from None
+        raise DeflectError(f"{path}: cannot read the answers file: {describe_os_error(exc)}.") from None
     try:
         data = yamlio.parse(text) if text.strip() else {}
     except yamlio.YAMLProblem as problem:

@@ -47,7 +47,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
-from deflect_cli.errors import PlanError
+from deflect_cli.errors import PlanError, describe_os_error
 
 _held: dict = {}  # lock file -> _Held, for re-entrant use within one process and the checks before saves
 
@@ -205,7 +205,7 @@ def _locked_message(path: Path) -> str:
 
 
 def _cannot_lock(path: Path, lock_file: Path, exc: OSError) -> PlanError:
-    return PlanError(f"{path}: cannot lock the plan for writing: {(exc.strerror or str(exc)).lower()} "
+    return PlanError(f"{path}: cannot lock the plan for writing: {describe_os_error(exc)} "
                      f"(check that you may write in {lock_file.parent}).")
 
 

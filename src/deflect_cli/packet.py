@@ -478,7 +478,8 @@ _WORDS = {NEW: "new", CHANGED: "changed", UNCHANGED: "unchanged", INVALID: "inva
 
 def say(question, value, limit: int = 160) -> str:
     from deflect_cli.controlchars import visible
-    from deflect_cli.plandiff import say as say_value, say_row
+    from deflect_cli.plandiff import say as say_value
+    from deflect_cli.plandiff import say_row
 
     if question.type == "table" and isinstance(value, dict):
         text = say_row(question, value) or "(empty row)"

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as _dt
 import errno
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from deflect_cli import durable, errors, grammar
 from deflect_cli.errors import PlanError
 from deflect_cli.safeio import FileProblem, read_regular
 
@@ -213,7 +213,7 @@ def plan_flag(path: Path) -> str:
 
 
 def _describe_os_error(exc: OSError) -> str:
-    return (exc.strerror or str(exc)).lower()
+    return errors.describe_os_error(exc)
 
 
 def _read_raw(path: Path) -> bytes:
@@ -256,7 +256,8 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?).{hint()}") from None
+        raise PlanError(f"{path}: not a deflect plan (the file is not UTF-8 text; is it a binary file?)."
+                        f"{hint()}") from None
     if not text.strip():
         raise PlanError(f"{path}: the plan file is empty.{hint()}")
     from deflect_cli import planyaml  # what deflect wrote, read without importing PyYAML
@@ -374,7 +375,8 @@ def _from_data(path: Path, data, hint) -> Plan:
         for k, v in attribution.items()
     ):
         raise bad("'attribution' must map SECTION.QUESTION ids to who answered ('by') and when ('at')")
-    if not isinstance(settings, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in settings.items()) \
+    if not isinstance(settings, dict) \
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in settings.items()) \
             or settings.get("attribution", "show") not in ATTRIBUTION_SETTINGS:
         raise bad("'settings' must map names to text ('attribution' is show or hide)")
     for section_id, values in answers.items():  # a row without an id (written by hand) gets a stable one
@@ -497,7 +499,7 @@ def short_time(stamp: str) -> str:
 
 
 def answers_text(count: int) -> str:
-    return f"{count} answer{'' if count == 1 else 's'}"
+    return grammar.plural(count, "answer")
 
 
 def describe(plan: Plan) -> str:
@@ -569,15 +571,7 @@ def _write_advice(exc: OSError, folder: Path) -> str:
 
 
 def _fsync(fd: int) -> None:
-    if sys.platform == "darwin":  # fsync does not flush the drive cache on macOS; F_FULLFSYNC does
-        import fcntl
-
-        try:
-            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
-            return
-        except (AttributeError, OSError):
-            pass
-    os.fsync(fd)
+    durable.fsync(fd)
 
 
 def _replace(source: str, target: Path) -> None:
@@ -733,18 +727,7 @@ def _link_new(tmp: str, path: Path) -> None:
 
 
 def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    durable.fsync_folder(folder)
 
 
 def _changes_more_than_place(before: bytes, text: str) -> bool:
@@ -806,7 +789,8 @@ def save_plan(plan: Plan) -> None:
     text = plan.to_yaml()
     if len(text) > MAX_PLAN_BYTES:
         raise PlanError(f"{plan.path}: could not save: the plan would be larger than "
-                        f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. The file on disk is unchanged.")
+                        f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. "
+                        "The file on disk is unchanged.")
     why = _conflict(plan)
     if why:
         target = conflict_path(plan.path)

@@ -87,7 +87,8 @@ def diff(content, old: dict, new: dict) -> list:
     seen = set()
     for section in content.all_sections:
         keys = [q.key for q in section.questions]
-        extra = sorted({f"{section.id}.{q}" for source in (old, new) for q in (source.get(section.id) or {})} - set(keys))
+        given = {f"{section.id}.{q}" for source in (old, new) for q in (source.get(section.id) or {})}
+        extra = sorted(given - set(keys))
         changes = [c for c in (_one(content, k, old, new) for k in keys + extra) if c]
         seen.add(section.id)
         if changes:
@@ -191,7 +192,8 @@ def _lines(change: AnswerChange, md: bool) -> list:
             if row.kind == CHANGED:
                 out.append(item(f"row {row.number} changed: {_cells_changed(q, row.old, row.new)}"))
             else:
-                out.append(item(f"row {row.number} {row.kind}: {say_row(q, row.new if row.kind == ADDED else row.old)}"))
+                out.append(item(f"row {row.number} {row.kind}: "
+                                f"{say_row(q, row.new if row.kind == ADDED else row.old)}"))
         return out
     if change.kind in (CHANGED, REMOVED):
         out.append(item(f"was: {say(q, change.old)}"))

@@ -75,15 +75,6 @@ def editor_command() -> Optional[str]:
     return os.environ.get("VISUAL") or os.environ.get("EDITOR") or None
 
 
-def use_plain(requested: bool) -> bool:
-    """Plain mode when asked for, or when the terminal says it cannot do more (TERM=dumb).
-
-    NO_COLOR is not such a signal: it asks for no color and nothing else (no-color.org), and rich and
-    prompt_toolkit both honor it themselves, so arrow keys and screens stay as they are.
-    """
-    return bool(requested or os.environ.get("TERM") == "dumb")
-
-
 class Prompter:
     """What the wizard needs from a user interface. Subclasses implement every method."""
 
@@ -95,6 +86,8 @@ class Prompter:
     # What was typed at the last text prompt when it ended without an answer (a navigation key,
     # Ctrl-C, end of input); None when nothing was typed there.
     draft: Optional[str] = None
+    # What was ticked at the last checkbox when it ended without an answer (a navigation key).
+    ticked: Optional[list] = None
 
     # --- output
     def blank(self) -> None: ...
@@ -246,9 +239,11 @@ class RichPrompter(Prompter):
 
         choices = [questionary.Choice(o.label, value=o.value, disabled=o.disabled, checked=o.value in checked)
                    for o in options]
-        return ask(_wrap_choices(questionary.checkbox(
-            message, choices=choices, style=_style(), instruction="(Space to tick, Enter when done)",
-            validate=validate or (lambda _picked: True)), options, indent=5))
+        question = questionary.checkbox(message, choices=choices, style=_style(),
+                                        instruction="(Space to tick, Enter when done)",
+                                        validate=validate or (lambda _picked: True))
+        question.application.nothing_ticked = "None of these"  # questionary's answer line says "done"
+        return ask(_wrap_choices(question, options, indent=5), keep=self)
 
 
 def _wrap_choices(question, options, indent: int):
@@ -282,8 +277,92 @@ def _wrap_choices(question, options, indent: int):
     return question
 
 
+def _wrap_fragments(fragments, width: int, then: str = ""):
+    """Styled prompt text with each space that would run past `width` turned into a line break.
+
+    `then` is the text typed after the prompt: when its first word does not fit on the prompt's last
+    line, the prompt ends with a line break so the answer starts whole on the next line. A word longer
+    than the whole line stays as it is (the terminal breaks it; nothing is lost)."""
+    import re
+
+    from prompt_toolkit.utils import get_cwidth
+
+    out, column, pending = [], 0, None  # pending: the (style, spaces) not yet written
+    for style, text, *rest in fragments:
+        if rest:  # a fragment with a mouse handler: keep it whole
+            out.append((style, text, *rest))
+            column += get_cwidth(text)
+            continue
+        for piece in re.split(r"( +|\n)", text):
+            if not piece:
+                continue
+            if piece == "\n":
+                pending = None
+                out.append((style, piece))
+                column = 0
+            elif piece.startswith(" "):
+                pending = (style, piece)
+            else:
+                size = get_cwidth(piece)
+                spaces = get_cwidth(pending[1]) if pending else 0
+                if pending and column > 0 and column + spaces + size > width:
+                    out.append((pending[0], "\n"))
+                    column = 0
+                elif pending:
+                    out.append(pending)
+                    column += spaces
+                pending = None
+                out.append((style, piece))
+                column += size
+    if pending:
+        out.append(pending)
+        column += get_cwidth(pending[1])
+    first = then.split(maxsplit=1)[0] if then.strip() else ""
+    if first and column > 0 and column + get_cwidth(first) > width:
+        out.append(("", "\n"))
+    return out
+
+
+def _wrapping_session():
+    """prompt_toolkit's PromptSession with the question, hint and answer wrapped at words.
+
+    Left alone, prompt_toolkit cuts the prompt line at the terminal's edge mid-word ("(Y" / "YYY-MM-DD",
+    "Deflectio" / "n"). The prompt is re-wrapped at every drawing, so a resized terminal gets it wrapped
+    to its new width. questionary builds its sessions itself, so its modules are pointed at this class.
+    """
+    global _WrappingSession
+    if _WrappingSession is None:
+        from prompt_toolkit.application.current import get_app
+        from prompt_toolkit.filters import to_filter
+        from prompt_toolkit.shortcuts.prompt import PromptSession
+
+        class WrappingSession(PromptSession):
+            def _get_prompt(self):
+                fragments = super()._get_prompt()
+                app = get_app()
+                nothing = getattr(app, "nothing_ticked", None)
+                if nothing and app.is_done:
+                    fragments = [(style, nothing) if text == "done" and style.endswith("class:answer")
+                                 else (style, text)
+                                 for style, text, *_ in fragments]
+                width = app.output.get_size().columns - 1
+                then = "" if to_filter(self.multiline)() else self.default_buffer.text
+                return _wrap_fragments(fragments, width, then) if width >= 20 else fragments
+
+        _WrappingSession = WrappingSession
+    import questionary.prompts.common
+    import questionary.prompts.text
+
+    questionary.prompts.common.PromptSession = questionary.prompts.text.PromptSession = _WrappingSession
+
+
+_WrappingSession = None
+
+
 def _style():
     import questionary
+
+    _wrapping_session()  # every prompt is built with this style, so every prompt wraps
 
     return questionary.Style([("instruction", "fg:#888888 italic"), ("answer", "fg:#5fafff bold")])
 
@@ -297,6 +376,8 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     def leave(event, **how) -> None:
         if keep is not None:
             keep.draft = event.app.current_buffer.text or None
+            ticks = next((c for c in event.app.layout.find_all_controls() if hasattr(c, "selected_options")), None)
+            keep.ticked = list(ticks.selected_options) if ticks is not None else None
         event.app.exit(**how)
 
     bindings = KeyBindings()
@@ -403,10 +484,3 @@ def _redraw_after_resize(app) -> None:
     app._request_absolute_cursor_position()
     app._redraw()
 
-
-def make_prompter(plain: bool, console=None) -> Prompter:
-    if plain:
-        from deflect_cli.plain import PlainPrompter
-
-        return PlainPrompter()
-    return RichPrompter(console)

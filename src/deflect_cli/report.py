@@ -12,6 +12,7 @@ import textwrap
 
 from deflect_cli import flow
 from deflect_cli.controlchars import visible
+from deflect_cli.grammar import plural
 
 _COUNTS = "  Answered  Skipped  Remaining  Done"
 
@@ -36,7 +37,7 @@ def saved_when(stamp: str, now=None) -> str:
             if unit is None:
                 return f"{shown} (just now)"
             n = int(seconds // size)
-            return f"{shown} ({n} {unit}{'' if n == 1 else 's'} ago)"
+            return f"{shown} ({plural(n, unit)} ago)"
     return shown
 
 
@@ -129,7 +130,9 @@ def orphaned_lines(plan) -> list:
 
 
 def next_step(content, plan, evaluation) -> str:
-    flag = _plan_flag(plan)
+    from deflect_cli.plan import plan_flag
+
+    flag = plan_flag(plan.path)
     following = flow.first_open(evaluation, plan.answers, plan.skipped)
     if following is not None:
         return (f"Next: `deflect resume{flag}` continues at {where(content, evaluation, following)}: "
@@ -173,7 +176,7 @@ def resume_summary(content, plan, start, where_fn=None) -> list:
 
 
 def _name(p) -> str:
-    return f"{p.section.number}. {p.section.title}" if p.section.number else p.section.title
+    return p.section.heading()
 
 
 def _names(progress: list) -> str:
@@ -192,9 +195,3 @@ def _names(progress: list) -> str:
     prefix = "sections " if numbers else ""
     return ", ".join(names[: len(names) - len(runs)] + ([prefix + ", ".join(names[len(names) - len(runs):])]
                                                         if runs else []))
-
-
-def _plan_flag(plan) -> str:
-    from deflect_cli.plan import DEFAULT_NAME
-
-    return "" if str(plan.path) == DEFAULT_NAME else f" --plan {plan.path}"

@@ -73,9 +73,7 @@ def section_rows(content, plan, section, evaluation=None) -> list:
 
 
 def section_title(content, section) -> str:
-    if section.number:
-        return f"Section {section.number} of {len(content.sections)}: {section.title}"
-    return section.title
+    return section.heading("Section", of=len(content.sections))
 
 
 def counts(rows: list) -> dict:
@@ -114,7 +112,8 @@ def review_text(content, plan, sections) -> str:
             lines.append(f"  Answered by: {who}")
         for number, row in enumerate(rows, 1):
             answer = f": {row.answer}" if row.answer and row.status != NOT_APPLICABLE else ""
-            lines.append(f"  {number}. {row.question.label}{answer} [{row.status_label}] ({edit_ref(section, row.question)})")
+            lines.append(f"  {number}. {row.question.label}{answer} [{row.status_label}] "
+                         f"({edit_ref(section, row.question)})")
     lines += ["", "Change an answer with `deflect edit` and the name in parentheses "
                   f"(for example `deflect edit {edit_ref(sections[0], sections[0].questions[0])}`), "
                   "or choose it with `deflect review` in a terminal."]

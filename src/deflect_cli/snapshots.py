@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from deflect_cli.errors import PlanError
+from deflect_cli import durable
+from deflect_cli.errors import PlanError, describe_os_error
 
 KEEP = 20  # unpinned snapshots kept (the newest); pinned ones are never pruned
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
@@ -64,7 +65,7 @@ def folder(plan_path: Path) -> Path:
 
 def _failed(where: Path, what: str, exc: OSError) -> PlanError:
     """One line naming the folder; the OSError stays attached so a caller can add advice."""
-    error = PlanError(f"{where}: {what}: {(exc.strerror or str(exc)).lower()}.")
+    error = PlanError(f"{where}: {what}: {describe_os_error(exc)}.")
     error.os_error = exc
     return error
 
@@ -144,9 +145,7 @@ class _Folder:
     def sync(self) -> None:
         """Make the new name durable; a folder made by this take needs its own entry synced too."""
         if self.created:
-            from deflect_cli.plan import _fsync_folder
-
-            _fsync_folder(self.path.parent if str(self.path.parent) else Path("."))
+            durable.fsync_folder(self.path.parent if str(self.path.parent) else Path("."))
         if self.fd is not None:
             try:
                 os.fsync(self.fd)
@@ -200,12 +199,10 @@ def take(plan_path: Path, data: bytes, command: str, pinned: bool = False, keep:
             raise _failed(box.path, "cannot keep a snapshot", exc) from None
         try:
             try:
-                from deflect_cli.plan import _fsync  # F_FULLFSYNC on macOS, as for the plan itself
-
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    _fsync(handle.fileno())
+                    durable.fsync(handle.fileno())  # F_FULLFSYNC on macOS, as for the plan
                 snapshot = _settle(box, temp, when, _command_part(command), pinned)
             except BaseException:
                 try:
@@ -276,7 +273,7 @@ def read(snapshot: Snapshot, max_bytes: int) -> bytes:
         try:
             fd = os.open(box.p(snapshot.name), os.O_RDONLY | _NOFOLLOW | _BINARY, **box.at(snapshot.name))
         except OSError as exc:
-            raise PlanError(f"{snapshot.path}: cannot read the snapshot: {(exc.strerror or str(exc)).lower()}.") from None
+            raise PlanError(f"{snapshot.path}: cannot read the snapshot: {describe_os_error(exc)}.") from None
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise PlanError(f"{snapshot.path}: not a snapshot file.")

@@ -16,10 +16,10 @@ from typing import Optional
 from deflect_cli import flow
 from deflect_cli.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content import OTHER_LABEL, Content, Question
-from deflect_cli.plan import Plan, save_plan
-from deflect_cli.prompter import (
-    BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal, make_prompter,
-)
+from deflect_cli.grammar import plural
+from deflect_cli.interface import make_prompter
+from deflect_cli.plan import Plan, plan_flag, save_plan
+from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal
 from deflect_cli.review import counts_text, section_rows, section_title
 
 NAV_KEYS = RichPrompter.nav_hint
@@ -76,6 +76,7 @@ class Wizard:
         # The question whose prompt the person left with typed, unsubmitted text (Ctrl-C, Ctrl-Q,
         # the menu): on leaving, that text is saved as the answer if valid, else kept as a draft.
         self._pending: Optional[Question] = None
+        self._ticked: dict = {}  # question key -> what was ticked when Ctrl-O opened the menu
         # (where the person was, where a menu jump took them): Ctrl-B at the landing question goes
         # back to where they were, like a browser's back button.
         self._jumps: list = []
@@ -163,7 +164,7 @@ class Wizard:
             if isinstance(stop, EndOfInput) and self.ui.plain and current is not None:
                 self.ui.blank()
                 self.ui.say(f"End of input: stopped at '{current.label}' ({current.key}); "
-                            f"continue with `deflect resume{_plan_flag(self.plan)}`.")
+                            f"continue with `deflect resume{plan_flag(self.plan.path)}`.")
             return self._leave(current, stop.code)
 
     def record(self, question: Question, result, walking: bool = False):
@@ -200,13 +201,14 @@ class Wizard:
                       if q.key not in was and q.key != question.key}.values())  # a table once, however many rows
         if stale:
             names = ", ".join(q.label for q in stale)
-            self.ui.note(f"{_count(len(stale), 'later answer')} no longer fit{'s' if len(stale) == 1 else ''} "
+            self.ui.note(f"{plural(len(stale), 'later answer')} no longer fit{'s' if len(stale) == 1 else ''} "
                          f"this change ({names}) and will be asked again.")
         return stale
 
     def _warn_checks(self, question: Question, evaluation) -> None:
         """A plan check this answer makes fire, said now in one line rather than only in `status`."""
-        for check in flow.checks_involving(self.content, evaluation, question.key):
+        for check in flow.checks_involving(self.content, evaluation, question.key, self.plan.answers,
+                                           self.plan.skipped):
             self.ui.warn(f"Worth a second look: {_first_sentence(check.message)} "
                          "(listed under Things to double-check)")
 
@@ -219,13 +221,13 @@ class Wizard:
         new_open = [q for q in appeared if flow.status(q, answers, self.plan.skipped) == flow.OPEN]
         if hidden:
             names = ", ".join(q.label for q in hidden)
-            self.ui.note(f"{_count(len(hidden), 'answer')} no longer apply after this change ({names}). "
+            self.ui.note(f"{plural(len(hidden), 'answer')} no longer apply after this change ({names}). "
                          "They are set aside, and come back if you change this answer back.")
         if restored:
             names = ", ".join(q.label for q in restored)
-            self.ui.note(f"{_count(len(restored), 'earlier answer')} apply again and are back ({names}).")
+            self.ui.note(f"{plural(len(restored), 'earlier answer')} apply again and are back ({names}).")
         if new_open and announce_new:
-            self.ui.note(f"This change brings up {_count(len(new_open), 'new question')}.")
+            self.ui.note(f"This change brings up {plural(len(new_open), 'new question')}.")
         return new_open
 
     def _leave(self, current: Optional[Question], code: int) -> int:
@@ -235,7 +237,7 @@ class Wizard:
         save_plan(self.plan)
         self.ui.blank()
         self.ui.say(kept)
-        self.ui.say(f"Pick up where you left off with: deflect resume{_plan_flag(self.plan)}")
+        self.ui.say(f"Pick up where you left off with: deflect resume{plan_flag(self.plan.path)}")
         return code
 
     def signed_off(self, code: int) -> int:
@@ -257,16 +259,16 @@ class Wizard:
         where = f"in {self.plan.path}"
         if typed is None:
             drafts = len(self.plan.drafts)
-            later = (f"; {_count(drafts, 'unfinished answer')} {'is' if drafts == 1 else 'are'} kept as "
+            later = (f"; {plural(drafts, 'unfinished answer')} {'is' if drafts == 1 else 'are'} kept as "
                      f"{'a draft' if drafts == 1 else 'drafts'} for when you return") if drafts else ""
-            return f"Saved {_count(self.plan.answer_count(), 'answer')} {where}{later}."
+            return f"Saved {plural(self.plan.answer_count(), 'answer')} {where}{later}."
         name = _shorten(question.prompt, 50)
         value, error = parse_text(question, typed)
         if _text_validator(question, False, "")(typed) is True and not is_empty(value):
             self.plan.set_answer(question.key, value)
-            return (f"Saved {_count(self.plan.answer_count(), 'answer')} {where}, including the one you "
+            return (f"Saved {plural(self.plan.answer_count(), 'answer')} {where}, including the one you "
                     f"were typing to '{name}' ({display(question, value)}).")
-        return (f"Saved {_count(self.plan.answer_count(), 'answer')} {where}; your unfinished answer to "
+        return (f"Saved {plural(self.plan.answer_count(), 'answer')} {where}; your unfinished answer to "
                 f"'{name}' is kept as a draft and shown when you return.")
 
     def _end_of_workbook(self):
@@ -281,7 +283,7 @@ class Wizard:
             self.ui.heading("You have reached the end of the workbook")
             self.ui.say(f"The plan is {self._percent_done(evaluation)}% answered.")
             if still:
-                self.ui.say(f"{_count(len(still), 'question')} still to decide; the plan lists them "
+                self.ui.say(f"{plural(len(still), 'question')} still to decide; the plan lists them "
                             "so a planning meeting can settle them.")
             options = [Option("Finish for now (every answer is saved)", "finish"),
                        Option("Check your answers, section by section", "review")]
@@ -308,7 +310,7 @@ class Wizard:
             save_plan(self.plan)
             self.ui.blank()
             self.ui.say(kept)
-            self.ui.say(f"Write the plan document with: deflect export --format md{_plan_flag(self.plan)}")
+            self.ui.say(f"Write the plan document with: deflect export --format md{plan_flag(self.plan.path)}")
             return None
 
     # ------------------------------------------------------------------ screens
@@ -466,7 +468,7 @@ class Wizard:
             evaluation = self._evaluate()
             options = []
             for p in flow.progress(self.content, evaluation, self.plan.answers, self.plan.skipped):
-                name = f"Section {p.section.number}: {p.section.title}" if p.section.number else p.section.title
+                name = p.section.heading("Section")
                 counts = f"{p.answered} of {p.total} answered" + (f", {p.skipped} skipped" if p.skipped else "")
                 options.append(Option(f"{name} ({counts})", p.section.id))
             options.append(Option("Done checking", "done"))
@@ -551,7 +553,15 @@ class Wizard:
             result = self.ask_question(current)
             if result is QUIT:
                 return QUIT
-            if result in (BACK, MENU):
+            if result is MENU:
+                # The menu, as at every question; back from it, the question is asked again with
+                # what was ticked before Ctrl-O still ticked. A jump edits the question jumped to.
+                target = self.menu(current)
+                if target is QUIT:
+                    return QUIT
+                queue.insert(0, target if target is not None else current)
+                continue
+            if result is BACK:
                 if not first:
                     self.ui.note("The remaining new questions are left for later.")
                 elif self.plan.answer(current.section_id, current.id) == before:
@@ -567,7 +577,7 @@ class Wizard:
                 where = "another section" if len(titles) == 1 else "other sections"
                 waits = ("waits there until you reach it" if len(elsewhere) == 1
                          else "wait there until you reach them")
-                self.ui.note(f"This change also brings up {_count(len(elsewhere), 'new question')} in {where} "
+                self.ui.note(f"This change also brings up {plural(len(elsewhere), 'new question')} in {where} "
                              f"({', '.join(titles)}); {waits}.")
             queue.extend(q for q in here if q not in queue)
             first = False
@@ -659,7 +669,12 @@ class Wizard:
         return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
 
     def _ask_number(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction=_number_hint(question))
+        hint = _number_hint(question)
+        if hint and question.unit:  # one hint, "(people; a whole number, 0 or more)", not two in a row
+            required = self.ui.required_mark if question.required else ""
+            return self._typed(question, current, f"{question.prompt}{required}",
+                               instruction=f"({question.unit}; {hint[1:]}")
+        return self._typed(question, current, self._prompt(question), instruction=hint)
 
     def _ask_date(self, question, current):
         return self._typed(question, current, self._prompt(question), instruction=_DATE_HINT)
@@ -729,8 +744,12 @@ class Wizard:
             limit = choice_limit_error(question, len(picked)) if picked else None
             return _sentence(limit) if limit else True
 
-        answer = self.ui.checkbox(self._prompt(question), options, checked=checked, validate=check)
+        kept = self._ticked.pop(question.key, None)
+        answer = self.ui.checkbox(self._prompt(question), options, checked=checked if kept is None else kept,
+                                  validate=check)
         if is_signal(answer):
+            if answer is MENU and self.ui.ticked is not None:
+                self._ticked[question.key] = self.ui.ticked  # ticks made before Ctrl-O wait for the return
             return answer
         values = [v for v in answer if v != _OTHER]
         if _OTHER in answer:
@@ -769,7 +788,8 @@ class Wizard:
                     continue
                 return rows or SKIP
             if action in ("remove", "move"):
-                index = self._choose_row(question, rows, "Remove which row?" if action == "remove" else "Move which row?")
+                ask = "Remove which row?" if action == "remove" else "Move which row?"
+                index = self._choose_row(question, rows, ask)
                 if index is QUIT:
                     return QUIT
                 if index is None:
@@ -979,8 +999,6 @@ def _first_sentence(text: str) -> str:
     return text if end < 0 else text[: end + 1]
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _number_hint(rule) -> Optional[str]:
@@ -1018,9 +1036,3 @@ def _as_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _plan_flag(plan: Plan) -> str:
-    from deflect_cli.plan import DEFAULT_NAME
-
-    return "" if str(plan.path) == DEFAULT_NAME else f" --plan {plan.path}"

@@ -34,7 +34,8 @@ def describe(content, source: str) -> str:
     labels = [_question_label(content, n) for n in names]
     if not labels:
         return "an earlier answer calls for it"
-    return f"your answer{'s' if len(labels) > 1 else ''} to {_join(labels, 'and')} call{'' if len(labels) > 1 else 's'} for it"
+    return (f"your answer{'s' if len(labels) > 1 else ''} to {_join(labels, 'and')} "
+            f"call{'' if len(labels) > 1 else 's'} for it")
 
 
 def _say(content, tree, inner: bool = False) -> str:

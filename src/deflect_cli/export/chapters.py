@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from deflect_cli.export import document as d
-from deflect_cli.export.text import one_line
+from deflect_cli.export.text import cell_text, one_line
 
 SHADE_ACTIVE, SHADE_MILESTONE, SHADE_LAUNCH, SHADE_TODAY = "A9C4E4", "F2B134", "9ED29E", "F0B4B4"
 MAX_PERIODS = 13  # period columns per timeline table: a page's width in Word at 9 pt and more
@@ -53,7 +53,8 @@ def _text(text) -> str:
 
 def _table(header, rows) -> d.Table:
     """Rows of (text or Cell): plain text becomes a text cell."""
-    return d.Table(list(header), [[c if isinstance(c, d.Cell) else d.Cell(_text(c)) for c in row] for row in rows])
+    return d.Table(list(header), [[c if isinstance(c, d.Cell) else d.Cell(cell_text(c or "")) for c in row]
+                                   for row in rows])
 
 
 def money(value) -> d.Cell:
@@ -208,7 +209,8 @@ def timeline_grid(chain: dict, draft: bool) -> dict:
 
     labels = [f"Q{p} {y}" if quarters else _dt.date(y, p, 1).strftime("%b %Y") for y, p in periods]
     today = chain.get("today", "") if draft else ""
-    return {"periods": labels, "quarters": quarters, "first": first, "launch": launch, "launch_at": index(launch) if launch else -1,
+    return {"periods": labels, "quarters": quarters, "first": first, "launch": launch,
+            "launch_at": index(launch) if launch else -1,
             "today": today, "today_at": index(today) if today else -1,
             "dated": [{**a, "from": index(a["start"]), "to": index(a["end"])} for a in dated],
             "undated": [a for a in activities if not a["start"] and a["activity"]]}
@@ -267,7 +269,8 @@ def _timeline_table(grid: dict, chunk: range) -> d.Table:
     for a in grid["dated"]:
         groups.setdefault(a["objective"], []).append(a)
     for objective, items in groups.items():
-        rows.append([d.Cell(f"Objective {objective}" if objective else "No objective given")] + [d.Cell("") for _ in chunk])
+        rows.append([d.Cell(f"Objective {objective}" if objective else "No objective given")]
+                    + [d.Cell("") for _ in chunk])
         for a in sorted(items, key=lambda x: x["start"]):
             cells = [d.Cell(_activity_label(a))]
             for i in chunk:
@@ -291,8 +294,10 @@ def pathway(chain: dict, mermaid: bool = False) -> list:
                         title="Referral pathway",
                         description=f"{len(steps)} steps from first contact to treatment, in order; "
                                     "the table below lists each with who does it and how fast.")
-    numbered = d.Steps([(_text(s["step"]), _text("; ".join(x for x in (s["who"], f"how fast: {s['within']}" if s["within"] else "") if x)))
-                        for s in steps])
+    def who_and_how_fast(s) -> str:
+        return "; ".join(x for x in (s["who"], f"how fast: {s['within']}" if s["within"] else "") if x)
+
+    numbered = d.Steps([(_text(s["step"]), _text(who_and_how_fast(s))) for s in steps])
     return [d.Figure("Referral pathway: from first contact to treatment", table, drawing, steps=numbered,
                      mermaid=mermaid)]
 
@@ -346,7 +351,7 @@ def budget(chain: dict) -> list:
     share_rows.append([d.Cell("Total"), money(b["total"])])
     out.append(d.Table(["Share", "Amount"], share_rows))
     if b["uncosted"]:
-        out.append(d.Paragraph([d.Text(f"Not costed yet (no quantity or unit cost): "
+        out.append(d.Paragraph([d.Text("Not costed yet (no quantity or unit cost): "
                                        + "; ".join(_text(x["item"]) for x in b["uncosted"]) + ".", italic=True)]))
     return out
 
@@ -439,7 +444,8 @@ def references(chain: dict) -> list:
     for r in chain.get("references", []):
         if not r["title"]:
             continue
-        lead = ". ".join(x for x in (r["author"] + (f" ({r['year']})" if r["year"] else ""), r["title"], r["publisher"]) if x)
+        author = r["author"] + (f" ({r['year']})" if r["year"] else "")
+        lead = ". ".join(x for x in (author, r["title"], r["publisher"]) if x)
         runs: list = [d.Text(_text(lead) + ".")]
         if r["link"]:
             runs += [d.Text(" ")] + d._link_or_text(r["link"])

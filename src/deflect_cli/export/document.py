@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from deflect_cli.export import model
-from deflect_cli.export.text import URL, one_line, paragraphs, slug
+from deflect_cli.export.text import URL, cell_text, one_line, paragraphs, slug
+from deflect_cli.grammar import plural
 
 _HEX = re.compile(r"[0-9A-Fa-f]{6}")
 NUMERIC = ("number", "money", "percent")
@@ -178,7 +178,8 @@ class AnswerField:
             out: list = [Table(list(self.columns), [[Cell("") for _ in self.columns] for _ in range(self.lines)],
                                blank=True)]
             if self.hints:
-                out.append(List([ListItem([Text(f"{label}:", bold=True), Text(f" {hint}" + (" (required)" if required else ""))])
+                out.append(List([ListItem([Text(f"{label}:", bold=True),
+                                           Text(f" {hint}" + (" (required)" if required else ""))])
                                  for label, hint, required in self.hints]))
             return out
         return [Table([self.label], [[Cell("")] for _ in range(self.lines)], blank=True)]
@@ -227,13 +228,13 @@ def text_blocks(value, italic: bool = False) -> list:
 
 
 def _facts(pairs) -> Table:
-    return Table([], [[Cell(one_line(label)), Cell(one_line(text))] for label, text in pairs])
+    return Table([], [[Cell(one_line(label)), Cell(cell_text(text))] for label, text in pairs])
 
 
 def _table(columns, rows, types=None) -> Table:
     types = types or ["text"] * len(columns)
     return Table([one_line(c) for c in columns],
-                 [[Cell(one_line(text), kind) for text, kind in zip(row, types)] for row in rows])
+                 [[Cell(cell_text(text), kind) for text, kind in zip(row, types)] for row in rows])
 
 
 def _link_or_text(url: str) -> list:
@@ -259,10 +260,6 @@ def _sources(sources, intro: str = "") -> list:
         items.append(ListItem(runs))
     out.append(List(items))
     return out
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 # ---------------------------------------------------------------- the plan
@@ -291,7 +288,7 @@ def plan_document(doc: dict, content, outline=None, chain: Optional[dict] = None
     if draft:
         count = doc["progress"]["open"]
         blocks.append(Paragraph([Text("Draft", bold=True),
-                                 Text(f": {_plural(count, 'question')} still to decide (see \"Still to decide\").")]))
+                                 Text(f": {plural(count, 'question')} still to decide (see \"Still to decide\").")]))
     version = f"Final, {doc['date']}" if final else doc["version"]
     blocks.append(_facts([*doc["cover"], ("Plan date", doc["date"]), ("Plan version", version),
                           ("Workbook", f"{doc['title']}, version {doc['content_version']}")]))
@@ -449,9 +446,10 @@ def _summary(doc: dict) -> list:
                    _table(milestones["columns"], milestones["rows"], milestones.get("column_types"))]
         if milestones.get("more"):
             more = milestones["more"]
-            blocks.append(Paragraph([Text(f"{more} more milestone{'s' if more != 1 else ''} in chapter "
+            blocks.append(Paragraph([Text(f"{plural(more, 'more milestone')} in chapter "
                                           f"{len(doc['chapters'])}.")]))
-    lines = [f"This plan answers {progress['answered']} of the {progress['applicable']} workbook questions that apply to it."]
+    lines = [f"This plan answers {progress['answered']} of the {progress['applicable']} "
+             "workbook questions that apply to it."]
     if progress["open"]:
         aside = f" ({progress['skipped']} skipped for now)" if progress["skipped"] else ""
         lines.append(f"{progress['open']} {'are' if progress['open'] != 1 else 'is'} still to decide{aside}; "
@@ -460,7 +458,7 @@ def _summary(doc: dict) -> list:
         lines.append("Every question that applies has an answer.")
     if progress["checks"]:
         count = progress["checks"]
-        lines.append(f"{_plural(count, 'point')} need{'s' if count == 1 else ''} a second look; "
+        lines.append(f"{plural(count, 'point')} need{'s' if count == 1 else ''} a second look; "
                      "see \"Things to double-check\".")
     runs: list = []
     for line in lines:
@@ -486,7 +484,7 @@ def _chapter(chapter: dict) -> list:
                                       italic=True)]))
     elif chapter["open"]:
         count = len(chapter["open"])
-        blocks.append(Paragraph([Text(f"Still to decide in this part: {_plural(count, 'question')} "
+        blocks.append(Paragraph([Text(f"Still to decide in this part: {plural(count, 'question')} "
                                       "(listed under \"Still to decide\").", italic=True)]))
     return blocks
 

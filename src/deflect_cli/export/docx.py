@@ -445,7 +445,8 @@ class _Writer:
                 paragraph = cells[c].paragraphs[0]
                 paragraph.paragraph_format.space_after = Pt(0)
                 strong = r < header_rows or (b.facts and c == 0)
-                self.inline(paragraph, [d.Text(cell.text)] if cell.text else [], bold=strong)
+                runs = [run for line in cell.text.split("\n") for run in (d.Break(), d.Text(line))][1:]
+                self.inline(paragraph, runs if cell.text else [], bold=strong)  # line breaks kept
                 for run in paragraph.runs:
                     run.font.size = Pt(9.5)
                 if strong:

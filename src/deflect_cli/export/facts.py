@@ -155,7 +155,8 @@ def activities(a: Answers) -> list:
             start, end = end, start
         out.append({
             "objective": _text(r.get("objective")), "activity": _text(r.get("activity")),
-            "lead": _text(r.get("lead")), "supports": [s.strip() for s in _text(r.get("supports")).split(";") if s.strip()],
+            "lead": _text(r.get("lead")),
+            "supports": [s.strip() for s in _text(r.get("supports")).split(";") if s.strip()],
             "start": start, "end": end,
             "milestone": r.get("milestone") is True or (bool(start) and start == end),
             "status": a.label(ACTIVITIES, "status", r.get("status")),

@@ -188,7 +188,8 @@ def table(b: d.Table) -> str:
             for cell in row:
                 align = _NUM if cell.type in d.NUMERIC else ""
                 shade = f' style="background: #{cell.shade}"' if cell.shade else ""
-                out.append(f'<td{align}{shade} dir="auto">{escape(cell.text)}</td>\n')
+                text = "<br>".join(escape(line) for line in cell.text.split("\n"))  # the person's line breaks
+                out.append(f'<td{align}{shade} dir="auto">{text}</td>\n')
             out.append("</tr>\n")
         out.append("</tbody>\n")
     out.append("</table>\n")
@@ -217,11 +218,13 @@ def _bars(drawing: d.Drawing, key: str) -> str:
     height = row * len(bars) + 10
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {left + width + 80} {height}" '
              f'aria-labelledby="{key}-t {key}-d" width="100%">\n',
-             f'<title id="{key}-t">{escape(drawing.title)}</title>\n<desc id="{key}-d">{escape(drawing.description)}</desc>\n']
+             f'<title id="{key}-t">{escape(drawing.title)}</title>\n',
+             f'<desc id="{key}-d">{escape(drawing.description)}</desc>\n']
     for n, (label, value) in enumerate(bars):
         y = n * row + 5
         length = max(1.0, width * value / top)
-        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(label if len(label) <= 40 else label[:39] + "…")}</text>\n'
+        shown = label if len(label) <= 40 else label[:39] + "…"
+        parts.append(f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" font-size="12">{escape(shown)}</text>\n'
                      f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="18" fill="#1d4e89"></rect>\n'
                      f'<text x="{left + length + 6:.1f}" y="{y + 17}" font-size="12">'
                      f'{escape(f"{value:,.0f}")}{escape(drawing.spec.get("unit", ""))}</text>\n')

@@ -119,5 +119,7 @@ def table(b: d.Table) -> str:
     # documents made before the budget chapter keep their exact text.
     numeric = {i for i in range(width) if any(i < len(row) and row[i].type == "money" for row in b.rows)}
     lines.append("|" + "".join(" ---: |" if i in numeric else " --- |" for i in range(width)))
-    lines += ["| " + " | ".join(md_cell(c.text) for c in row) + " |" for row in b.rows]
+    # a Markdown table row is one line: a line break inside a cell becomes "; "
+    lines += ["| " + " | ".join("; ".join(md_cell(part) for part in c.text.split("\n")) for c in row) + " |"
+              for row in b.rows]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from deflect_cli import budget, flow, resources
 from deflect_cli.answers import cell, display, is_empty
 from deflect_cli.content import Content, reference
 from deflect_cli.export.text import slug
+from deflect_cli.grammar import plural
 
 SHORT_TYPES = ("text", "choice", "yes_no", "number", "date")
 
@@ -72,7 +73,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
             answered += state == flow.ANSWERED
             skipped += state == flow.SKIPPED
             (items if state == flow.ANSWERED else still).append(_item(question, plan, state))
-        heading = f"{section.number}. {section.title}" if section.number else section.title
+        heading = section.heading()
         if section.id == "funding":
             items += _budget_items(content, visible)
         chapter = {
@@ -89,7 +90,7 @@ def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     still_count = applicable - answered
     date = (plan.updated or plan.created or "")[:10]
     if still_count:
-        version = f"Draft of {date}, {still_count} question{'s' if still_count != 1 else ''} still to decide"
+        version = f"Draft of {date}, {plural(still_count, 'question')} still to decide"
     else:
         version = f"Complete as of {date}"
     cover = [(item["label"], "; ".join(", ".join(c for c in row if c) for row in item["rows"]) or item["text"])
@@ -181,7 +182,7 @@ def _summary(content: Content, visible: dict) -> dict:
             if text:
                 described.append(text)
         funded = sum(1 for row in roles if row.get("funded") is True)
-        count = f"{len(roles)} role{'s' if len(roles) != 1 else ''}"
+        count = plural(len(roles), "role")
         if _column(question, "funded") is not None:
             count += f" ({funded} funded)"
         facts.append(("Staffing", f"{count}: {'; '.join(described)}" if described else count))
@@ -302,7 +303,7 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
                 "lines": 6 if question.type == "long_text" else 1,
                 "rows": 6,
             })
-        heading = f"{section.number}. {section.title}" if section.number else section.title
+        heading = section.heading()
         sections.append({
             "id": section.id, "title": section.title, "number": section.number, "heading": heading,
             "anchor": slug(heading), "summary": section.summary,

@@ -97,7 +97,8 @@ def find(name_or_file: str | None) -> Outline:
         return load(known[name_or_file])
     path = Path(name_or_file)
     if not path.suffix and not path.exists():
-        raise DeflectError(f"no outline named {name_or_file!r}; bundled outlines: {', '.join(['plan', *[n for n in known if n != 'plan']])}, "
+        names = ", ".join(["plan", *[n for n in known if n != "plan"]])
+        raise DeflectError(f"no outline named {name_or_file!r}; bundled outlines: {names}, "
                            "or give a YAML file.")
     return load(path)
 
@@ -143,7 +144,8 @@ def parse(data, file: str, name: str) -> Outline:
             _fail(file, data, key, f"{key} must be text.")
     chapters_data = data.get("chapters")
     if not isinstance(chapters_data, list) or not chapters_data:
-        _fail(file, data, "chapters" if "chapters" in data else None, "`chapters` must be a list of at least one chapter.")
+        _fail(file, data, "chapters" if "chapters" in data else None, "`chapters` must be a list of at least one "
+                                                                      "chapter.")
     chapters = []
     for node in chapters_data:
         if not isinstance(node, dict):
@@ -154,7 +156,8 @@ def parse(data, file: str, name: str) -> Outline:
         chapter = Chapter()
         if node.get("sections") is not None:
             if node["sections"] is not True or set(node) - {"sections"}:
-                _fail(file, node, "sections", "`sections: true` stands alone: it makes one chapter per workbook section.")
+                _fail(file, node, "sections", "`sections: true` stands alone: it makes one chapter per workbook "
+                                              "section.")
             chapters.append(Chapter(sections=True))
             continue
         heading = node.get("heading")
@@ -163,7 +166,8 @@ def parse(data, file: str, name: str) -> Outline:
         chapter.heading = " ".join(heading.split())
         parts = node.get("parts", [])
         if not isinstance(parts, list) or not parts:
-            _fail(file, node, "parts" if "parts" in node else None, f"chapter {chapter.heading!r}: `parts` must be a list.")
+            _fail(file, node, "parts" if "parts" in node else None, f"chapter {chapter.heading!r}: `parts` must be a "
+                                                                    "list.")
         for part in parts:
             if not isinstance(part, str) or not (part in PARTS or _SECTION_ID.match(part) or _QUESTION_ID.match(part)):
                 _fail(file, parts, None, f"chapter {chapter.heading!r}: unknown part {part!r}; use one of "

@@ -11,6 +11,7 @@ recipient, codes and the answers as sent): LibreOffice keeps both, while it drop
 from __future__ import annotations
 
 import json
+
 from deflect_cli.answers import is_empty
 from deflect_cli.export import document as d
 from deflect_cli.packet import NEW_ROW, ROW_ID, Packet
@@ -110,7 +111,8 @@ def document(content, packet: Packet) -> d.Document:
         for item, value in tables:
             blocks += _table_blocks(item, value)
     return d.Document(blocks, {"title": f"Packet for {packet.recipient}" if packet.recipient else "Packet",
-                               "kind": "packet", "subject": "Questions from a deflection plan", "date": packet.made, "author": packet.plan,
+                               "kind": "packet", "subject": "Questions from a deflection plan", "date": packet.made,
+                               "author": packet.plan,
                                "content_title": packet.workbook, "content_version": packet.version,
                                "custom_xml": custom_xml(packet)}, {})
 

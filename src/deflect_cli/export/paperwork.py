@@ -8,7 +8,8 @@ treatment.warm_handoff]`), never invented text, and `deflect paperwork` lists wh
 
 `FIELDS` is the ONE place that knows which question feeds which part of which document. Each
 field lists question keys in order of preference (workbook 2's ids), so renaming a question is one
-edit here; a field whose question workbook 2 cut (issue 10) lists none and gets a placeholder. Fixed wording (the draft notice, the summary of
+edit here; a field whose question workbook 2 cut (issue 10) lists none and gets a placeholder.
+Fixed wording (the draft notice, the summary of
 the 2024 42 CFR Part 2 rule, the consent-form elements) is general information, not plan content,
 and every draft says it must be reviewed by the agencies' counsel.
 """
@@ -24,6 +25,7 @@ from deflect_cli.controlchars import visible
 from deflect_cli.errors import DeflectError
 from deflect_cli.export import document as d
 from deflect_cli.export.text import one_line
+from deflect_cli.grammar import plural
 
 # ---------------------------------------------------------------- which question feeds what
 
@@ -473,7 +475,8 @@ def data_sharing(facts: Facts) -> d.Document:
 
     blocks.append(d.Heading(2, "Which rules may apply to each partner", number="5."))
     found = partners(facts)
-    lead = next((r for r in facts.rows("roster") if facts.text("agency") and _same(r["name"], facts.text("agency"))), None)
+    agency = facts.text("agency")
+    lead = next((r for r in facts.rows("roster") if agency and _same(r["name"], agency)), None)
     table_rows = []
     for row in ([lead] if lead else []) + found:
         rule = RULES_BY_TYPE.get(row["_type"] or "", "Counsel to confirm which rules apply.")
@@ -587,8 +590,8 @@ def pocket_card(facts: Facts) -> d.Document:
     blocks.append(d.Heading(3, "How to refer"))
     rows = facts.rows("pathway")
     if rows:
-        blocks.append(d.List([d.ListItem([d.Text(one_line(" · ".join(x for x in (r["step"], r["who"], r["within"]) if x)))])
-                              for r in rows], ordered=True))
+        steps = [" · ".join(x for x in (r["step"], r["who"], r["within"]) if x) for r in rows]
+        blocks.append(d.List([d.ListItem([d.Text(one_line(step))]) for step in steps], ordered=True))
     else:
         blocks += facts.blocks("pathway")
     blocks.append(d.Heading(3, "Call"))
@@ -629,8 +632,8 @@ def one_pager(facts: Facts) -> d.Document:
     blocks.append(d.Heading(2, "How to get help"))
     sites = facts.rows("sites")
     if sites:
-        blocks.append(d.Table(["Where", "Address", "Hours"], [[d.Cell(one_line(r["site"])), d.Cell(one_line(r["address"])),
-                                                               d.Cell(one_line(r["hours"]))] for r in sites]))
+        blocks.append(d.Table(["Where", "Address", "Hours"],
+                              [[d.Cell(one_line(r[key])) for key in ("site", "address", "hours")] for r in sites]))
     blocks.append(_labelled("Hours", facts.runs("hours")))
     blocks.append(_labelled("Nights and weekends", facts.runs("after_hours")))
     blocks.append(_labelled("Phone", [d.Text(facts.placeholder("phone"), mark=True)]))
@@ -727,7 +730,7 @@ def listing(content, plan, plan_flag: str = "") -> str:
         if item.name == "mou":
             command += f' --partner "{one_line(item.partner)}"'
         left = len(item.placeholders)
-        lines.append(f"  {item.title}: {'nothing missing' if not left else f'{left} placeholder' + ('s' if left != 1 else '') + ' left'}")
+        lines.append(f"  {item.title}: {plural(left, 'placeholder') + ' left' if left else 'nothing missing'}")
         lines.append(f"    {command}")
         lines += [f"    - {one_line(p)}" for p in item.placeholders]
         lines += [f"    ! {w}" for w in item.warnings]

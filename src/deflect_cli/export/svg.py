@@ -55,9 +55,11 @@ def logic_model(drawing, key: str) -> str:
         y = top
         for lines in shown or [["(none yet)"]]:
             h = len(lines) * line_h + 8
-            out.append(f'<rect x="{x}" y="{y}" width="{col_w}" height="{h}" rx="4" fill="#eef3f9" stroke="#1d4e89"></rect>\n')
+            out.append(f'<rect x="{x}" y="{y}" width="{col_w}" height="{h}" rx="4" fill="#eef3f9" '
+                       'stroke="#1d4e89"></rect>\n')
             for i, line in enumerate(lines):
-                out.append(f'<text x="{x + 5}" y="{y + 16 + i * line_h}" font-size="13" fill="#1f2933">{escape(line)}</text>\n')
+                out.append(f'<text x="{x + 5}" y="{y + 16 + i * line_h}" font-size="13" '
+                           f'fill="#1f2933">{escape(line)}</text>\n')
             y += h + 4
         if n < len(boxes) - 1:
             out.append(f'<line x1="{x + col_w + 2}" y1="{top + 14}" x2="{x + col_w + gap - 4}" y2="{top + 14}" '
@@ -81,7 +83,8 @@ def flow(drawing, key: str) -> str:
     out = [_open(key, drawing.title, drawing.description, width, y - gap + 10)]
     x = (width - box_w) / 2
     for n, (top, h, lines, sub) in enumerate(laid):
-        out.append(f'<rect x="{x}" y="{top}" width="{box_w}" height="{h}" rx="6" fill="#eef3f9" stroke="#1d4e89"></rect>\n')
+        out.append(f'<rect x="{x}" y="{top}" width="{box_w}" height="{h}" rx="6" fill="#eef3f9" '
+                   'stroke="#1d4e89"></rect>\n')
         for i, line in enumerate(lines):
             out.append(f'<text x="{x + 10}" y="{top + 18 + i * line_h}" font-size="13" font-weight="bold" '
                        f'fill="#1f2933">{escape(line)}</text>\n')

@@ -58,6 +58,12 @@ def one_line(value) -> str:
     return " ".join(str(value).split())
 
 
+def cell_text(value) -> str:
+    """Text for a table cell: a line's whitespace runs become one space, and the person's line breaks
+    stay as "\n" for each format to draw its own way (<br> in HTML, a break in Word, "; " in Markdown)."""
+    return "\n".join(line for line in (one_line(part) for part in str(value).splitlines()) if line)
+
+
 def md_text(value) -> str:
     """Escape text for a Markdown block: paragraphs and line breaks kept, no syntax let through."""
     return "\n\n".join("\\\n".join(_escape_line(line) for line in lines) for lines in paragraphs(value))

@@ -103,7 +103,8 @@ def _budget(sheet, budget: dict) -> int:
 def _totals(sheet, budget: dict, last: int) -> None:
     from openpyxl.styles import Font
 
-    cost, year, category = f"Budget!$G$2:$G${max(last, 2)}", f"Budget!$A$2:$A${max(last, 2)}", f"Budget!$B$2:$B${max(last, 2)}"
+    end = max(last, 2)
+    cost, year, category = f"Budget!$G$2:$G${end}", f"Budget!$A$2:$A${end}", f"Budget!$B$2:$B${end}"
     source, federal = f"Budget!$H$2:$H${max(last, 2)}", f"Budget!$I$2:$I${max(last, 2)}"
     _header(sheet, ("Total", "Amount"))
     rows = [(f"Year {y}", f"=SUMIFS({cost},{year},{y})") for y in budget.get("years", [])]
