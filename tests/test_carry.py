@@ -104,7 +104,8 @@ def test_old_answers_become_rows_and_what_does_not_fit_is_set_aside(tmp_path):
 
 def test_a_carry_that_fits_sets_nothing_aside(tmp_path):
     new = load_content(_new(tmp_path, people=PEOPLE.replace("[{value: treatment, label: Treatment}]",
-                                                            "[{value: treatment, label: T}, {value: health, label: H}]")))
+                                                            "[{value: treatment, label: T}, "
+                                                            "{value: health, label: H}]")))
     plan = _old_plan(tmp_path)
     reconcile(new, plan)
     assert plan.orphaned == []
@@ -148,7 +149,8 @@ def test_lint_against_lists_what_cannot_be_carried(cli, tmp_path):
 
 
 def test_values_rename_old_choices_on_the_way(tmp_path):
-    carry = CARRY.replace("    set: {partner: true}\n", "    set: {partner: true}\n    values: {kind: {health: treatment}}\n")
+    carry = CARRY.replace("    set: {partner: true}\n",
+                          "    set: {partner: true}\n    values: {kind: {health: treatment}}\n")
     new = load_content(_new(tmp_path, carry=carry))
     plan = _old_plan(tmp_path)
     reconcile(new, plan)

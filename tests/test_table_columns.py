@@ -143,7 +143,8 @@ def test_an_empty_earlier_table_is_said_and_text_is_typed(mini, tmp_path):
     wizard, ui = _wizard(mini, plan, "1\nTrain staff\nHarbor Health\n\n\n4\n")
     wizard.edit(mini.question("launch.tasks"))
     assert "Nothing is listed yet under 'Partner roster' to choose from; type it for now." in ui.stdout.getvalue()
-    assert no_ids(load_plan(plan.path).answers["launch"]["tasks"]) == [{"task": "Train staff", "partner": "Harbor Health"}]
+    tasks = no_ids(load_plan(plan.path).answers["launch"]["tasks"])
+    assert tasks == [{"task": "Train staff", "partner": "Harbor Health"}]
 
 
 def test_exports_show_the_computed_column(mini, tmp_path):

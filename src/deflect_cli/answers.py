@@ -184,6 +184,8 @@ def cell(column, row: dict):
 
     numbers = {k: v for k, v in row.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    for name in conditions.referenced_names(column.computed):
+        numbers.setdefault(name, None)  # a blank cell is `none`, so the expression can give it a default
     value = conditions.compute(column.computed, numbers)
     if isinstance(value, float):
         value = round(value, 2)

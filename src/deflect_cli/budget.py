@@ -139,6 +139,30 @@ def cost_of(content, row: dict) -> Optional[float]:
     return _number(cell(column, row)) if column is not None else line_cost(row)
 
 
+def _apply_rates(lines: list, fringe_rate, indirect_rate, base: str) -> None:
+    """Each line's fringe (personnel) and its share of indirect costs on the chosen base."""
+    if fringe_rate:
+        for line in lines:
+            if line.category == "personnel":
+                line.fringe = line.cost * fringe_rate / 100
+    if not indirect_rate:
+        return
+    counted: dict = {}
+    for line in sorted(lines, key=lambda x: x.year):
+        if line.category == "indirect":
+            continue
+        if base == "salaries":
+            amount = line.cost if line.category == "personnel" else 0.0
+        elif base == "total_direct":
+            amount = line.cost + line.fringe
+        elif line.category == "subawards":
+            amount = min(line.cost, max(0.0, SUBAWARD_MTDC_CAP - counted.get(line.item, 0.0)))
+            counted[line.item] = counted.get(line.item, 0.0) + line.cost
+        else:
+            amount = 0.0 if line.category in _NOT_IN_MTDC else line.cost + line.fringe
+        line.indirect = amount * indirect_rate / 100
+
+
 def compute(content, context: dict) -> Optional[Budget]:
     """The budget for these answers (`context`: section -> question -> value, e.g. flow's evaluation
     context or visible answers), or None when no budget line is given."""
@@ -164,26 +188,7 @@ def compute(content, context: dict) -> Optional[Budget]:
     years = int(years) if years else max([line.year for line in lines] or [1])
     years = max(1, min(years, MAX_YEARS))  # the content allows 1-5; a hand-edited plan cannot make it loop long
 
-    if fringe_rate:
-        for line in lines:
-            if line.category == "personnel":
-                line.fringe = line.cost * fringe_rate / 100
-    if indirect_rate:
-        counted: dict = {}
-        for line in sorted(lines, key=lambda x: x.year):
-            if line.category == "indirect":
-                continue
-            if base == "salaries":
-                amount = line.cost if line.category == "personnel" else 0.0
-            elif base == "total_direct":
-                amount = line.cost + line.fringe
-            else:
-                amount = 0.0 if line.category in _NOT_IN_MTDC else line.cost + line.fringe
-                if line.category == "subawards":
-                    left = max(0.0, SUBAWARD_MTDC_CAP - counted.get(line.item, 0.0))
-                    amount = min(line.cost, left)
-                    counted[line.item] = counted.get(line.item, 0.0) + line.cost
-            line.indirect = amount * indirect_rate / 100
+    _apply_rates(lines, fringe_rate, indirect_rate, base)
 
     budget = Budget(years=years, lines=lines, fringe_rate=fringe_rate, indirect_rate=indirect_rate,
                     indirect_base=base if indirect_rate else "")

@@ -783,7 +783,8 @@ def compute(source: str, numbers: dict):
         return None
     except Exception:  # noqa: BLE001 - a blank cell or a division by zero: nothing to show
         return None
-    if isinstance(value, bool) or not isinstance(value, Number) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (
+            float("inf"), float("-inf")):
         return None
     return value
 

@@ -611,7 +611,8 @@ def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str, colu
         reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like {example}, got {value!r}")
         return ""
     if column and qtype != "text":
-        reader.problem("choices_from", f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
+        reader.problem("choices_from",
+                       f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
     elif not column and qtype not in CHOICE_TYPES:
         reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
     return value
@@ -838,7 +839,8 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
     found = []
     for node in reader.list("carry"):
         if not isinstance(node, dict):
-            reader.problem("carry", "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
+            reader.problem("carry",
+                           "workbook: every 'carry' entry must be a mapping with from, to and columns or column")
             continue
         sub = _Reader(node, file, out, "carry", ("from", "to", "columns", "column", "set", "values"))
         source, target = sub.str("from", required=True), sub.str("to", required=True)
@@ -850,7 +852,8 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
         for key in ("columns", "set"):
             value = node.get(key)
             if value is not None and not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
-                sub.problem(key, f"{what}: {key!r} must map column ids to {'new column ids' if key == 'columns' else 'values'}")
+                wanted = "new column ids" if key == "columns" else "values"
+                sub.problem(key, f"{what}: {key!r} must map column ids to {wanted}")
                 value = None
             pairs[key] = tuple((k, v) for k, v in (value or {}).items())
         if any(not isinstance(v, str) for _, v in pairs["columns"]):
@@ -885,15 +888,17 @@ def _check_carry(content: Content, out: _Collector) -> None:
             out.add(carry.file, carry.line, f"{what}: {carry.target} is not a table question")
             continue
         columns = {c.id: c for c in target.columns}
-        named = ([new for _, new in carry.columns] + ([carry.column] if carry.column else []) + [k for k, _ in carry.set]
+        named = ([new for _, new in carry.columns] + ([carry.column] if carry.column else [])
+                 + [k for k, _ in carry.set]
                  + [k for k, _ in carry.values])
         for column_id in named:
             if column_id not in columns or columns[column_id].computed:
                 out.add(carry.file, carry.line, f"{what}: table {carry.target} has no typed column {column_id!r}")
         for column_id, renames in carry.values:
-            for old_value, new_value in renames:
+            for _old, new_value in renames:
                 if column_id in columns and answers.validate(columns[column_id], new_value)[1]:
-                    out.add(carry.file, carry.line, f"{what}: 'values' {column_id}: {new_value!r} is not a choice there")
+                    out.add(carry.file, carry.line,
+                            f"{what}: 'values' {column_id}: {new_value!r} is not a choice there")
         for column_id, value in carry.set:
             if column_id in columns:
                 error = answers.validate(columns[column_id], value)[1]

@@ -8,7 +8,8 @@ treatment.warm_handoff]`), never invented text, and `deflect paperwork` lists wh
 
 `FIELDS` is the ONE place that knows which question feeds which part of which document. Each
 field lists question keys in order of preference (workbook 2's ids), so renaming a question is one
-edit here; a field whose question workbook 2 cut (issue 10) lists none and gets a placeholder. Fixed wording (the draft notice, the summary of
+edit here; a field whose question workbook 2 cut (issue 10) lists none and gets a placeholder.
+Fixed wording (the draft notice, the summary of
 the 2024 42 CFR Part 2 rule, the consent-form elements) is general information, not plan content,
 and every draft says it must be reviewed by the agencies' counsel.
 """
