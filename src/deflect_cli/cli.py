@@ -278,7 +278,7 @@ def _choose_depth(content, core: bool, full: bool, no_input: bool, nothing_done:
         except (typer.Abort, EOFError, KeyboardInterrupt):
             _say()
             _say(nothing_done)
-            raise typer.Exit(INTERRUPT_EXIT[0])
+            raise typer.Exit(INTERRUPT_EXIT[0]) from None
         if picked in ("1", "2"):
             return DEPTH_CHOICES[int(picked) - 1][0]
         _say("Type 1 for the core questions or 2 for the full workbook.")
@@ -304,7 +304,8 @@ def resume(
     no_input: bool = NoInputOption,
     plain: bool = PlainOption,
     as_name: Optional[str] = AsOption,
-    full: bool = typer.Option(False, "--full", help="Deepen a core plan into the full workbook (its answers are kept)."),
+    full: bool = typer.Option(False, "--full",
+                              help="Deepen a core plan into the full workbook (its answers are kept)."),
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
     from deflect_cli import flow

@@ -28,7 +28,6 @@ one-line warning on stderr naming the condition, never a hang.
 from __future__ import annotations
 
 import functools
-import math
 import operator
 from itertools import chain
 from numbers import Number

@@ -639,7 +639,8 @@ def _parse_prefill(reader: _Reader, node: dict, what: str, qtype: str, columns: 
         for column_id, cell in row.items():
             column = by_id.get(column_id)
             if column is None:
-                reader.problem("prefill", f"{what}: 'prefill' names column {column_id!r}, which the table does not have")
+                reader.problem("prefill",
+                               f"{what}: 'prefill' names column {column_id!r}, which the table does not have")
                 continue
             if isinstance(cell, dict):
                 source = cell.get("from")

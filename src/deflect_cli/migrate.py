@@ -233,7 +233,8 @@ def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tupl
         raw_rows = [{mapping[k]: v for k, v in row.items() if k in mapping and not is_empty(v)} for row in old_rows]
         # `elsewhere`: old columns another carry of the same answer moves, so not lost here.
         dropped = [f"{k}: {describe_value(v)}" for row in old_rows for k, v in row.items()
-                   if k not in mapping and k not in elsewhere and k != "_id" and not is_empty(v)]  # a row id is the old row's own
+                   # a row id (_id) is the old row's own, not an answer
+                   if k not in mapping and k not in elsewhere and k != "_id" and not is_empty(v)]
     else:
         items = value if isinstance(value, list) else [value]
         if any(isinstance(item, (dict, list)) for item in items):

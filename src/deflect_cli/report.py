@@ -81,7 +81,8 @@ def status_text(content, plan, columns=None) -> str:
     name = plan_name(plan)
     lines = [f"Plan: {plan.path}" + (f" ({name})" if name else ""),
              f"Last saved: {saved_when(plan.updated)}", f"Depth: {depth_text(plan)}"
-             + (f"; `deflect resume --full{plan_flag(plan.path)}` adds the rest of the workbook" if plan.core else ""), ""]
+             + (f"; `deflect resume --full{plan_flag(plan.path)}` adds the rest of the workbook"
+                if plan.core else ""), ""]
     header = f"{'#':>2}  {'Section':<{width}}{_COUNTS}"
     lines += [header, "-" * len(header)]
     for p in rows:
