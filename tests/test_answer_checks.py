@@ -231,21 +231,21 @@ def test_a_number_with_a_unit_has_one_hint(wizard, content, monkeypatch):
 
 
 def test_a_check_waits_until_every_question_it_reads_is_reached(keys, wizard, content):
-    """Item 4: "no milestones are listed" came right after the launch date, before milestones were asked."""
+    """Item 4: "no milestones are listed" came right after the launch date, before they were asked (workbook 2: activities)."""
     from deflect_cli import flow
 
     keys("2099-03-01" + ENTER)
     wizard.edit(content.question("launch.start_date"))
-    assert "no milestones are listed" not in " ".join(wizard.screen.getvalue().split())
+    assert "no activities are listed" not in " ".join(wizard.screen.getvalue().split())
     # still listed where the whole plan is checked
     evaluation = flow.evaluate(content, wizard.plan.answers)
-    assert "launch_date_without_milestones" in [c.id for c in flow.checks_involving(
+    assert "launch_date_without_activities" in [c.id for c in flow.checks_involving(
         content, evaluation, "launch.start_date")]
     # once milestones were reached (skipped for now), the check is said at the launch date
-    wizard.plan.skipped.add("launch.milestones") if isinstance(wizard.plan.skipped, set) \
-        else wizard.plan.skipped.append("launch.milestones")
+    wizard.plan.skipped.add("launch.activities") if isinstance(wizard.plan.skipped, set) \
+        else wizard.plan.skipped.append("launch.activities")
     assert [c.id for c in flow.checks_involving(content, evaluation, "launch.start_date", wizard.plan.answers,
-                                                wizard.plan.skipped)][:1] == ["launch_date_without_milestones"]
+                                                wizard.plan.skipped)][:1] == ["launch_date_without_activities"]
 
 
 def test_a_pilot_review_before_the_launch_is_checked(content):

@@ -14,7 +14,7 @@ TYPED = "Health director, sheriff <b>\ntwo peer recovery coaches"
 def _plan(content, tmp_path):
     plan = new_plan(tmp_path / "deflection-plan.yaml", content)
     plan.set_answer("profile.agency", "Riverton Health Department")
-    plan.set_answer("launch.milestones", [{"milestone": TYPED, "owner": "Dana Lee", "due": "2099-01-15"}])
+    plan.set_answer("launch.activities", [{"activity": TYPED, "lead": "Dana Lee", "start": "2099-01-15"}])
     return plan
 
 

@@ -237,7 +237,7 @@ def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir
 
 
 def test_nothing_ticked_reads_none_of_these(deflect_bin, plan_dir):
-    child = spawn(deflect_bin, ["edit", "launch.readiness"], plan_dir, 40, 120)
+    child = spawn(deflect_bin, ["edit", "treatment.harm_reduction"], plan_dir, 40, 120)
     child.expect("Space to tick")
     child.send(ENTER)
     child.expect("Saved")
