@@ -168,6 +168,7 @@ def scaled_content(source: Path, dest: Path, copies: int) -> Path:
     workbook = yaml.load((source / "workbook.yaml").read_text(encoding="utf-8"), Loader=loader)
     for check in workbook.get("checks", []) or []:
         check["when"] = rewire(check["when"]).replace("zzcopyzz", "c0")
+    workbook.pop("carry", None)  # moves answers of older workbooks: nothing to carry into generated copies
     (dest / "workbook.yaml").write_text(
         yaml.dump(workbook, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
     if (source / "glossary.yaml").exists():
