@@ -140,6 +140,13 @@ def test_the_results_chain_sections_stay_within_their_share(content):
     assert things_to_fill(mine) <= 40, things_to_fill(mine)
 
 
+def test_the_whole_workbook_asks_at_most_140_things(content):
+    """Issue 10: at most 140 things a person fills (prompts plus required table cells) in the whole
+    workbook, the profile included, so a plan stays a day's work, not a week's."""
+    everything = [q for s in content.all_sections for q in s.questions]
+    assert things_to_fill(everything) <= 140, things_to_fill(everything)
+
+
 pexpect = pytest.importorskip("pexpect")
 
 
