@@ -73,9 +73,9 @@ def test_at_depth_full_the_same_answers_leave_the_rest_to_decide(tmp_path, conte
 def test_non_core_answers_lie_dormant_in_a_core_plan(tmp_path, content):
     plan = core_plan(tmp_path, content)
     evaluation = flow.evaluate(content, plan.answers, True)
-    assert not evaluation.applies(content.question("launch.approvals"))
-    assert plan.answer("launch", "approvals")  # kept, never dropped
-    assert "approvals" not in flow.visible_answers(evaluation, plan.answers).get("launch", {})
+    assert not evaluation.applies(content.question("launch.launch_approach"))
+    assert plan.answer("launch", "launch_approach")  # kept, never dropped
+    assert "launch_approach" not in flow.visible_answers(evaluation, plan.answers).get("launch", {})
 
 
 def test_depth_round_trips_and_older_plans_are_full(tmp_path, content):
