@@ -232,7 +232,7 @@ def test_a_number_with_a_unit_has_one_hint(wizard, content, monkeypatch):
 
 def test_a_check_waits_until_every_question_it_reads_is_reached(keys, wizard, content):
     """Item 4: "no milestones are listed" came right after the launch date, before they were asked
-    (workbook 2: activities)."""
+    (workbook 2 lists activities)."""
     from deflect_cli import flow
 
     keys("2099-03-01" + ENTER)

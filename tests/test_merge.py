@@ -42,24 +42,24 @@ def test_merge_takes_the_other_copys_changes_and_keeps_ours(cli, tmp_path):
 
 def test_merge_conflict_on_a_table_row_is_left_and_both_values_kept(cli, tmp_path):
     ours, theirs = _setup(cli, tmp_path)
-    rows = load_plan(ours).answers["data"]["designees"]
+    rows = load_plan(ours).answers["data"]["sharing_details"]
     mine = [dict(r) for r in rows]
-    mine[0]["designee"] = "Sgt. A"
-    _edit(ours, data__designees=mine)
+    mine[0]["information"] = "Info A"
+    _edit(ours, data__sharing_details=mine)
     other = [dict(r) for r in rows]
-    other[0]["designee"] = "Sgt. B"
-    other[1]["designee"] = "Lt. New"  # only the other copy changed row 2: taken
-    other.append({"agency": "Lane County Health", "designee": "Dr. Ada Lin"})  # a new row: taken, id kept
-    _edit(theirs, data__designees=other)
-    new_id = load_plan(theirs).answers["data"]["designees"][-1]["_id"]
+    other[0]["information"] = "Info B"
+    other[1]["information"] = "Info New"  # only the other copy changed row 2: taken
+    other.append({"partner": "Lane County Health", "information": "Referral date"})  # a new row: taken, id kept
+    _edit(theirs, data__sharing_details=other)
+    new_id = load_plan(theirs).answers["data"]["sharing_details"][-1]["_id"]
     code, out, err = cli("merge", str(theirs), "--yes")
     assert code == 0, err
-    assert "conflict" in out and "Sgt. A" in out and "Sgt. B" in out
-    merged = load_plan(ours).answers["data"]["designees"]
-    assert merged[0]["designee"] == "Sgt. A" and merged[1]["designee"] == "Lt. New"
-    assert merged[-1]["_id"] == new_id and merged[-1]["designee"] == "Dr. Ada Lin"
-    kept = [e for e in load_plan(ours).orphaned if e["question"] == "data.designees"]
-    assert any(no_ids(e["answer"])[0]["designee"] == "Sgt. B" for e in kept)  # the losing value is kept
+    assert "conflict" in out and "Info A" in out and "Info B" in out
+    merged = load_plan(ours).answers["data"]["sharing_details"]
+    assert merged[0]["information"] == "Info A" and merged[1]["information"] == "Info New"
+    assert merged[-1]["_id"] == new_id and merged[-1]["information"] == "Referral date"
+    kept = [e for e in load_plan(ours).orphaned if e["question"] == "data.sharing_details"]
+    assert any(no_ids(e["answer"])[0]["information"] == "Info B" for e in kept)  # the losing value is kept
 
 
 def test_merge_without_a_base_says_so_and_every_difference_is_a_conflict(cli, tmp_path):

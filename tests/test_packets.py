@@ -15,7 +15,7 @@ from deflect_cli.plan import load_plan, restorable
 from conftest import FIXTURES, no_ids
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-SECTIONS = "profile,8,9"  # every question type: text, long_text, choice, multi_choice, yes_no, number, date, table
+SECTIONS = "profile,8,9,12"  # every question type: text, long_text, choice, multi_choice, yes_no, number, date, table
 
 
 @pytest.fixture
@@ -150,14 +150,14 @@ def test_word_packet_shows_codes_boxes_row_ids_and_hides_the_base(cli, riverton,
     c = codes(content)
     assert c["treatment.levels_of_care"] in body and "☒ Buprenorphine" in body and "☐" in body
     plan = _plan(riverton)
-    first_id = plan.answers["data"]["designees"][0]["_id"]
+    first_id = plan.answers["data"]["sharing_details"][0]["_id"]
     assert first_id in body and ">new<" in body
     custom = [n for n in parts if n.startswith("customXml/item") and b"urn:deflect:packet:1" in parts[n]]
     assert len(custom) == 1
     header = parts[custom[0]].decode()
     assert "Lane County Health" in header and content.version in header
     # nothing from sections not included, in the document or its hidden part
-    for other in (plan.answer("introduction", "why_now")[:40], plan.answer("partnerships", "mou_plan")[:40]):
+    for other in (plan.answer("introduction", "local_problem")[:40], plan.answer("partnerships", "mou_plan")[:40]):
         assert other not in body and other not in header
     rels = parts["word/_rels/document.xml.rels"].decode()
     assert "relationships/customXml" in rels
@@ -166,7 +166,8 @@ def test_word_packet_shows_codes_boxes_row_ids_and_hides_the_base(cli, riverton,
 def test_word_round_trip_of_every_question_type(cli, riverton, content):
     path = make(cli, "docx")
     c = codes(content)
-    designee = c["data.designees"]
+    flows = c["data.sharing_details"]
+    new_row = len(_plan(riverton).answers["data"]["sharing_details"]) + 1  # the first blank row
     for change in (
         set_answer(c["profile.agency"], "Riverton Police Dept."),                       # text, inside a control
         set_answer(c["treatment.moud_gap_plan"], "Line one", "Line two", sdt=True),       # long_text, 2 paragraphs
@@ -175,15 +176,15 @@ def test_word_round_trip_of_every_question_type(cli, riverton, content):
         tick(c["treatment.levels_of_care"], "Buprenorphine", on=False),                   # multi_choice
         set_answer(c["treatment.wait_days"], "5"),                                        # number
         set_answer(c["data.shares_identifiable"], "☐ Yes", "☒ No"),                 # yes_no
-        set_answer(c["data.first_report"], "3/15/2028"),                                  # date, US style
-        set_table_cell(designee, 1, 3, "Sgt. K. Brennan"),                                # table: edit a cell
-        set_table_cell(designee, 5, 2, "Lane County Health"),                             # table: a new row
-        set_table_cell(designee, 5, 3, "Dr. Ada Lin"),
-        delete_table_row(designee, 2),                                                    # table: delete a row
+        set_answer(c["launch.start_date"], "3/15/2038"),                                  # date, US style
+        set_table_cell(flows, 1, 3, "Name and referral date only"),                       # table: edit a cell
+        set_table_cell(flows, new_row, 2, "Lane County Health"),                          # table: a new row
+        set_table_cell(flows, new_row, 3, "Referral date and intake outcome"),
+        delete_table_row(flows, 2),                                                       # table: delete a row
     ):
         edit_document(path, change)
     before = _plan(riverton)
-    removed_row = before.answers["data"]["designees"][1]
+    removed_row = before.answers["data"]["sharing_details"][1]
     code, out, err = cli("import", str(path), "--yes")
     assert code == 0, err
     plan = _plan(riverton)
@@ -193,11 +194,13 @@ def test_word_round_trip_of_every_question_type(cli, riverton, content):
     assert "buprenorphine" not in plan.answer("treatment", "levels_of_care")
     assert plan.answer("treatment", "wait_days") == 5
     assert plan.answer("data", "shares_identifiable") is False
-    assert plan.answer("data", "first_report") == "2028-03-15"
-    rows = plan.answer("data", "designees")
-    assert rows[0]["designee"] == "Sgt. K. Brennan" and rows[0]["_id"] == before.answers["data"]["designees"][0]["_id"]
+    assert plan.answer("launch", "start_date") == "2038-03-15"
+    rows = plan.answer("data", "sharing_details")
+    assert rows[0]["information"] == "Name and referral date only"
+    assert rows[0]["_id"] == before.answers["data"]["sharing_details"][0]["_id"]
     assert removed_row["_id"] not in [r["_id"] for r in rows]
-    assert rows[-1]["agency"] == "Lane County Health" and rows[-1]["_id"].startswith("r-")
+    assert rows[-1]["partner"] == "Lane County Health" and rows[-1]["_id"].startswith("r-")
+    assert rows[-1]["information"] == "Referral date and intake outcome"
     # the deleted row is kept among the set-aside answers; the recipient is recorded as who answered
     assert any(no_ids(e["answer"]) == [no_ids(removed_row)] for e in plan.orphaned)
     assert plan.attribution["treatment.wait_days"]["by"] == "Lane County Health"
@@ -227,12 +230,12 @@ def test_invalid_answers_are_listed_and_never_saved_the_rest_apply(cli, riverton
     path = make(cli, "docx")
     c = codes(content)
     edit_document(path, set_answer(c["treatment.wait_days"], "soon"))
-    edit_document(path, set_answer(c["data.first_report"], "2/30/2028"))
+    edit_document(path, set_answer(c["launch.start_date"], "2/30/2036"))
     edit_document(path, set_answer(c["profile.agency"], "Riverton PD"))
     code, out, err = cli("import", str(path), "--yes")
     assert code == 0, err
     assert re.search(r"invalid +S8-06 treatment.wait_days: type a number", out)
-    assert "February 2028 has 29 days" in out
+    assert "February 2036 has 29 days" in out
     plan = _plan(riverton)
     assert plan.answer("treatment", "wait_days") != "soon" and plan.answer("profile", "agency") == "Riverton PD"
 
@@ -299,7 +302,7 @@ def test_a_row_moved_from_another_table_is_refused(cli, riverton, content):
     path = make(cli, "docx")
     plan = _plan(riverton)
     other = plan.answers["data"]["reporting"][0]["_id"]
-    edit_document(path, set_table_cell(codes(content)["data.designees"], 1, 1, other))
+    edit_document(path, set_table_cell(codes(content)["data.sharing_details"], 1, 1, other))
     _refused(cli, riverton, path, "not a row of this table")
 
 
@@ -356,11 +359,13 @@ def test_markdown_round_trip(cli, riverton, content):
     text = text.replace("- [x] Buprenorphine", "- [ ] Buprenorphine")
     text = re.sub(rf"(Answer {c['treatment.wait_days']}:.*?\n\n```\n)[^\n]*", r"\g<1>6", text, flags=re.S)
     text = re.sub(rf"(Answer {c['profile.agency']}:.*?\n\n```\n)[^\n]*", r"\g<1>Riverton | PD *", text, flags=re.S)
-    first = plan.answers["data"]["designees"][0]
-    text = text.replace(f"| {first['_id']} | Riverton Police Department |", f"| {first['_id']} | Riverton PD |")
-    head, _, tail = text.partition(f"Table {c['data.designees']}:")
-    tail = re.sub(r"\| (\d+) \| new \|  \|  \|  \|", r"| \1 | new | Lane Health | Ada | Daily checks |", tail, count=1)
-    text = head + f"Table {c['data.designees']}:" + tail
+    first = plan.answers["data"]["sharing_details"][0]
+    assert f"| {first['_id']} | Northbank Behavioral Health |" in text
+    text = text.replace(f"| {first['_id']} | Northbank Behavioral Health |", f"| {first['_id']} | Northbank BH |")
+    head, _, tail = text.partition(f"Table {c['data.sharing_details']}:")
+    tail = re.sub(r"\| (\d+) \| new \|  \|  \|  \|  \|", r"| \1 | new | Lane Health | Ada | Daily checks |  |",
+                  tail, count=1)
+    text = head + f"Table {c['data.sharing_details']}:" + tail
     path.write_text(text)
     code, out, err = cli("import", str(path), "--yes")
     assert code == 0, err
@@ -368,8 +373,9 @@ def test_markdown_round_trip(cli, riverton, content):
     assert plan.answer("treatment", "wait_days") == 6
     assert plan.answer("profile", "agency") == "Riverton | PD *"
     assert "buprenorphine" not in plan.answer("treatment", "levels_of_care")
-    rows = plan.answer("data", "designees")
-    assert rows[0]["agency"] == "Riverton PD" and rows[-1]["designee"] == "Ada"
+    rows = plan.answer("data", "sharing_details")
+    assert rows[0]["partner"] == "Northbank BH" and rows[-1]["partner"] == "Lane Health"
+    assert rows[-1]["information"] == "Ada" and rows[-1]["purpose"] == "Daily checks"
 
 
 def test_answers_file_round_trip(cli, riverton, content):
@@ -399,7 +405,8 @@ def test_packet_needs_known_sections(cli, riverton):
 def test_a_packet_edited_then_saved_by_libreoffice_imports(cli, tmp_path):
     """tests/fixtures/packets/lane-libreoffice.docx: a packet of sections 8 and 9 made from lane-plan.yaml,
     edited at the XML level (a tick moved, a number, text inside a content control, a new table row),
-    then opened and saved by LibreOffice 7.4.7 (`soffice --headless --convert-to docx`)."""
+    then opened and saved by LibreOffice 7.4.7 (`soffice --headless --convert-to docx`); remade for
+    workbook 2 by tests/fixtures/packets/regenerate.py."""
     folder = FIXTURES / "packets"
     (tmp_path / "deflection-plan.yaml").write_bytes((folder / "lane-plan.yaml").read_bytes())
     code, out, err = cli("import", str(folder / "lane-libreoffice.docx"), "--yes")
@@ -409,7 +416,8 @@ def test_a_packet_edited_then_saved_by_libreoffice_imports(cli, tmp_path):
     assert plan.answer("treatment", "moud_same_day") == "sometimes"
     assert plan.answer("treatment", "wait_days") == 5
     assert plan.answer("treatment", "moud_gap_plan") == "Ask Lane County Health to fund a second bridge clinic."
-    assert plan.answer("data", "designees")[-1]["designee"] == "Dr. Ada Lin"
+    last = plan.answer("data", "sharing_details")[-1]
+    assert last["partner"] == "Lane County Health" and last["information"] == "Referral date and intake outcome"
     assert plan.attribution["treatment.wait_days"]["by"] == "Lane County Health"
 
 
@@ -426,7 +434,7 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
             text = fenced(c["profile.agency"], f"Agency {fmt}", text)
             text = fenced(c["treatment.moud_gap_plan"], f"Gap {fmt}\n\nSecond paragraph", text)
             text = fenced(c["treatment.wait_days"], "11", text)
-            text = fenced(c["data.first_report"], "12/1/2027", text)
+            text = fenced(c["launch.start_date"], "12/1/2037", text)
             block = text.split(f"Answer {c['treatment.moud_same_day']}:")[1].split("###")[0]
             changed = block.replace("[x]", "[ ]").replace("[ ] Rarely or never", "[x] Rarely or never")
             text = text.replace(block, changed)
@@ -434,7 +442,7 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
             text = text.replace(block, block.replace("[x] Yes", "[ ] Yes").replace("[ ] No", "[x] No"))
             text = text.replace("- [x] Methadone (opioid treatment program)",
                                 "- [ ] Methadone (opioid treatment program)")
-            head, marker, tail = text.partition(f"Table {c['data.designees']}:")
+            head, marker, tail = text.partition(f"Table {c['data.sharing_details']}:")
             tail = re.sub(r"\| 1 \| (r-[0-9a-f]{6}) \| [^|]*\|", r"| 1 | \1 | Agency md |", tail, count=1)
             text = head + marker + tail
         else:
@@ -446,8 +454,8 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
                                      moud_same_day="rarely")
             data["data"]["shares_identifiable"] = False
             data["treatment"]["levels_of_care"].remove("naltrexone")
-            data["data"]["first_report"] = "12/1/2027"
-            data["data"]["designees"][0]["agency"] = "Agency yaml"
+            data["launch"]["start_date"] = "12/1/2037"
+            data["data"]["sharing_details"][0]["partner"] = "Agency yaml"
             text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
         path.write_text(text)
         code, out, err = cli("import", str(path), "--yes")
@@ -456,11 +464,11 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
         assert plan.answer("profile", "agency") == f"Agency {fmt}", fmt
         assert plan.answer("treatment", "moud_gap_plan") == f"Gap {fmt}\n\nSecond paragraph", fmt
         assert plan.answer("treatment", "wait_days") == 11, fmt
-        assert plan.answer("data", "first_report") == "2027-12-01", fmt
+        assert plan.answer("launch", "start_date") == "2037-12-01", fmt
         assert plan.answer("treatment", "moud_same_day") == "rarely", fmt
         assert plan.answer("data", "shares_identifiable") is False, fmt
         assert {"md": "methadone", "yaml": "naltrexone"}[fmt] not in plan.answer("treatment", "levels_of_care")
-        assert plan.answer("data", "designees")[0]["agency"] == f"Agency {fmt}", fmt
+        assert plan.answer("data", "sharing_details")[0]["partner"] == f"Agency {fmt}", fmt
 
 
 def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content, monkeypatch):
