@@ -45,12 +45,12 @@ def test_whole_number_questions_say_a_whole_number(content):
     assert "whole number" in answers.parse_text(rule, "12.5")[1]
 
 
-def test_choose_up_to_four_is_enforced(content):
-    rule = content.question("introduction.priority_outcomes")
-    assert rule.max_choices == 4
-    five = [c.value for c in rule.choices[:5]]
-    assert answers.validate(rule, five[:4]) == (five[:4], None)
-    assert answers.validate(rule, five)[1] == "choose up to four (you chose five)"
+def test_choose_up_to_five_is_enforced(content):
+    rule = content.question("community_needs.service_gaps")
+    assert rule.max_choices == 5
+    six = [c.value for c in rule.choices[:6]]
+    assert answers.validate(rule, six[:5]) == (six[:5], None)
+    assert answers.validate(rule, six)[1] == "choose up to five (you chose six)"
 
 
 def test_max_choices_is_checked_by_the_content_loader(tmp_path):
@@ -90,12 +90,12 @@ def saved(wizard):
     return load_plan(wizard.plan.path).answers
 
 
-def test_wizard_refuses_a_fifth_tick(keys, wizard, content):
-    keys((SPACE + DOWN) * 5 + ENTER,   # five ticked: refused, the prompt stays
-         UP + SPACE + ENTER)           # untick the fifth: accepted
-    assert wizard.edit(content.question("introduction.priority_outcomes")) is None
-    chosen = saved(wizard)["introduction"]["priority_outcomes"]
-    assert chosen == [c.value for c in content.question("introduction.priority_outcomes").choices[:4]]
+def test_wizard_refuses_a_sixth_tick(keys, wizard, content):
+    keys((SPACE + DOWN) * 6 + ENTER,   # six ticked: refused, the prompt stays
+         UP + SPACE + ENTER)           # untick the sixth: accepted
+    assert wizard.edit(content.question("community_needs.service_gaps")) is None
+    chosen = saved(wizard)["community_needs"]["service_gaps"]
+    assert chosen == [c.value for c in content.question("community_needs.service_gaps").choices[:5]]
 
 
 def test_wizard_rejects_an_impossible_date_and_reads_a_us_date_back(keys, wizard, content):

@@ -73,9 +73,9 @@ def test_at_depth_full_the_same_answers_leave_the_rest_to_decide(tmp_path, conte
 def test_non_core_answers_lie_dormant_in_a_core_plan(tmp_path, content):
     plan = core_plan(tmp_path, content)
     evaluation = flow.evaluate(content, plan.answers, True)
-    assert not evaluation.applies(content.question("launch.approvals"))
-    assert plan.answer("launch", "approvals")  # kept, never dropped
-    assert "approvals" not in flow.visible_answers(evaluation, plan.answers).get("launch", {})
+    assert not evaluation.applies(content.question("launch.launch_approach"))
+    assert plan.answer("launch", "launch_approach")  # kept, never dropped
+    assert "launch_approach" not in flow.visible_answers(evaluation, plan.answers).get("launch", {})
 
 
 def test_depth_round_trips_and_older_plans_are_full(tmp_path, content):
@@ -138,6 +138,13 @@ def test_the_results_chain_sections_stay_within_their_share(content):
     """Issue 10: at most 140 things to fill in all; sections 1, 9 and 12 (this branch's) take at most 40."""
     mine = [q for s in content.sections if s.number in (1, 9, 12) for q in s.questions]
     assert things_to_fill(mine) <= 40, things_to_fill(mine)
+
+
+def test_the_whole_workbook_asks_at_most_140_things(content):
+    """Issue 10: at most 140 things a person fills (prompts plus required table cells) in the whole
+    workbook, the profile included, so a plan stays a day's work, not a week's."""
+    everything = [q for s in content.all_sections for q in s.questions]
+    assert things_to_fill(everything) <= 140, things_to_fill(everything)
 
 
 pexpect = pytest.importorskip("pexpect")

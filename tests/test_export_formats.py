@@ -239,7 +239,7 @@ def test_markdown_has_the_plan_structure(outputs):
     assert "Planning team formed" not in summary  # done milestones are not "first milestones"
     cover = md.split("## Contents", 1)[0]
     for expected in ("| Lead agency | Riverton Police Department |", "| Plan date | 2026-04-17 |",
-                     "| Plan version | Draft of 2026-04-17, 25 questions still to decide |",
+                     "| Plan version | Draft of 2026-04-17, 19 questions still to decide |",
                      "| Plan depth | Full workbook |"):
         assert expected in cover, expected
 
@@ -323,7 +323,7 @@ def test_things_to_double_check_and_still_to_decide(outputs, content, fixture_pl
         assert norm(check.message) in md_text(checks)
     still = md.split("## Still to decide", 1)[1].split("\n## ", 1)[0]
     open_questions = flow.still_to_decide(evaluation, fixture_plan.answers, fixture_plan.skipped)
-    assert still.count("\n- ") == len(open_questions) == 25
+    assert still.count("\n- ") == len(open_questions) == 19
     assert ("- What will happen to grant-funded positions and services when the grant ends? (required) "
             "(skipped for now)") in still
     assert "### Building effective partnerships" in still

@@ -33,9 +33,12 @@ STRINGS.append(LONG)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def twin_of(text: str) -> str:
-    """Harmless words with the same whitespace (so the same line and paragraph breaks)."""
-    return re.sub(r"\S+", "word", text)
+def twin_of(text: str, tag=None) -> str:
+    """Harmless words with the same whitespace (so the same line and paragraph breaks). A tag marks the
+    first word, so that two different strings never become the same twin: answers that refer to each
+    other (objective codes, register names) then match in the twin exactly when they do in the hostile plan."""
+    twin = re.sub(r"\S+", "word", text)
+    return twin if tag is None else twin.replace("word", f"word{tag}", 1)
 
 
 def fill(content, plan, pick) -> list:
@@ -86,7 +89,7 @@ def plans(content):
     hostile = load_plan(FIXTURES / "export_plan.yaml")
     twin = load_plan(FIXTURES / "export_plan.yaml")
     used = fill(content, hostile, lambda n: STRINGS[n % len(STRINGS)])
-    fill(content, twin, lambda n: twin_of(STRINGS[n % len(STRINGS)]))
+    fill(content, twin, lambda n: twin_of(STRINGS[n % len(STRINGS)], n % len(STRINGS)))
     hostile.set_answer("profile.program_name", HOSTILE["program_name"])
     twin.set_answer("profile.program_name", twin_of(HOSTILE["program_name"]))
     assert len(used) > 2 * len(STRINGS)  # every hostile string lands in several places

@@ -157,7 +157,8 @@ def test_word_packet_shows_codes_boxes_row_ids_and_hides_the_base(cli, riverton,
     header = parts[custom[0]].decode()
     assert "Lane County Health" in header and content.version in header
     # nothing from sections not included, in the document or its hidden part
-    for other in (plan.answer("introduction", "local_problem")[:40], plan.answer("partnerships", "mou_plan")[:40]):
+    for other in (plan.answer("introduction", "local_problem")[:40],
+                  plan.answer("partnerships", "missing_partners")[:40]):
         assert other not in body and other not in header
     rels = parts["word/_rels/document.xml.rels"].decode()
     assert "relationships/customXml" in rels

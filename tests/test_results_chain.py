@@ -212,7 +212,9 @@ def test_the_riverton_plan_made_with_the_old_workbook_opens_in_the_results_chain
     assert any(m.get("measure") == "Fatal overdoses among Riverton residents" and m.get("baseline_source") ==
                "Calder County Medical Examiner" for m in measures)
     activities = bare(plan.answers["launch"]["activities"])
-    assert len(activities) == len(old["launch"]["milestones"]) + len(old["launch"]["action_plan"])
+    # the milestones and action steps, then (issue 10 item 3's cut) the MOU plan and each approval
+    assert len(activities) == (len(old["launch"]["milestones"]) + len(old["launch"]["action_plan"])
+                               + 1 + len(old["launch"]["approvals"]))
     assert activities[0]["milestone"] is True and activities[0]["end"] == "2027-01-22"
     assert any(a["activity"].startswith("Agree the format and 8:00 delivery time") for a in activities)
     # Nothing lost: what did not fit (text baselines, strategies) is set aside whole, with its text.

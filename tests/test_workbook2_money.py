@@ -65,3 +65,23 @@ def test_riverton_referral_procedure_becomes_the_pathways_first_step(content, tm
     reconcile(content, plan)
     assert no_ids(plan.answers["policies"]["pathway"]) == [{"step": old["policies"]["referral_workflow"]}]
     assert not any(e["question"] == "policies.referral_workflow" for e in plan.orphaned)
+
+
+def test_the_cut_questions_carry_where_they_have_a_home_and_are_set_aside_otherwise(content, tmp_path):
+    """Issue 10 item 3 (at most 140 things to fill): spokespeople join the register, the MOU plan and the
+    approvals become launch activities; an answer with no natural new home is set aside with its text."""
+    old = yaml.safe_load((FIXTURES / "riverton-answers.yaml").read_text())
+    plan = new_plan(tmp_path / "plan.yaml", content)
+    plan.answers = yaml.safe_load((FIXTURES / "riverton-answers.yaml").read_text())
+    reconcile(content, plan)
+    roster = no_ids(plan.answers["partnerships"]["roster"])
+    for speaker in old["communications"]["spokespeople"]:
+        assert {"name": speaker["name"], "role": speaker["role"]} in roster
+    activities = no_ids(plan.answers["launch"]["activities"])
+    assert {"activity": old["partnerships"]["mou_plan"]} in activities
+    for approval in old["launch"]["approvals"]:
+        dated = {"end": approval["date"]} if approval.get("date") else {}
+        assert {"activity": approval["name"], **dated, "milestone": True} in activities
+    set_aside = {e["question"]: e for e in plan.orphaned}
+    assert "introduction.dual_approach" in set_aside
+    assert set_aside["introduction.dual_approach"]["answer"] == old["introduction"]["dual_approach"]
