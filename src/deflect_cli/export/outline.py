@@ -103,22 +103,27 @@ def find(name_or_file: str | None) -> Outline:
     return load(path)
 
 
+_MAX_BYTES = 256 * 1024  # an outline is a page of headings
+
+
 def load(path: Path) -> Outline:
     from deflect_cli import yamlio
+    from deflect_cli.errors import describe_os_error
+    from deflect_cli.safeio import FileProblem, read_regular
 
     shown = str(path)
-    try:
-        if path.is_symlink() or (path.exists() and not path.is_file()):
-            raise DeflectError(f"{shown}: not a regular file.")
-        text = path.read_text(encoding="utf-8")
+    try:  # safeio checks type and size on the open file: no symlink, FIFO or huge file is read
+        text = read_regular(path, _MAX_BYTES, follow=False).decode("utf-8").replace("\r\n", "\n")
+    except FileProblem as problem:
+        raise DeflectError(f"{shown}: not a regular outline file: it {problem}.") from None
     except FileNotFoundError:
         raise DeflectError(f"{shown}: outline file not found.") from None
     except UnicodeDecodeError:
         raise DeflectError(f"{shown}: not UTF-8 text.") from None
     except OSError as exc:
-        raise DeflectError(f"{shown}: cannot read: {exc.strerror or exc}.") from None
+        raise DeflectError(f"{shown}: cannot read: {describe_os_error(exc)}.") from None
     try:
-        data = yamlio.parse(text, max_bytes=256 * 1024)
+        data = yamlio.parse(text, max_bytes=_MAX_BYTES)
     except yamlio.YAMLProblem as problem:
         raise DeflectError(f"{shown}:{problem.line or 1}: {problem.message}.") from None
     return parse(data, shown, path.stem)
