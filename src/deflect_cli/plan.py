@@ -220,10 +220,6 @@ def plan_flag(path: Path) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _describe_os_error(exc: OSError) -> str:
-    return errors.describe_os_error(exc)
-
-
 def _read_raw(path: Path) -> bytes:
     """The plan file's bytes, read safely (see safeio.read_regular): raises FileProblem or OSError."""
     return read_regular(path, MAX_PLAN_BYTES)
@@ -246,7 +242,7 @@ def _read_bytes(path: Path, hint=lambda: "") -> bytes:
     except PermissionError:
         raise PlanError(f"{path}: cannot read the plan: permission denied (check the file's permissions).") from None
     except OSError as exc:
-        raise PlanError(f"{path}: cannot read the plan: {_describe_os_error(exc)}.") from None
+        raise PlanError(f"{path}: cannot read the plan: {errors.describe_os_error(exc)}.") from None
 
 
 def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = None) -> Plan:
@@ -440,7 +436,7 @@ class Copy:
             except PlanError as exc:
                 self.problem = str(exc).split(": ", 1)[-1].rstrip(".")
             except OSError as exc:
-                self.problem = _describe_os_error(exc)
+                self.problem = errors.describe_os_error(exc)
             except Exception:  # hostile bytes the parser could not bound: still just "damaged"
                 self.problem = "not a readable plan"
         return self
@@ -638,7 +634,7 @@ def _write_special(path: Path, payload: bytes, info) -> None:
             if exc.errno == errno.ENXIO:
                 raise PlanError(f"{path}: is a named pipe (FIFO) that nothing is reading from; "
                                 "nothing was written.") from None
-            raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
+            raise PlanError(f"{path}: could not write: {errors.describe_os_error(exc)}.") from None
     try:
         opened = os.fstat(fd).st_mode
         if not (stat.S_ISCHR(opened) or stat.S_ISFIFO(opened)):  # swapped for something else meanwhile
@@ -651,7 +647,7 @@ def _write_special(path: Path, payload: bytes, info) -> None:
         while view:
             view = view[os.write(fd, view):]
     except OSError as exc:
-        raise PlanError(f"{path}: could not write: {_describe_os_error(exc)}.") from None
+        raise PlanError(f"{path}: could not write: {errors.describe_os_error(exc)}.") from None
     finally:
         os.close(fd)
 
@@ -693,7 +689,7 @@ def atomic_write(path: Path, data: str | bytes, *, follow: bool = False, exclusi
     try:
         fd = create_exclusive(tmp, 0o600)
     except OSError as exc:
-        reason = f"{_describe_os_error(exc)}{_write_advice(exc, folder)}"
+        reason = f"{errors.describe_os_error(exc)}{_write_advice(exc, folder)}"
         error = PlanError(f"{path}: cannot write here: {reason}.")
         error.reason = reason
         raise error from None
@@ -714,7 +710,7 @@ def atomic_write(path: Path, data: str | bytes, *, follow: bool = False, exclusi
         except OSError:
             pass
         if isinstance(exc, OSError):
-            reason = f"{_describe_os_error(exc)}{_write_advice(exc, folder)}"
+            reason = f"{errors.describe_os_error(exc)}{_write_advice(exc, folder)}"
             error = PlanError(f"{path}: could not save: {reason}. The file on disk is unchanged.")
             error.reason = reason
             raise error from None
@@ -728,7 +724,7 @@ def _lstat(path: Path):
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        raise PlanError(f"{path}: cannot write here: {_describe_os_error(exc)}.") from None
+        raise PlanError(f"{path}: cannot write here: {errors.describe_os_error(exc)}.") from None
 
 
 def _link_new(tmp: str, path: Path) -> None:
@@ -828,7 +824,7 @@ def save_plan(plan: Plan) -> None:
             cause = getattr(exc, "os_error", None)
             if cause is None:
                 raise
-            reason = f"{_describe_os_error(cause)}{_write_advice(cause, _folder(plan.path))}"
+            reason = f"{errors.describe_os_error(cause)}{_write_advice(cause, _folder(plan.path))}"
             raise PlanError(f"{plan.path}: could not save: keeping a snapshot of the previous version "
                             f"failed: {reason}. The plan on disk is unchanged.") from None
         plan.loaded_bytes = None
