@@ -104,8 +104,8 @@ def valid_value(rule, rng: random.Random, depth: int = 0):
 
 def answer_everything(content, path: Path, seed: int = 7):
     """A plan with a valid answer to every question (applicable or not), saved at `path`."""
-    from deflect_cli.answers import validate
-    from deflect_cli.plan import new_plan, save_plan
+    from deflect_cli.content.answers import validate
+    from deflect_cli.plan.model import new_plan, save_plan
 
     rng = random.Random(seed)
     plan = new_plan(path, content)
@@ -179,7 +179,7 @@ def scaled_content(source: Path, dest: Path, copies: int) -> Path:
 def first_copy(full: Path, target: Path) -> None:
     """The plan at `full` cut down to the profile and the first copy of each section: what a planner
     who answered the bundled workbook would have, facing a 100x workbook."""
-    from deflect_cli.plan import load_plan, save_plan
+    from deflect_cli.plan.model import load_plan, save_plan
 
     plan = load_plan(full)
     plan.path = target
@@ -190,9 +190,8 @@ def first_copy(full: Path, target: Path) -> None:
 
 
 def settle(*folders: Path) -> None:
-    """Age fresh files past the cache's settle window (see deflect_cli.cache.SETTLE_SECONDS)."""
-    from deflect_cli import cache
-
+    """Age fresh files past the cache's settle window (see deflect_cli.content.cache.SETTLE_SECONDS)."""
+    from deflect_cli.content import cache
     newest = max((p.stat().st_ctime for f in folders for p in f.rglob("*")), default=0)
     wait = newest + cache.SETTLE_SECONDS + 0.1 - time.time()
     if wait > 0:
@@ -261,8 +260,8 @@ def peak_rss(argv, env, cwd) -> tuple:
 
 def answer_latency(content, plan_path: Path, iterations: int) -> list:
     """ms from an answer to the next question: set_answer, evaluate, step, save (with fsync)."""
-    from deflect_cli import flow
-    from deflect_cli.plan import load_plan, save_plan
+    from deflect_cli.plan import flow
+    from deflect_cli.plan.model import load_plan, save_plan
 
     plan = load_plan(plan_path)
     rng = random.Random(3)
@@ -288,16 +287,15 @@ def child(mode: str, root: str, plan_path: str, out: str) -> None:
 
     start = time.perf_counter()
     if mode == "cold":
-        from deflect_cli.content import load_content
+        from deflect_cli.content.model import load_content
 
         content = load_content(Path(root))
     else:
-        from deflect_cli import resources
-
+        from deflect_cli.content import resources
         content = resources.load(root)
     loaded = time.perf_counter()
-    from deflect_cli.plan import atomic_write, load_plan
-    from deflect_cli.render import render
+    from deflect_cli.export.render import render
+    from deflect_cli.plan.model import atomic_write, load_plan
 
     plan = load_plan(Path(plan_path))
     atomic_write(Path(out), render(content, plan, "md"))
@@ -371,8 +369,7 @@ def main() -> int:
         args.rounds, args.scales = min(args.rounds, 8), "1,10"
     scales = sorted({int(s) for s in args.scales.split(",")} | {1})
 
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     print(f"machine: {machine()}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="deflect-bench-"))
     try:
@@ -431,7 +428,7 @@ def main() -> int:
         if scales:
             print(f"scales {scales}: generating content and plans...", flush=True)
         roots, plans, typical = {}, {}, {}
-        from deflect_cli.content import load_content
+        from deflect_cli.content.model import load_content
 
         for scale in scales:
             roots[scale] = scaled_content(bundled, work / f"content-{scale}x", scale)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import resources
-from deflect_cli.plan import new_plan
+from deflect_cli.content import resources
+from deflect_cli.plan.model import new_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOWN, UP, ENTER, SPACE, ESC = "\x1b[B", "\x1b[A", "\r", " ", "\x1b"
@@ -115,7 +115,7 @@ def screen_wizard(content, tmp_path, width: int = 100):
 
     from rich.console import Console
 
-    from deflect_cli.wizard import Wizard
+    from deflect_cli.session.wizard import Wizard
 
     screen = io.StringIO()
     wizard = Wizard(content, new_plan(tmp_path / "plan.yaml", content), console=Console(file=screen, width=width))
@@ -138,9 +138,9 @@ def riverton_plan(path, content=None):
     workbook 2's places (migrate.reconcile) and the rest set aside with their text."""
     import yaml
 
-    from deflect_cli import resources
-    from deflect_cli.migrate import reconcile
-    from deflect_cli.plan import save_plan
+    from deflect_cli.content import resources
+    from deflect_cli.plan.migrate import reconcile
+    from deflect_cli.plan.model import save_plan
 
     content = content or resources.load()
     plan = new_plan(path, content)

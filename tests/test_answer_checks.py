@@ -8,11 +8,11 @@ import io
 
 import pytest
 
-from deflect_cli import answers
-from deflect_cli.content import ContentError, load_content
-from deflect_cli.plain import PlainPrompter
-from deflect_cli.plan import load_plan
-from deflect_cli.wizard import Wizard
+from deflect_cli.content import answers
+from deflect_cli.content.model import ContentError, load_content
+from deflect_cli.plan.model import load_plan
+from deflect_cli.session.plain import PlainPrompter
+from deflect_cli.session.wizard import Wizard
 
 from conftest import DOWN, ENTER, ESC, SPACE, UP, screen_wizard
 
@@ -139,7 +139,7 @@ def test_no_warning_when_the_answers_agree(keys, wizard, content):
 
 
 def test_plain_mode_reads_a_us_date_and_confirms_a_past_one(content, tmp_path):
-    from deflect_cli.plan import new_plan
+    from deflect_cli.plan.model import new_plan
 
     ui = PlainPrompter(stdin=io.StringIO("2026-02-30\n1/2/2020\n1\n"), stdout=io.StringIO())
     wizard = Wizard(content, new_plan(tmp_path / "plan.yaml", content), ui=ui)
@@ -167,9 +167,9 @@ def test_the_first_model_is_chosen_from_the_models_ticked(keys, wizard, content)
 
 
 def test_a_stale_first_model_is_listed_under_things_to_double_check(content, tmp_path):
-    from deflect_cli import flow
-    from deflect_cli.plan import new_plan
-    from deflect_cli.report import status_text
+    from deflect_cli.plan import flow
+    from deflect_cli.plan.model import new_plan
+    from deflect_cli.session.report import status_text
 
     plan = new_plan(tmp_path / "plan.yaml", content)
     plan.set_answer("program_types.models", ["qrt"])
@@ -220,7 +220,7 @@ def test_choices_from_must_name_an_earlier_multi_choice(tmp_path, target, proble
 
 def test_a_number_with_a_unit_has_one_hint(wizard, content, monkeypatch):
     """12.16: "(deaths)  (a whole number, 0 or more)" read as two hints with a double space."""
-    from deflect_cli.prompter import QUIT
+    from deflect_cli.session.prompter import QUIT
 
     asked = []
     monkeypatch.setattr(wizard.ui, "text", lambda message, **kw: asked.append((message, kw)) or QUIT)
@@ -233,8 +233,7 @@ def test_a_number_with_a_unit_has_one_hint(wizard, content, monkeypatch):
 def test_a_check_waits_until_every_question_it_reads_is_reached(keys, wizard, content):
     """Item 4: "no milestones are listed" came right after the launch date, before they were asked
     (workbook 2 lists activities)."""
-    from deflect_cli import flow
-
+    from deflect_cli.plan import flow
     keys("2099-03-01" + ENTER)
     wizard.edit(content.question("launch.start_date"))
     assert "no activities are listed" not in " ".join(wizard.screen.getvalue().split())
@@ -250,8 +249,7 @@ def test_a_check_waits_until_every_question_it_reads_is_reached(keys, wizard, co
 
 
 def test_a_pilot_review_before_the_launch_is_checked(content):
-    from deflect_cli import flow
-
+    from deflect_cli.plan import flow
     answers = {"launch": {"start_date": "2027-03-01", "launch_approach": "pilot", "pilot_review": "2027-01-15"}}
     def fired(a):
         return [c.id for c in flow.checks_involving(content, flow.evaluate(content, a),

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from deflect_cli import budget, flow
-from deflect_cli.plan import new_plan
+from deflect_cli.plan import budget, flow
+from deflect_cli.plan.model import new_plan
 
 SOURCES = [
     {"source": "City fund", "type": "local_budget", "federal": False, "amount": 50000, "status": "secured"},
@@ -90,8 +90,8 @@ def test_typed_fringe_beside_a_rate_is_said(content, tmp_path):
 
 
 def test_status_and_exports_show_the_budget(content, tmp_path):
-    from deflect_cli import render
-    from deflect_cli.report import status_text
+    from deflect_cli.export import render
+    from deflect_cli.session.report import status_text
 
     plan = _plan(content, tmp_path)
     assert "Year 2 costs $43,900 more" in " ".join(status_text(content, plan).split())
@@ -123,7 +123,7 @@ def test_lines_beyond_the_years_budgeted_are_said(content, tmp_path, years, line
 def test_riverton_first_year_lines_are_carried_into_the_budget(content, tmp_path):
     import yaml
 
-    from deflect_cli.migrate import reconcile
+    from deflect_cli.plan.migrate import reconcile
 
     from conftest import FIXTURES
 
@@ -146,8 +146,7 @@ def test_riverton_first_year_lines_are_carried_into_the_budget(content, tmp_path
 def test_the_json_export_carries_the_worked_out_budget(content, tmp_path):
     import json
 
-    from deflect_cli import render
-
+    from deflect_cli.export import render
     data = json.loads(render.export(content, _plan(content, tmp_path), "json"))
     assert data["plan"]["budget"]["total"] == 182300
     assert [y["total"] for y in data["plan"]["budget"]["by_year"]] == [88400, 93900]

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import cache, conditions, resources, yamlio
-from deflect_cli import content as content_module
+from deflect_cli import yamlio
+from deflect_cli.content import cache, conditions, resources
+from deflect_cli.content import model as content_module
 from deflect_cli.errors import ContentError
-from deflect_cli.plan import new_plan, save_plan
+from deflect_cli.plan.model import new_plan, save_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -235,8 +236,8 @@ def test_values_that_compare_equal_but_differ_in_type_are_dumped_apart():
 
 def reference_evaluate(content, answers):
     """flow.evaluate as first written: one plain pass, nothing remembered."""
-    from deflect_cli.answers import is_empty
-    from deflect_cli.content import LIST_TYPES
+    from deflect_cli.content.answers import is_empty
+    from deflect_cli.content.model import LIST_TYPES
 
     context, applicable = {}, []
     for section in content.all_sections:
@@ -255,7 +256,7 @@ def reference_evaluate(content, answers):
 def test_remembered_sections_give_the_same_evaluation(content):
     import copy
 
-    from deflect_cli import flow
+    from deflect_cli.plan import flow
     from test_conditions import sample
 
     rng = random.Random(9)
@@ -280,8 +281,7 @@ def test_remembered_sections_give_the_same_evaluation(content):
 
 
 def test_a_change_of_type_alone_is_noticed(content):
-    from deflect_cli import flow
-
+    from deflect_cli.plan import flow
     context = {"s": {"n": 1}}
     assert conditions.evaluate("s.n == true", context) is True  # conditions cannot tell 1 from True
     # Real plans never change an answer's type, but 1 == True must not fool the memo either.
@@ -295,8 +295,7 @@ def test_a_change_of_type_alone_is_noticed(content):
 
 
 def test_an_earlier_answer_changed_in_place_reaches_later_sections(content):
-    from deflect_cli import flow
-
+    from deflect_cli.plan import flow
     answers = {"program_types": {"models": ["hub"]}}
     before = flow.evaluate(content, answers)
     answers["program_types"]["models"][:] = ["self_referral", "qrt"]  # same list object, new contents

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from deflect_cli.content import ContentError, load_content
-from deflect_cli.migrate import compare_content, reconcile
-from deflect_cli.plan import new_plan
+from deflect_cli.content.model import ContentError, load_content
+from deflect_cli.plan.migrate import compare_content, reconcile
+from deflect_cli.plan.model import new_plan
 
 from conftest import FIXTURES, no_ids
 
@@ -164,7 +164,7 @@ def test_values_rename_old_choices_on_the_way(tmp_path):
 def test_an_answers_file_for_the_older_workbook_is_carried_too(tmp_path):
     import yaml
 
-    from deflect_cli.intake import apply_answers
+    from deflect_cli.plan.intake import apply_answers
 
     new = load_content(_new(tmp_path))
     plan = new_plan(tmp_path / "plan.yaml", new)

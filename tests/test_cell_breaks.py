@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-from deflect_cli import render
-from deflect_cli.plan import new_plan
+from deflect_cli.export import render
+from deflect_cli.plan.model import new_plan
 
 TYPED = "Health director, sheriff <b>\ntwo peer recovery coaches"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from deflect_cli import conditions
-from deflect_cli.content import LIST_TYPES, load_content
+from deflect_cli.content import conditions
+from deflect_cli.content.model import LIST_TYPES, load_content
 from deflect_cli.errors import ContentError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -361,7 +361,7 @@ RUNTIME_CASES = [  # bounds only the answers break: false, with one warning nami
 ]
 _RUNTIME_SCRIPT = """
 import json, sys
-from deflect_cli import conditions
+from deflect_cli.content import conditions
 context = {"s": {"n": 7 ** 5000, "text": "Hello World", "tags": ["qrt", "hub", "Hub"],
                  "big": ["x" * 1000] * 1000, "huge": 999999999}}
 print(json.dumps([conditions.evaluate(source, context) for source in json.loads(sys.argv[1])]))

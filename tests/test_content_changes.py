@@ -12,11 +12,11 @@ import json
 import pytest
 import yaml
 
-from deflect_cli import flow
-from deflect_cli.content import load_content
+from deflect_cli.content.model import load_content
 from deflect_cli.errors import ContentError
-from deflect_cli.migrate import compare_content, reconcile
-from deflect_cli.plan import SCHEMA_VERSION, load_plan, new_plan, restorable, save_plan
+from deflect_cli.plan import flow
+from deflect_cli.plan.migrate import compare_content, reconcile
+from deflect_cli.plan.model import SCHEMA_VERSION, load_plan, new_plan, restorable, save_plan
 
 
 @pytest.fixture(autouse=True)

@@ -10,8 +10,8 @@ import shutil
 
 import pytest
 
-from deflect_cli import content_lint
-from deflect_cli.content import load_content, reference
+from deflect_cli.content import lint as content_lint
+from deflect_cli.content.model import load_content, reference
 from deflect_cli.errors import ContentError
 
 from conftest import FIXTURES

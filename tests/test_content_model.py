@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli.content import load_content
+from deflect_cli.content.model import load_content
 from deflect_cli.errors import ContentError
 
 from conftest import FIXTURES

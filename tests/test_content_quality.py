@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import conditions, flow
+from deflect_cli.content import conditions
+from deflect_cli.plan import flow
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REPO = Path(__file__).resolve().parents[1]

@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-from deflect_cli import flow
-from deflect_cli.content import things_to_fill
+from deflect_cli.content.model import things_to_fill
 from deflect_cli.errors import PlanError
 from deflect_cli.export.model import build_document
-from deflect_cli.intake import apply_answers, read_answers_file
-from deflect_cli.plan import load_plan, new_plan, save_plan
+from deflect_cli.plan import flow
+from deflect_cli.plan.intake import apply_answers, read_answers_file
+from deflect_cli.plan.model import load_plan, new_plan, save_plan
 
 from conftest import ENTER, FIXTURES, clean_env
 

@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from deflect_cli import plan as store
-from deflect_cli.lock import plan_lock
+from deflect_cli.plan import model as store
+from deflect_cli.plan.lock import plan_lock
 
 from conftest import FIXTURES, clean_env, no_ids
 
@@ -43,8 +43,8 @@ def state(i):
 SAVER = STATE + r"""
 import sys
 from pathlib import Path
-from deflect_cli.lock import plan_lock
-from deflect_cli.plan import Plan, load_plan, save_plan
+from deflect_cli.plan.lock import plan_lock
+from deflect_cli.plan.model import Plan, load_plan, save_plan
 
 path = Path(sys.argv[1])
 with plan_lock(path, "kill-test"):
@@ -133,8 +133,8 @@ def test_stale_temp_files_go_only_under_the_lock_and_only_ours(cli, tmp_path):
 
 
 def test_the_first_save_of_a_session_keeps_the_loaded_plan_as_a_snapshot(tmp_path):
-    from deflect_cli import snapshots
-    from deflect_cli.content import load_content
+    from deflect_cli.content.model import load_content
+    from deflect_cli.plan import snapshots
 
     def kept():
         return [snapshots.read(s, store.MAX_PLAN_BYTES) for s in snapshots.list_snapshots(plan.path)]
@@ -225,8 +225,8 @@ def test_text_that_cannot_be_encoded_is_refused_before_writing(tmp_path):
 def test_sessions_that_change_nothing_keep_no_snapshot(tmp_path):
     """Looking and quitting (which saves where the person stopped) must not push real earlier
     versions out of the newest snapshots kept."""
-    from deflect_cli import snapshots
-    from deflect_cli.content import load_content
+    from deflect_cli.content.model import load_content
+    from deflect_cli.plan import snapshots
 
     plan = store.new_plan(tmp_path / NAME, load_content(MINI))
     plan.set_answer("profile.agency", "one")

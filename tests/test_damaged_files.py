@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deflect_cli import plan as store
+from deflect_cli.plan import model as store
 
 from conftest import FIXTURES
 
@@ -27,7 +27,7 @@ def _no_content_cache(monkeypatch):
 
 
 def good_plan_bytes(tmp_path) -> bytes:
-    from deflect_cli.content import load_content
+    from deflect_cli.content.model import load_content
 
     plan = store.new_plan(tmp_path / "good.yaml", load_content(MINI))
     plan.set_answer("profile.agency", "Riverton PD")
@@ -301,7 +301,7 @@ def test_a_full_disk_while_exporting_keeps_the_previous_export(cli, tmp_path, mo
 
 
 def test_a_plan_too_large_to_load_again_is_never_saved(tmp_path, monkeypatch):
-    from deflect_cli.content import load_content
+    from deflect_cli.content.model import load_content
     from deflect_cli.errors import PlanError
 
     monkeypatch.setattr(store, "MAX_PLAN_BYTES", 4096)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from deflect_cli import plandiff
-from deflect_cli.plan import load_plan, save_plan
+from deflect_cli.plan import diff as plandiff
+from deflect_cli.plan.model import load_plan, save_plan
 
 
 def _rows(d):

@@ -8,13 +8,13 @@ import io
 
 import pytest
 
-from deflect_cli import plan as store
-from deflect_cli.content import load_content
+from deflect_cli.content.model import load_content
 from deflect_cli.errors import PlanError
-from deflect_cli.plain import PlainPrompter
-from deflect_cli.plan import load_plan, save_plan
-from deflect_cli.prompter import QUIT as QUIT_SIGNAL
-from deflect_cli.wizard import Wizard
+from deflect_cli.plan import model as store
+from deflect_cli.plan.model import load_plan, save_plan
+from deflect_cli.session.plain import PlainPrompter
+from deflect_cli.session.prompter import QUIT as QUIT_SIGNAL
+from deflect_cli.session.wizard import Wizard
 
 from conftest import CTRL_B, CTRL_C, CTRL_D, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, screen_wizard
 
@@ -155,7 +155,7 @@ def test_a_draft_must_be_text_under_a_question_id(tmp_path, bad):
 
 
 def test_a_control_character_never_enters_an_answer(keys, wizard):
-    from deflect_cli.wizard import _text_validator
+    from deflect_cli.session.wizard import _text_validator
 
     paste = "\x1b[200~\x07\x1b[201~"                        # a bell pasted into the middle
     keys("River" + paste + "ton" + ENTER, CTRL_Q)           # refused; quitting saves it without the bell
@@ -185,7 +185,7 @@ def test_welcome_back_names_the_questions_with_drafts(mini, tmp_path):
 
 
 def test_text_typed_in_deflect_edit_is_kept_when_it_is_interrupted(keys, wizard, mini):
-    from deflect_cli.prompter import Interrupted
+    from deflect_cli.session.prompter import Interrupted
 
     wizard.plan.set_answer("models.chosen", ["qrt"])
     keys("1400", CTRL_C)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from deflect_cli.plan import new_plan, save_plan
+from deflect_cli.plan.model import new_plan, save_plan
 
 from conftest import clean_env
 
@@ -132,7 +132,7 @@ def test_a_resize_erases_the_prompt_as_the_terminal_rewrapped_it():
 
     from prompt_toolkit.data_structures import Point
 
-    from deflect_cli.prompter import _redraw_after_resize
+    from deflect_cli.session.prompter import _redraw_after_resize
 
     calls = []
     renderer = SimpleNamespace(_last_screen=_Screen(["? Which agency is leading the plan? * " + "x" * 42, "y" * 10]),
@@ -149,7 +149,7 @@ def test_a_resize_erases_the_prompt_as_the_terminal_rewrapped_it():
 def test_check_your_answers_rows_fit_60_columns(content, tmp_path):
     """Each row of the review list (pointer, number, question, status, answer) fits the terminal, so
     prompt_toolkit never cuts it at the edge; long labels end in an ellipsis instead."""
-    from deflect_cli.review import section_rows
+    from deflect_cli.session.review import section_rows
 
     from conftest import screen_wizard
 
@@ -177,7 +177,7 @@ def test_status_in_a_terminal_fits_its_width(deflect_bin, plan_dir, content, col
 
 def test_status_through_a_pipe_keeps_one_line_per_section(content, tmp_path):
     """Through a pipe (columns unknown) the table stays one line per section, as scripts read it."""
-    from deflect_cli.report import status_text
+    from deflect_cli.session.report import status_text
 
     plan = new_plan(tmp_path / "deflection-plan.yaml", content)
     text = status_text(content, plan)
@@ -202,7 +202,7 @@ def test_the_question_its_hint_and_the_answer_wrap_at_words(deflect_bin, plan_di
 
 
 def test_the_answer_on_the_prompt_line_wraps_at_words_too():
-    from deflect_cli.prompter import _wrap_fragments
+    from deflect_cli.session.prompter import _wrap_fragments
 
     fragments = [("class:qmark", "?"), ("class:question", " What is the program called? "),
                  ("class:answer", "Riverton Deflection and Community Program")]
@@ -219,7 +219,7 @@ def test_the_answer_on_the_prompt_line_wraps_at_words_too():
 
 def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir, content):
     """12.13: Ctrl-O ended the edit with "Not changed." and dropped the ticks made before it."""
-    from deflect_cli.plan import load_plan
+    from deflect_cli.plan.model import load_plan
 
     child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 40, 120)
     child.expect("Other \\(describe\\)")

@@ -20,9 +20,10 @@ from html.parser import HTMLParser
 
 import pytest
 
-from deflect_cli import flow, render
-from deflect_cli.answers import display
-from deflect_cli.plan import load_plan
+from deflect_cli.content.answers import display
+from deflect_cli.export import render
+from deflect_cli.plan import flow
+from deflect_cli.plan.model import load_plan
 
 from conftest import FIXTURES
 
@@ -567,7 +568,7 @@ def test_a_damaged_agency_template_is_one_line(cli, planned, tmp_path, name, mak
 
 def test_every_cover_says_where_the_questions_come_from(content, outputs):
     """Issue 10.1: the provenance line is on the cover of every export, the blank workbook too."""
-    from deflect_cli.resources import PROVENANCE as SHORT
+    from deflect_cli.content.resources import PROVENANCE as SHORT
 
     PROVENANCE = f"Prepared with deflect. {SHORT}"
 
@@ -655,7 +656,7 @@ def test_no_format_module_imports_another():
                 imported |= {a.name for a in node.names}
         used = {name.rsplit(".", 1)[1] for name in imported if name.startswith("deflect_cli.export.")}
         assert not (used & formats) - {path.stem}, (path.name, used & formats)
-        assert "deflect_cli.render" not in imported, path.name  # no cycle back to the dispatcher
+        assert "deflect_cli.export.render" not in imported, path.name  # no cycle back to the dispatcher
 
 
 def test_a_reference_docx_without_the_styles_deflect_uses(cli, planned, tmp_path):

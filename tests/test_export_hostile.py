@@ -17,8 +17,9 @@ import zipfile
 
 import pytest
 
-from deflect_cli import flow, render
-from deflect_cli.plan import load_plan
+from deflect_cli.export import render
+from deflect_cli.plan import flow
+from deflect_cli.plan.model import load_plan
 from deflect_cli.yamlio import parse
 from test_export_formats import Page, docx_blocks, docx_cells, docx_text, md_blocks, md_text, md_tokens, norm
 
@@ -239,7 +240,7 @@ def test_pdf_renders_hostile_answers(content, plans):
 
 def test_guide_and_blank_workbook_from_hostile_content(tmp_path):
     """An agency's own content is escaped the same way: labels, prompts and help cannot inject either."""
-    from deflect_cli.content import load_content
+    from deflect_cli.content.model import load_content
 
     source = FIXTURES / "mini"
     target = tmp_path / "content"
@@ -266,8 +267,7 @@ def test_guide_and_blank_workbook_from_hostile_content(tmp_path):
 
 @pytest.fixture(scope="module")
 def wb2_plans():
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     content = resources.load(str(FIXTURES / "wb2-mini"), use_cache=False)
     hostile = load_plan(FIXTURES / "wb2-plan.yaml")
     twin = load_plan(FIXTURES / "wb2-plan.yaml")

@@ -13,8 +13,9 @@ import re
 
 import pytest
 
-from deflect_cli import render, resources
-from deflect_cli.plan import load_plan
+from deflect_cli.content import resources
+from deflect_cli.export import render
+from deflect_cli.plan.model import load_plan
 
 from conftest import FIXTURES
 
@@ -82,7 +83,7 @@ def test_budget_costs_and_totals_are_formulas_with_the_hand_computed_values(book
                 "Indirect costs": 27977, "Federal request": 267553, "Non-federal share (match)": 33594,
                 "Not assigned to a federal or non-federal source": 6600, "Total": 307747,
                 "Source: Federal grant": 267553, "Source: City general fund": 33594}
-    # Fringe and indirect are worked out per line (deflect_cli.budget) and carry its source: see the hand
+    # Fringe and indirect are worked out per line (deflect_cli.plan.budget) and carry its source: see the hand
     # computation in test_plan_outlines.test_budget_totals_match_hand_computed.
     for label, value in expected.items():
         assert ev.cell("Totals", found[label].coordinate) == pytest.approx(value), label

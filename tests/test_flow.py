@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from deflect_cli import flow
-from deflect_cli.content import load_content
+from deflect_cli.content.model import load_content
+from deflect_cli.plan import flow
 
 from conftest import FIXTURES
 
@@ -88,16 +88,15 @@ def test_missing_required_and_still_to_decide(mini):
 
 def test_a_condition_that_fails_at_run_time_counts_as_false(content):
     # Comparing an unanswered (None) number with a number raises inside Jinja; it must not crash the flow.
-    from deflect_cli import conditions
-
+    from deflect_cli.content import conditions
     assert conditions.evaluate("profile.population > 1000", {"profile": {"population": None}}) is False
     with pytest.raises(conditions.ConditionError):  # refused outright, never run
         conditions.evaluate("''.__class__.__mro__[1].__subclasses__()", {})
 
 
 def test_numbers_read_naturally():
-    from deflect_cli.answers import display
-    from deflect_cli.content import Column
+    from deflect_cli.content.answers import display
+    from deflect_cli.content.model import Column
 
     def show(value, unit):
         return display(Column(id="n", label="n", type="number", unit=unit), value)

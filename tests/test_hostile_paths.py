@@ -11,9 +11,9 @@ import subprocess
 
 import pytest
 
-from deflect_cli import cache
-from deflect_cli import plan as store
-from deflect_cli.lock import lock_paths
+from deflect_cli.content import cache
+from deflect_cli.plan import model as store
+from deflect_cli.plan.lock import lock_paths
 
 from conftest import FIXTURES, clean_env
 
@@ -248,7 +248,7 @@ def test_resume_from_standard_input_says_what_it_is(deflect_bin, tmp_path):
 
 def test_windows_line_ends_in_an_answers_file_read_as_before(cli, tmp_path):
     """Answers and content files are read with universal newlines, as Path.read_text did."""
-    from deflect_cli.intake import read_answers_file
+    from deflect_cli.plan.intake import read_answers_file
 
     path = tmp_path / "answers.yaml"
     path.write_bytes(b"profile:\r\n  agency: 'Riverton\r\n\r\n  PD'\r\n  jurisdiction: City\r")

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from deflect_cli import cache, resources
+from deflect_cli.content import cache, resources
 
 from conftest import clean_env
 
@@ -63,7 +63,7 @@ def test_help_imports_nothing_heavy(tmp_path):
 
 
 def _wait_until_cacheable() -> None:
-    """The content cache skips files changed in the last SETTLE_SECONDS (see deflect_cli.cache)."""
+    """The content cache skips files changed in the last SETTLE_SECONDS (see deflect_cli.content.cache)."""
     root = resources.content_dir()
     newest = max(p.stat().st_ctime for p in [*cache._content_files(root), *cache._code_files()] if p.exists())
     wait = newest + cache.SETTLE_SECONDS + 0.2 - time.time()
@@ -135,7 +135,7 @@ def _modules(tmp_path, *args) -> set:
     return set(json.loads(out.read_text()))
 
 
-TEAM = {"deflect_cli.packet", "deflect_cli.packetread", "deflect_cli.plandiff", "deflect_cli.export.packet"}
+TEAM = {"deflect_cli.plan.packet", "deflect_cli.plan.packetread", "deflect_cli.plan.diff", "deflect_cli.export.packet"}
 
 
 def test_packets_import_and_diff_load_nothing_for_other_commands(tmp_path):
@@ -145,7 +145,7 @@ def test_packets_import_and_diff_load_nothing_for_other_commands(tmp_path):
         found = _modules(tmp_path, *args)
         assert not found & TEAM, (args, sorted(found & TEAM))
     diff = _modules(tmp_path, "diff", "deflection-plan.yaml", "deflection-plan.yaml")
-    assert "deflect_cli.plandiff" in diff and not diff & (TEAM - {"deflect_cli.plandiff"})
+    assert "deflect_cli.plan.diff" in diff and not diff & (TEAM - {"deflect_cli.plan.diff"})
     assert not {m.split(".")[0] for m in diff} & {"docx", "rich", "questionary", "prompt_toolkit", "jinja2"}
     packet_md = _modules(tmp_path, "packet", "-s", "8", "--to", "X", "-o", "p.md")
     assert "deflect_cli.export.packet" in packet_md and "docx" not in {m.split(".")[0] for m in packet_md}

@@ -15,8 +15,9 @@ import re
 
 import pytest
 
-from deflect_cli import conditions, flow
-from deflect_cli.content import CO_LEAD_QUESTION, LEAD_QUESTION, PROFILE_ID
+from deflect_cli.content import conditions
+from deflect_cli.content.model import CO_LEAD_QUESTION, LEAD_QUESTION, PROFILE_ID
+from deflect_cli.plan import flow
 from test_content_quality import _candidates, _typical_answers
 
 # Words that address the planner as police staff. To extend: add (regular expression, lead groups
@@ -144,8 +145,8 @@ def test_the_search_finds_police_words_when_wording_is_not_resolved(content, mon
 
 
 def test_a_co_led_plan_names_both_agencies_and_reads_as_the_health_lead(content, tmp_path):
-    from deflect_cli.plan import new_plan
-    from deflect_cli.render import render
+    from deflect_cli.export.render import render
+    from deflect_cli.plan.model import new_plan
 
     plan = new_plan(tmp_path / "plan.yaml", content)
     for key, value in {

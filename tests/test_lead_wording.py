@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from deflect_cli import flow
-from deflect_cli.content import load_content
+from deflect_cli.content.model import load_content
 from deflect_cli.errors import ContentError
+from deflect_cli.plan import flow
 
 WORKBOOK = """\
 title: Lead test

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import plan as store
 from deflect_cli.errors import PlanError
-from deflect_cli.lock import PlanLocked, holder, lock_paths, plan_lock
+from deflect_cli.plan import model as store
+from deflect_cli.plan.lock import PlanLocked, holder, lock_paths, plan_lock
 
 from conftest import FIXTURES, clean_env
 
@@ -23,7 +23,7 @@ NAME = "deflection-plan.yaml"
 
 HOLDER = r"""
 import sys
-from deflect_cli.lock import plan_lock
+from deflect_cli.plan.lock import plan_lock
 with plan_lock(sys.argv[1], sys.argv[2]):
     print("locked", flush=True)
     sys.stdin.read()          # hold until the test closes stdin (or kills us)
@@ -129,7 +129,7 @@ def test_the_lock_is_reentrant_within_one_process(tmp_path):
 
 def test_another_process_cannot_take_a_held_lock(tmp_path):
     path = tmp_path / NAME
-    probe = ("import sys\nfrom deflect_cli.lock import plan_lock, PlanLocked\n"
+    probe = ("import sys\nfrom deflect_cli.plan.lock import plan_lock, PlanLocked\n"
              "try:\n    with plan_lock(sys.argv[1], 'x'): print('got it')\n"
              "except PlanLocked as exc: print('refused:', exc)\n")
     with plan_lock(path, "start"):

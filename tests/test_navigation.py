@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from deflect_cli.content import load_content
-from deflect_cli.plan import load_plan
+from deflect_cli.content.model import load_content
+from deflect_cli.plan.model import load_plan
 
 from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, ESC, FIXTURES, SPACE, UP, screen_wizard
 
@@ -128,9 +128,9 @@ def optional_models(tmp_path):
 
 
 def test_enter_with_nothing_ticked_records_none_of_these(keys, optional_models, tmp_path):
-    from deflect_cli import flow
-    from deflect_cli.answers import display
-    from deflect_cli.review import section_rows
+    from deflect_cli.content.answers import display
+    from deflect_cli.plan import flow
+    from deflect_cli.session.review import section_rows
 
     wizard = screen_wizard(optional_models, tmp_path)
     keys("PD" + ENTER, ENTER, ENTER, CTRL_Q)     # agency, intro, Which models?: Enter with nothing ticked
@@ -155,8 +155,8 @@ def test_ctrl_n_at_a_multi_choice_still_skips(keys, optional_models, tmp_path):
 
 
 def test_none_of_these_reaches_the_plan_document(optional_models, tmp_path):
-    from deflect_cli.plan import new_plan
-    from deflect_cli.render import render
+    from deflect_cli.export.render import render
+    from deflect_cli.plan.model import new_plan
 
     plan = new_plan(tmp_path / "plan.yaml", optional_models)
     plan.set_answer("models.chosen", [])
@@ -164,8 +164,8 @@ def test_none_of_these_reaches_the_plan_document(optional_models, tmp_path):
 
 
 def test_none_of_these_follows_a_renamed_question(tmp_path):
-    from deflect_cli.migrate import reconcile
-    from deflect_cli.plan import new_plan
+    from deflect_cli.plan.migrate import reconcile
+    from deflect_cli.plan.model import new_plan
     from test_content_changes import CHOICES, make_content, q
 
     old = load_content(make_content(tmp_path / "v1", [q("picks", "multi_choice", choices=CHOICES)]))
@@ -180,9 +180,9 @@ def test_none_of_these_follows_a_renamed_question(tmp_path):
 def test_plain_mode_none_records_none_of_these(optional_models, tmp_path):
     import io
 
-    from deflect_cli.plain import PlainPrompter
-    from deflect_cli.plan import new_plan
-    from deflect_cli.wizard import Wizard
+    from deflect_cli.plan.model import new_plan
+    from deflect_cli.session.plain import PlainPrompter
+    from deflect_cli.session.wizard import Wizard
 
     plan = new_plan(tmp_path / "plan.yaml", optional_models)
     ui = PlainPrompter(stdin=io.StringIO("PD\n1\nnone\nquit\n"), stdout=io.StringIO())

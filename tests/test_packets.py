@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli.plan import load_plan, restorable
+from deflect_cli.plan.model import load_plan, restorable
 
 from conftest import FIXTURES, no_ids
 
@@ -134,8 +134,7 @@ def delete_table_row(code, row):
 
 
 def codes(content):
-    from deflect_cli import packet
-
+    from deflect_cli.plan import packet
     sections = packet.resolve_sections(content, SECTIONS.split(","))
     return {q.key: packet.code_for(s, i) for s in sections for i, q in enumerate(s.questions, 1)}
 
@@ -245,7 +244,7 @@ def test_conflict_is_left_and_listed_never_overwritten(cli, riverton, content):
     path = make(cli, "docx")
     edit_document(path, set_answer(codes(content)["treatment.wait_days"], "5"))
     plan = _plan(riverton)
-    from deflect_cli.plan import save_plan
+    from deflect_cli.plan.model import save_plan
 
     plan.set_answer("treatment.wait_days", 3)  # the lead changed it since the packet was sent
     save_plan(plan)
@@ -274,7 +273,7 @@ def test_tracked_changes_are_refused_in_one_line(cli, riverton, content):
 
 def test_text_inside_tracked_insertion_and_controls_is_read(content):
     """The reader itself sees inserted text (refusing is the import's decision)."""
-    from deflect_cli.packetread import _cell_text
+    from deflect_cli.plan.packetread import _cell_text
 
     cell = ET.fromstring(f'<w:tc xmlns:w="{W}"><w:p><w:sdt><w:sdtContent><w:r><w:t>a</w:t></w:r></w:sdtContent>'
                          f'</w:sdt><w:ins><w:r><w:t>b</w:t></w:r></w:ins><w:r><w:br/><w:t>c</w:t></w:r></w:p></w:tc>')
@@ -478,7 +477,7 @@ def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content,
     path = make(cli, "docx")
     edit_document(path, set_answer(codes(content)["treatment.wait_days"], "5"))
     plan = _plan(riverton)
-    from deflect_cli.plan import save_plan
+    from deflect_cli.plan.model import save_plan
 
     plan.set_answer("treatment.wait_days", 3)
     save_plan(plan)
@@ -508,7 +507,7 @@ def test_a_packet_that_lost_its_hidden_part_still_imports_with_every_difference_
 def test_import_in_a_real_terminal_resolves_one_conflict(deflect_bin, cli, riverton, content, tmp_path):
     """The README walk-through, keys and screen through a pseudo-terminal: one conflict, taken."""
     pexpect = pytest.importorskip("pexpect")
-    from deflect_cli.plan import save_plan
+    from deflect_cli.plan.model import save_plan
 
     from conftest import clean_env
 

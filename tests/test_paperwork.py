@@ -17,7 +17,7 @@ import zipfile
 import pytest
 
 from deflect_cli.export import paperwork as pw
-from deflect_cli.plan import load_plan
+from deflect_cli.plan.model import load_plan
 from test_export_formats import Page, docx_outline, docx_text, md_text, norm
 
 from conftest import FIXTURES
@@ -277,8 +277,7 @@ def test_docs_list_every_field_and_every_table_field_has_columns():
     import re
 
     assert set(re.findall(r"`(\w+)`", listed)) == set(pw.FIELDS)
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     content = resources.load()
     for name, (_, keys) in pw.FIELDS.items():
         if any(content.question(k) is not None and content.question(k).type == "table" for k in keys):
@@ -290,8 +289,8 @@ def test_a_card_that_cannot_fit_says_so(cli, tmp_path, content):
     (nothing is cut or summarized) and the command says which side runs over, in Word and PDF alike."""
     import yaml
 
-    from deflect_cli.migrate import reconcile
-    from deflect_cli.plan import new_plan, save_plan
+    from deflect_cli.plan.migrate import reconcile
+    from deflect_cli.plan.model import new_plan, save_plan
 
     # The Riverton plan made with the older workbook, opened with this one (its long written referral
     # procedure is carried into the pathway as one step).

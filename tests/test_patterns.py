@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from deflect_cli import patterns
+from deflect_cli.content import patterns
 
 from conftest import FIXTURES
 
@@ -79,8 +79,8 @@ def test_a_catastrophic_pattern_is_a_lint_error_with_file_and_line(cli, tmp_path
 
 
 def test_an_answer_longer_than_the_cap_is_not_matched():
-    from deflect_cli.answers import validate
-    from deflect_cli.content import Column
+    from deflect_cli.content.answers import validate
+    from deflect_cli.content.model import Column
 
     rule = Column(id="code", label="Code", type="text", pattern=r"[a-z ]+", pattern_help="letters")
     assert validate(rule, "a" * patterns.MAX_INPUT) == ("a" * patterns.MAX_INPUT, None)

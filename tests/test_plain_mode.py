@@ -10,12 +10,12 @@ import sys
 
 import pytest
 
-from deflect_cli.content import load_content
-from deflect_cli.interface import use_plain
-from deflect_cli.plain import PlainPrompter, edit_in_editor, plain_markdown
-from deflect_cli.plan import load_plan, new_plan, save_plan
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option
-from deflect_cli.wizard import Wizard
+from deflect_cli.content.model import load_content
+from deflect_cli.plan.model import load_plan, new_plan, save_plan
+from deflect_cli.session.interface import use_plain
+from deflect_cli.session.plain import PlainPrompter, edit_in_editor, plain_markdown
+from deflect_cli.session.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option
+from deflect_cli.session.wizard import Wizard
 
 from conftest import FIXTURES, clean_env, no_ids
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import render, resources
+from deflect_cli.content import resources
 from deflect_cli.errors import DeflectError
-from deflect_cli.export import facts, outline
-from deflect_cli.plan import load_plan
+from deflect_cli.export import facts, outline, render
+from deflect_cli.plan.model import load_plan
 
 from conftest import FIXTURES
 
@@ -32,7 +32,7 @@ def test_budget_totals_match_hand_computed(wb2):
     assert b["by_year"] == {1: 198044.0, 2: 109703.0}
     assert b["total"] == 307747.0
     assert b["by_category"]["personnel"] == 187100.0 and b["by_category"]["indirect"] == 27977.0
-    # Fringe and indirect follow the line they are worked out from (deflect_cli.budget), so the shares
+    # Fringe and indirect follow the line they are worked out from (deflect_cli.plan.budget), so the shares
     # include them. Federal grant: 115,000 + 34,500 fringe + 10% of 149,500 = 164,450 in year 1, and
     # 72,100 + 21,630 + 9,373 = 103,103 in year 2. City general fund: (22,500 + 8,040) x 1.1 = 33,594.
     # No source: the data system license 6,000 + 600 indirect.
@@ -51,7 +51,7 @@ def test_unknown_mou_is_not_recorded_never_none(wb2):
 
 def test_missing_questions_yield_empty_chapters(tmp_path):
     content = resources.load(str(FIXTURES / "mini"), use_cache=False)
-    from deflect_cli.plan import new_plan
+    from deflect_cli.plan.model import new_plan
 
     plan = new_plan(tmp_path / "p.yaml", content)
     chain = facts.collect(content, plan)

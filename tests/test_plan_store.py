@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from deflect_cli import plan as store
 from deflect_cli.errors import PlanError
+from deflect_cli.plan import model as store
 
 
 def test_save_and_load_round_trip(plan):

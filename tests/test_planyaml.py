@@ -8,8 +8,9 @@ import random
 
 import pytest
 
-from deflect_cli import planyaml, yamlio
-from deflect_cli.plan import Plan, load_plan, save_plan
+from deflect_cli import yamlio
+from deflect_cli.plan import fastyaml as planyaml
+from deflect_cli.plan.model import Plan, load_plan, save_plan
 
 from conftest import FIXTURES
 

@@ -13,7 +13,7 @@ def test_sections_lists_twelve_with_counts(cli, content):
 
 
 def test_sections_says_where_the_questions_come_from(cli):
-    from deflect_cli.resources import PROVENANCE
+    from deflect_cli.content.resources import PROVENANCE
 
     code, out, _ = cli("sections")
     assert code == 0

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from deflect_cli import flow
 from deflect_cli.export.model import partners_fact
-from deflect_cli.migrate import describe_value, reconcile
-from deflect_cli.plan import new_plan
+from deflect_cli.plan import flow
+from deflect_cli.plan.migrate import describe_value, reconcile
+from deflect_cli.plan.model import new_plan
 
 from conftest import FIXTURES, no_ids
 

@@ -7,9 +7,9 @@ import json
 import pytest
 from markdown_it import MarkdownIt
 
-from deflect_cli import render
-from deflect_cli.content import load_content
-from deflect_cli.plan import new_plan
+from deflect_cli.content.model import load_content
+from deflect_cli.export import render
+from deflect_cli.plan.model import new_plan
 
 from conftest import FIXTURES
 

@@ -9,13 +9,13 @@ import textwrap
 
 import pytest
 
-from deflect_cli import flow
-from deflect_cli.content import ContentError, load_content, prefill_rows
-from deflect_cli.intake import read_answers_file
-from deflect_cli.migrate import open_plan
-from deflect_cli.plan import new_plan, save_plan
-from deflect_cli.prompter import QUIT
-from deflect_cli.wizard import _row_title
+from deflect_cli.content.model import ContentError, load_content, prefill_rows
+from deflect_cli.plan import flow
+from deflect_cli.plan.intake import read_answers_file
+from deflect_cli.plan.migrate import open_plan
+from deflect_cli.plan.model import new_plan, save_plan
+from deflect_cli.session.prompter import QUIT
+from deflect_cli.session.wizard import _row_title
 
 from conftest import CTRL_Q, DOWN, ENTER, FIXTURES, screen_wizard
 

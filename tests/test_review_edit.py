@@ -11,11 +11,11 @@ import sys
 import pytest
 from rich.console import Console
 
-from deflect_cli import flow
-from deflect_cli.content import load_content
-from deflect_cli.plan import load_plan, new_plan, save_plan
-from deflect_cli.review import ANSWERED, NOT_APPLICABLE, SKIPPED, TO_DECIDE, review_text, section_rows
-from deflect_cli.wizard import Wizard
+from deflect_cli.content.model import load_content
+from deflect_cli.plan import flow
+from deflect_cli.plan.model import load_plan, new_plan, save_plan
+from deflect_cli.session.review import ANSWERED, NOT_APPLICABLE, SKIPPED, TO_DECIDE, review_text, section_rows
+from deflect_cli.session.wizard import Wizard
 
 from conftest import DOWN, ENTER, FIXTURES, SPACE
 
@@ -175,7 +175,7 @@ def test_edit_without_a_terminal_says_to_use_plain(cli, plan):
 def test_edit_waits_for_no_one_while_another_session_writes(cli, plan, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from deflect_cli.lock import plan_lock\n"
+         "import sys; from deflect_cli.plan.lock import plan_lock\n"
          f"with plan_lock({str(plan.path)!r}, 'resume'):\n    print('held', flush=True); sys.stdin.readline()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )
@@ -228,7 +228,7 @@ def test_status_next_step_once_only_skipped_questions_remain(cli, plan, mini):
 def test_last_saved_is_said_in_words():
     import datetime as dt
 
-    from deflect_cli.report import saved_when
+    from deflect_cli.session.report import saved_when
 
     now = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
     assert saved_when("2027-03-01T11:55:00+00:00", now).endswith("(5 minutes ago)")

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deflect_cli import yamlio
-from deflect_cli.content import load_content
+from deflect_cli.content.model import load_content
 from deflect_cli.errors import ContentError
-from deflect_cli.migrate import reconcile
-from deflect_cli.plan import load_plan, new_plan, save_plan
-from deflect_cli.render import render_json
+from deflect_cli.export.render import render_json
+from deflect_cli.plan.migrate import reconcile
+from deflect_cli.plan.model import load_plan, new_plan, save_plan
 
 from conftest import no_ids
 

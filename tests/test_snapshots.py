@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from deflect_cli import snapshots
 from deflect_cli.errors import PlanError
+from deflect_cli.plan import snapshots
 
 from conftest import clean_env
 
@@ -117,7 +117,7 @@ def test_a_symlink_inside_the_folder_is_never_read_through(tmp_path):
 TAKER = r"""
 import sys
 from pathlib import Path
-from deflect_cli import snapshots
+from deflect_cli.plan import snapshots
 plan = Path(sys.argv[1])
 i = 0
 print("ready", flush=True)

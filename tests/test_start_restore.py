@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from deflect_cli import plan as store
+from deflect_cli.plan import model as store
 
 from conftest import FIXTURES, clean_env
 

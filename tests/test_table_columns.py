@@ -8,11 +8,12 @@ import shutil
 
 import pytest
 
-from deflect_cli import answers, flow
-from deflect_cli.content import ContentError, load_content
-from deflect_cli.plain import PlainPrompter
-from deflect_cli.plan import load_plan, new_plan
-from deflect_cli.wizard import Wizard
+from deflect_cli.content import answers
+from deflect_cli.content.model import ContentError, load_content
+from deflect_cli.plan import flow
+from deflect_cli.plan.model import load_plan, new_plan
+from deflect_cli.session.plain import PlainPrompter
+from deflect_cli.session.wizard import Wizard
 
 from conftest import FIXTURES, no_ids
 
@@ -105,7 +106,7 @@ def _plan(mini, tmp_path):
 
 
 def test_a_value_no_longer_in_the_earlier_table_is_stale(mini, tmp_path):
-    from deflect_cli.report import status_text
+    from deflect_cli.session.report import status_text
 
     plan = _plan(mini, tmp_path)
     plan.set_answer("launch.tasks", [{"task": "Sign MOU", "partner": "Harbor Health"},

@@ -8,11 +8,11 @@ import textwrap
 
 import pytest
 
-from deflect_cli.content import load_content
-from deflect_cli.plain import PlainPrompter
-from deflect_cli.plan import load_plan, new_plan
-from deflect_cli.prompter import QUIT, SKIP
-from deflect_cli.wizard import Wizard
+from deflect_cli.content.model import load_content
+from deflect_cli.plan.model import load_plan, new_plan
+from deflect_cli.session.plain import PlainPrompter
+from deflect_cli.session.prompter import QUIT, SKIP
+from deflect_cli.session.wizard import Wizard
 
 from conftest import CTRL_B, CTRL_N, CTRL_Q, DOWN, ENTER, UP, no_ids, screen_wizard
 

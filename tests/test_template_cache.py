@@ -9,7 +9,7 @@ import pytest
 from jinja2 import DictLoader
 from jinja2.sandbox import SandboxedEnvironment
 
-from deflect_cli import cache
+from deflect_cli.content import cache
 
 TEMPLATES = {"page.md.j2": "# {{ title }}\n{% for x in items %}- {{ x }}\n{% endfor %}"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from deflect_cli import upgrades
-from deflect_cli.plan import SCHEMA_VERSION, load_plan, new_plan, save_plan
+from deflect_cli.plan import upgrades
+from deflect_cli.plan.model import SCHEMA_VERSION, load_plan, new_plan, save_plan
 
 from conftest import no_ids
 

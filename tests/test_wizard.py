@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from deflect_cli.content import load_content
-from deflect_cli.plan import load_plan
+from deflect_cli.content.model import load_content
+from deflect_cli.plan.model import load_plan
 
 from conftest import CTRL_B, CTRL_C, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, no_ids, screen_wizard
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from rich.console import Console
 
-from deflect_cli.content import load_content
-from deflect_cli.plan import load_plan, new_plan
-from deflect_cli.wizard import Wizard
+from deflect_cli.content.model import load_content
+from deflect_cli.plan.model import load_plan, new_plan
+from deflect_cli.session.wizard import Wizard
 
 from conftest import CTRL_B, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli import conditions
-from deflect_cli.plan import new_plan, save_plan
-from deflect_cli.wording import describe
+from deflect_cli.content import conditions
+from deflect_cli.content.wording import describe
+from deflect_cli.plan.model import new_plan, save_plan
 
 ROOT = Path(__file__).parent.parent
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import yaml
 
-from deflect_cli.migrate import reconcile
-from deflect_cli.plan import new_plan
+from deflect_cli.plan.migrate import reconcile
+from deflect_cli.plan.model import new_plan
 
 from conftest import FIXTURES, no_ids
 

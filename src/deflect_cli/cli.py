@@ -14,8 +14,8 @@ from typing import Optional
 import typer
 from typer.core import TyperGroup
 
+from deflect_cli.content.resources import PROVENANCE
 from deflect_cli.errors import ContentError, DeflectError
-from deflect_cli.resources import PROVENANCE
 
 
 class _Group(TyperGroup):
@@ -107,8 +107,7 @@ PlainOption = typer.Option(
 
 
 def _content(content_dir: Optional[str]):
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     return resources.load(content_dir)
 
 
@@ -124,8 +123,8 @@ def _interactive(no_input: bool, plain: bool = False) -> bool:
 
 
 def _wizard(content, plan, plain: bool):
-    from deflect_cli.interface import use_plain
-    from deflect_cli.wizard import Wizard
+    from deflect_cli.session.interface import use_plain
+    from deflect_cli.session.wizard import Wizard
 
     return Wizard(content, plan, plain=use_plain(plain))
 
@@ -133,7 +132,7 @@ def _wizard(content, plan, plain: bool):
 @contextmanager
 def _writing(path, command: str):
     """The single-writer lock held while a command may change the plan, and its warnings said once."""
-    from deflect_cli.lock import notes, plan_lock
+    from deflect_cli.plan.lock import notes, plan_lock
 
     with plan_lock(path, command):
         for note in notes(path):
@@ -157,8 +156,7 @@ def _confirm(question: str) -> bool:
 
 def _report_fill(content, plan, problems: list) -> int:
     """After a non-interactive fill: list every invalid and missing answer; exit code 0 only if none."""
-    from deflect_cli import flow
-
+    from deflect_cli.plan import flow
     evaluation = flow.evaluate(content, plan.answers, plan.core)
     missing = flow.missing_required(evaluation, plan.answers)
     for problem in problems:
@@ -205,8 +203,8 @@ def start(
 
     In a terminal it first asks how deep to go: the core questions (a complete short plan) or the
     full workbook."""
-    from deflect_cli.intake import apply_answers, read_answers_file
-    from deflect_cli.plan import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
+    from deflect_cli.plan.intake import apply_answers, read_answers_file
+    from deflect_cli.plan.model import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -285,7 +283,7 @@ def _choose_depth(content, core: bool, full: bool, no_input: bool, nothing_done:
 
 
 def _answers_or_damaged(plan) -> str:
-    from deflect_cli.plan import answers_text
+    from deflect_cli.plan.model import answers_text
 
     return answers_text(plan.answer_count()) if plan is not None else "a damaged file, not a whole plan"
 
@@ -308,9 +306,9 @@ def resume(
                               help="Deepen a core plan into the full workbook (its answers are kept)."),
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
-    from deflect_cli import flow
-    from deflect_cli.intake import apply_answers, read_answers_file
-    from deflect_cli.plan import default_path, load_plan, save_plan
+    from deflect_cli.plan import flow
+    from deflect_cli.plan.intake import apply_answers, read_answers_file
+    from deflect_cli.plan.model import default_path, load_plan, save_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -386,9 +384,9 @@ def export(
     mermaid: bool = typer.Option(False, "--mermaid", help="Markdown: add a Mermaid flowchart of the referral pathway."),
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
-    from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
-    from deflect_cli.render import BINARY_FORMATS, format_for
-    from deflect_cli.render import export as render_export
+    from deflect_cli.export.render import BINARY_FORMATS, format_for
+    from deflect_cli.export.render import export as render_export
+    from deflect_cli.plan.model import atomic_write, default_path, refuse_export_over_plan
 
     path = default_path(plan_path)
     if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
@@ -397,7 +395,7 @@ def export(
     content = _content(content_dir)
     plan = None
     if not blank:
-        from deflect_cli.migrate import open_plan
+        from deflect_cli.plan.migrate import open_plan
 
         plan, _ = open_plan(content, path)  # reconciled with the content in memory; the file is only read
     if output == "-" and fmt in BINARY_FORMATS and sys.stdout.isatty():
@@ -408,7 +406,7 @@ def export(
             path.with_name(f"deflection-workbook.{fmt}") if blank else path.with_suffix(f".{fmt}"))
         refuse_export_over_plan(target, path)
     if final and plan is not None and not allow_open:
-        from deflect_cli.render import required_open
+        from deflect_cli.export.render import required_open
 
         still = required_open(content, plan)
         if still:
@@ -462,9 +460,9 @@ def paperwork(
     [placeholders]. Every draft is for the agencies' counsel to review. The plan file is only read."""
     from deflect_cli.controlchars import visible
     from deflect_cli.export import paperwork as pw
-    from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import atomic_write, default_path, plan_flag, refuse_export_over_plan
-    from deflect_cli.render import BINARY_FORMATS, format_for
+    from deflect_cli.export.render import BINARY_FORMATS, format_for
+    from deflect_cli.plan.migrate import open_plan
+    from deflect_cli.plan.model import atomic_write, default_path, plan_flag, refuse_export_over_plan
 
     path = default_path(plan_path)
     if output and output != "-":
@@ -508,9 +506,9 @@ def paperwork(
 ], READ_EXITS))
 def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = ContentOption) -> None:
     """Show how far along the plan is, section by section."""
-    from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import default_path
-    from deflect_cli.report import status_text
+    from deflect_cli.plan.migrate import open_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.session.report import status_text
 
     content = _content(content_dir)
     plan, _ = open_plan(content, default_path(plan_path))  # reconciled in memory; the file is only read
@@ -539,8 +537,8 @@ def _ask_name_once(plan) -> None:
 def _open_for_writing(content, path, command: str, as_name: Optional[str] = None):
     """Under the lock: the plan reconciled with the content, what changed said and saved. Answers
     changed from here on are attributed to `as_name`, else to the name remembered in the plan."""
-    from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import refuse_read_only, save_plan
+    from deflect_cli.plan.migrate import open_plan
+    from deflect_cli.plan.model import refuse_read_only, save_plan
 
     plan, changes = open_plan(content, path)
     plan.author = (as_name or plan.settings.get("author") or "").strip() or None
@@ -562,7 +560,7 @@ def _find_section(content, ref: str):
 
 def _session(content, path, command: str, plain: bool, action, as_name: Optional[str] = None) -> None:
     """Hold the plan's lock and run one wizard action on it; Ctrl-C exits 130 with answers saved."""
-    from deflect_cli.prompter import Interrupted
+    from deflect_cli.session.prompter import Interrupted
 
     with _writing(path, command):
         plan = _open_for_writing(content, path, command, as_name)
@@ -614,15 +612,15 @@ def review(
 
     In a terminal (or with --plain) choose an answer to change it; through a pipe the lists are printed.
     """
-    from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import default_path
+    from deflect_cli.plan.migrate import open_plan
+    from deflect_cli.plan.model import default_path
 
     content = _content(content_dir)
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
     chosen = _find_section(content, section) if section else None
     if not _interactive(False, plain):
-        from deflect_cli.review import review_text
+        from deflect_cli.session.review import review_text
 
         _say(review_text(content, plan, [chosen] if chosen else list(content.all_sections)))
         return
@@ -643,16 +641,16 @@ def edit(
     as_name: Optional[str] = AsOption,
 ) -> None:
     """Change one answer, then answer any question the change brings up."""
-    from deflect_cli import flow
-    from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import default_path
+    from deflect_cli.plan import flow
+    from deflect_cli.plan.migrate import open_plan
+    from deflect_cli.plan.model import default_path
 
     content = _content(content_dir)
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
     target = _find_question(content, question)
     if not flow.evaluate(content, plan.answers, plan.core).applies(target):
-        from deflect_cli.wording import describe
+        from deflect_cli.content.wording import describe
 
         raise DeflectError(f"{target.key} does not apply to this plan now: it is asked only when "
                            f"{describe(content, target.when)}. Any answer it had is set aside and comes "
@@ -679,14 +677,13 @@ def lint(
              "answers aside (a question removed without renamed_from, a type changed, a choice removed)."),
 ) -> None:
     """Check the content files and list every problem as FILE:LINE: message."""
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     content = resources.load(content_dir, use_cache=False)  # always a real parse, never the cache
     questions = sum(1 for _ in content.questions())
     checks = sum(1 for _ in content.all_checks())
     _say(f"{len(content.sections)} sections, {questions} questions, {checks} checks: no problems found.")
     if against:
-        from deflect_cli.migrate import compare_content
+        from deflect_cli.plan.migrate import compare_content
 
         changes = compare_content(resources.load(against, use_cache=False), content)
         for change in changes:
@@ -721,7 +718,7 @@ def restore(
     A snapshot is kept at the first save of every session, and before `start --force` and `restore`
     replace a plan. The plan a restore replaces is kept as a snapshot first, so nothing is lost.
     """
-    from deflect_cli.plan import current, default_path, plan_flag, restorable, restore_copy
+    from deflect_cli.plan.model import current, default_path, plan_flag, restorable, restore_copy
 
     path = default_path(plan_path)
     if list_only:
@@ -766,7 +763,7 @@ def _list_copies(copies) -> None:
 
 def _choose_copy(copies, number, name, path, ask: bool):
     """The copy asked for (by number or name), else the newest that loads; in a terminal, ask."""
-    from deflect_cli.plan import newest_good, plan_flag
+    from deflect_cli.plan.model import newest_good, plan_flag
 
     good = newest_good(copies)
     if good is None and not name and number is None:
@@ -820,8 +817,8 @@ def diff(
 
     Tables are compared row by row. Neither file is changed.
     """
-    from deflect_cli import plandiff
-    from deflect_cli.plan import default_path, load_plan, plan_flag, restorable
+    from deflect_cli.plan import diff as plandiff
+    from deflect_cli.plan.model import default_path, load_plan, plan_flag, restorable
 
     if fmt not in ("text", "md"):
         raise DeflectError(f"unknown diff format {fmt!r}; use text or md.")
@@ -870,11 +867,11 @@ def packet(
 
     It carries only those sections' answers. Bring the reply back with `deflect import FILE`.
     """
-    from deflect_cli import packet as packets
     from deflect_cli.export import packet as writer
     from deflect_cli.export.text import slug
-    from deflect_cli.migrate import open_plan
-    from deflect_cli.plan import atomic_write, default_path, refuse_export_over_plan
+    from deflect_cli.plan import packet as packets
+    from deflect_cli.plan.migrate import open_plan
+    from deflect_cli.plan.model import atomic_write, default_path, refuse_export_over_plan
 
     suffixes = {".docx": "docx", ".md": "md", ".markdown": "md", ".yaml": "yaml", ".yml": "yaml"}
     if fmt is None and output:
@@ -925,9 +922,9 @@ def import_(
     the plan changed since the packet was sent, and the partner changed too, is a conflict: chosen
     in a terminal, otherwise left as it is and listed. A snapshot is kept before anything changes.
     """
-    from deflect_cli import packet as packets
-    from deflect_cli import packetread
-    from deflect_cli.plan import default_path, load_plan
+    from deflect_cli.plan import packet as packets
+    from deflect_cli.plan import packetread
+    from deflect_cli.plan.model import default_path, load_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -954,8 +951,8 @@ def _apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, y
                     attribution: Optional[dict] = None, theirs: str = "returned") -> None:
     """Shared by import and merge: list the outcomes, let a person choose each conflict in a terminal,
     confirm (or --yes), pin a snapshot, apply and save. Call with the plan's lock held."""
-    from deflect_cli import packet as packets
-    from deflect_cli.plan import current, pin, plan_flag, save_plan
+    from deflect_cli.plan import packet as packets
+    from deflect_cli.plan.model import current, pin, plan_flag, save_plan
 
     for line in packets.report(outcomes, theirs=theirs):
         _say(line)
@@ -1012,10 +1009,10 @@ def merge(
     both copies changed differently is a conflict: chosen in a terminal, otherwise left, with the
     other copy's value kept among the set-aside answers. Nothing is lost.
     """
-    from deflect_cli import merge as merging
-    from deflect_cli import packet as packets
-    from deflect_cli.migrate import reconcile
-    from deflect_cli.plan import default_path, load_plan
+    from deflect_cli.plan import merge as merging
+    from deflect_cli.plan import packet as packets
+    from deflect_cli.plan.migrate import reconcile
+    from deflect_cli.plan.model import default_path, load_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -1035,7 +1032,7 @@ def merge(
                 _say(f"No common earlier version of {path} and {other_file} was found among their snapshots, "
                      "so every difference is a conflict (name one with --base FILE).")
             else:
-                from deflect_cli.plan import describe
+                from deflect_cli.plan.model import describe
 
                 _say(f"Base: the version both copies share ({describe(found)}).")
         returned = merging.as_returned(content, other, base, str(other_file))
@@ -1048,8 +1045,7 @@ def merge(
 
 def _pick_conflict(o, theirs: str = "returned") -> str:
     """Side by side in a terminal: keep the plan's answer or take the returned one."""
-    from deflect_cli import packet as packets
-
+    from deflect_cli.plan import packet as packets
     _say(f"\nConflict on {o.code} {o.key}" + (f" row {o.number}" if o.number else "") + ":")
     _say(f"  1. keep the plan's:  {packets.say(o.question, o.current)}")
     _say(f"  2. take {theirs + ':':<13}{packets.say(o.question, o.returned)}")
@@ -1070,7 +1066,7 @@ def _pick_conflict(o, theirs: str = "returned") -> str:
 ], READ_EXITS))
 def sections(content_dir: Optional[str] = ContentOption) -> None:
     """List the guide's sections with their ids, question counts and the things a person fills in."""
-    from deflect_cli.content import things_to_fill
+    from deflect_cli.content.model import things_to_fill
 
     content = _content(content_dir)
     width = max(len(s.id) for s in content.all_sections)
@@ -1096,7 +1092,7 @@ def guide(
     content_dir: Optional[str] = ContentOption,
 ) -> None:
     """Read a section's guide text, examples and recommendations (or the glossary)."""
-    from deflect_cli.guide import glossary_markdown, section_markdown
+    from deflect_cli.content.guide import glossary_markdown, section_markdown
 
     content = _content(content_dir)
     if glossary:
@@ -1116,7 +1112,7 @@ def guide(
 def _page(markdown_text: str) -> None:
     from rich.console import Console
 
-    from deflect_cli.guide import page
+    from deflect_cli.content.guide import page
 
     page(Console(), markdown_text)
 

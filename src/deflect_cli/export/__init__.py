@@ -6,5 +6,5 @@
     text.py      what the renderers share: escaping, slugs, text direction, the Jinja environment
     mdparse.py   content-authored Markdown (guide text) turned into blocks, for HTML and Word
 
-The one table from format name to renderer is `deflect_cli.render.RENDERERS`.
+The one table from format name to renderer is `deflect_cli.export.render.RENDERERS`.
 """

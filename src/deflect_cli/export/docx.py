@@ -41,8 +41,7 @@ def _xml_text(text: str) -> str:
 
 
 def _reference_docx(templates: Optional[str]):
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     for folder in ([resources.templates_dir(templates)] if templates else []) + [resources.templates_dir()]:
         candidate = folder / "reference.docx"
         if candidate.is_file():

@@ -16,8 +16,8 @@ import datetime as _dt
 import os
 import re
 
-from deflect_cli import flow
-from deflect_cli.answers import display, is_empty
+from deflect_cli.content.answers import display, is_empty
+from deflect_cli.plan import flow
 
 # Every content id the chapters read (contract: results chain, register, pathway, budget).
 GOALS = "introduction.goals"
@@ -214,14 +214,13 @@ def _money(value: float) -> float:
 def budget(a: Answers) -> dict:
     """Budget lines with their computation, fringe and indirect from the rates, and the totals.
 
-    The numbers are deflect_cli.budget's, the one place that works a budget out (the funding chapter,
+    The numbers are deflect_cli.plan.budget's, the one place that works a budget out (the funding chapter,
     the summary, status and the checks read the same): a line's cost is the content's computed cost
     column (quantity x unit cost x share / 100); a line with no cost is counted nowhere ("uncosted").
     Fringe and indirect costs are worked out per line from the rates and shown here as one line per
     year and funding source, so the federal and non-federal shares include them.
     """
-    from deflect_cli import budget as worked_out
-
+    from deflect_cli.plan import budget as worked_out
     sources = {}
     for r in a.rows(SOURCES):
         name = _text(r.get("source"))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 
-from deflect_cli import budget, flow, resources
-from deflect_cli.answers import cell, display, is_empty
-from deflect_cli.content import Content, reference
+from deflect_cli.content import resources
+from deflect_cli.content.answers import cell, display, is_empty
+from deflect_cli.content.model import Content, reference
 from deflect_cli.export.text import slug
 from deflect_cli.grammar import plural
+from deflect_cli.plan import budget, flow
 
 SHORT_TYPES = ("text", "choice", "yes_no", "number", "date")
 
@@ -57,7 +58,7 @@ def _item(question, plan, state: str) -> dict:
 
 def build_document(content: Content, plan, include_guide: bool = False) -> dict:
     """Everything the plan template needs, computed once: cover, summary, chapters, open items, checks."""
-    from deflect_cli.plan import depth_text
+    from deflect_cli.plan.model import depth_text
 
     content = content.worded(plan.answers)  # every prompt, label and choice as this plan's lead reads it
     evaluation = flow.evaluate(content, plan.answers, plan.core)
@@ -138,8 +139,8 @@ def _contributors(content: Content, plan) -> list:
 
 
 def _orphaned(plan) -> list:
-    """Issue 6: answers set aside when their question left the workbook or changed (deflect_cli.migrate)."""
-    from deflect_cli.migrate import describe_value
+    """Issue 6: answers set aside when their question left the workbook or changed (deflect_cli.plan.migrate)."""
+    from deflect_cli.plan.migrate import describe_value
 
     return [{"key": e["question"], "text": describe_value(e.get("answer")), "reason": e.get("reason") or "",
              "answer": e.get("answer")} for e in getattr(plan, "orphaned", [])]
@@ -376,7 +377,7 @@ def shift_headings(markdown: str, by: int) -> str:
 
 def guide_block(section) -> str:
     """A section's guide text as a block quote under a chapter: headings demoted below the chapter's."""
-    from deflect_cli.guide import section_markdown
+    from deflect_cli.content.guide import section_markdown
 
     text = section_markdown(section).strip()
     first, _, rest = text.partition("\n")

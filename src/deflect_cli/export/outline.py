@@ -82,8 +82,7 @@ PLAN = Outline("plan", "Plan", [
 
 def bundled() -> dict:
     """name -> path of the outlines that ship with deflect."""
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     folder = resources.templates_dir() / "outlines"
     return {p.stem: p for p in sorted(folder.glob("*.yaml"))} if folder.is_dir() else {}
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 
-from deflect_cli.answers import is_empty
+from deflect_cli.content.answers import is_empty
 from deflect_cli.export import document as d
-from deflect_cli.packet import NEW_ROW, ROW_ID, Packet
+from deflect_cli.plan.packet import NEW_ROW, ROW_ID, Packet
 
 NAMESPACE = "urn:deflect:packet:1"
 SPARE_ROWS = 3

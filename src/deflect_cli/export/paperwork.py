@@ -19,13 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from deflect_cli import flow
-from deflect_cli.answers import display, is_empty
+from deflect_cli.content.answers import display, is_empty
 from deflect_cli.controlchars import visible
 from deflect_cli.errors import DeflectError
 from deflect_cli.export import document as d
 from deflect_cli.export.text import one_line
 from deflect_cli.grammar import plural
+from deflect_cli.plan import flow
 
 # ---------------------------------------------------------------- which question feeds what
 
@@ -747,8 +747,7 @@ def render(content, plan, name: str, fmt: str, *, partner: Optional[str] = None,
     """One draft in one format (md, html, pdf, docx); returns (data, the Draft)."""
     from importlib import import_module
 
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     if fmt not in ("md", "html", "pdf", "docx"):
         raise DeflectError(f"paperwork comes as md, html, docx or pdf, not {fmt}.")
     if templates and not resources.templates_dir(templates).is_dir():

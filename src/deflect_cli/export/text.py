@@ -126,8 +126,7 @@ def custom_template(templates: Optional[str], name: str) -> Optional[Path]:
     """The agency's own template `name` in --templates DIR, if it has one."""
     if not templates:
         return None
-    from deflect_cli import resources
-
+    from deflect_cli.content import resources
     candidate = resources.templates_dir(templates) / name
     return candidate if candidate.is_file() else None
 
@@ -142,8 +141,7 @@ def environment(templates: Optional[str] = None, autoescape: bool = False):
     from jinja2 import ChoiceLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    from deflect_cli import cache, resources
-
+    from deflect_cli.content import cache, resources
     bundled = resources.templates_dir()
     loaders = [_loader(str(bundled))]
     if templates:

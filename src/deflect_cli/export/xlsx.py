@@ -76,7 +76,7 @@ def _budget(sheet, budget: dict) -> int:
         _text(sheet.cell(row=r, column=2), line["category_label"])
         _text(sheet.cell(row=r, column=3), line["item"])
         if line["computed"]:
-            # Worked out per line by deflect_cli.budget (the modified-total-direct rules need more than a
+            # Worked out per line by deflect_cli.plan.budget (the modified-total-direct rules need more than a
             # sum of cells): the base is a value; the cost is still a formula of base and rate.
             sheet.cell(row=r, column=4, value=line["quantity"])
             sheet.cell(row=r, column=6, value=line["share"])

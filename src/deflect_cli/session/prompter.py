@@ -192,7 +192,7 @@ class RichPrompter(Prompter):
         return answer if is_signal(answer) else None
 
     def page(self, markdown: str) -> None:
-        from deflect_cli.guide import page
+        from deflect_cli.content.guide import page
 
         page(self.console, markdown)
 

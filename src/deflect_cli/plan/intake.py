@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from deflect_cli import yamlio
-from deflect_cli.answers import validate
+from deflect_cli.content.answers import validate
 from deflect_cli.controlchars import find_control
 from deflect_cli.errors import DeflectError, describe_os_error
 
@@ -111,7 +111,7 @@ def apply_answers(content, plan, data: dict, source: str) -> list:
 
 
 def _carry(content, plan, carried: list) -> list:
-    from deflect_cli.migrate import carry_rows
+    from deflect_cli.plan.migrate import carry_rows
 
     problems = []
     for where, key, value in carried:

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from deflect_cli.packet import ROW_ID, Packet, Returned, all_codes
+from deflect_cli.plan.packet import ROW_ID, Packet, Returned, all_codes
 
 
 def _answers_key(plan) -> str:
@@ -21,7 +21,7 @@ def _answers_key(plan) -> str:
 
 
 def _history(path: Path, plan) -> list:
-    from deflect_cli.plan import restorable
+    from deflect_cli.plan.model import restorable
 
     try:
         copies = [c for c in restorable(path) if c.plan is not None]
@@ -67,13 +67,12 @@ def as_returned(content, other, base: Optional[dict], source: str) -> Returned:
 def base_from_file(path: Path, content) -> dict:
     """--base FILE: a plan file's answers, or a packet's answers as sent."""
     from deflect_cli.errors import DeflectError
-    from deflect_cli.plan import load_plan
+    from deflect_cli.plan.model import load_plan
 
     raw_head = Path(path).read_bytes()[:4096] if Path(path).is_file() else b""
     if b"deflect_plan:" in raw_head:
         return load_plan(Path(path), hint_backup=False).answers
-    from deflect_cli import packetread
-
+    from deflect_cli.plan import packetread
     returned = packetread.read(Path(path))
     if returned.header is None:
         raise DeflectError(f"{path}: neither a plan nor a packet with its header; it cannot be a base.")

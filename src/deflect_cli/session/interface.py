@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from deflect_cli.prompter import Prompter, RichPrompter
+from deflect_cli.session.prompter import Prompter, RichPrompter
 
 
 def use_plain(requested: bool) -> bool:
@@ -22,7 +22,7 @@ def use_plain(requested: bool) -> bool:
 
 def make_prompter(plain: bool, console=None) -> Prompter:
     if plain:
-        from deflect_cli.plain import PlainPrompter
+        from deflect_cli.session.plain import PlainPrompter
 
         return PlainPrompter()
     return RichPrompter(console)

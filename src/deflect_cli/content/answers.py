@@ -11,8 +11,8 @@ import math
 import re
 from typing import Any, Optional
 
+from deflect_cli.content.patterns import MAX_INPUT as MAX_PATTERN_INPUT
 from deflect_cli.grammar import plural
-from deflect_cli.patterns import MAX_INPUT as MAX_PATTERN_INPUT
 
 ROW_ID = "_id"  # a table row's stable id (plan format 3): kept through validation, never a column
 _YES = {"y", "yes", "true"}
@@ -180,8 +180,7 @@ def cell(column, row: dict):
     row's number cells (never stored, so it always agrees with them)."""
     if not getattr(column, "computed", ""):
         return row.get(column.id)
-    from deflect_cli import conditions
-
+    from deflect_cli.content import conditions
     numbers = {k: v for k, v in row.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
     for name in conditions.referenced_names(column.computed):

@@ -86,12 +86,12 @@ def _content_files(root: Path) -> list:
 
 # The modules whose code decides what load_content builds; a change to any of them (a developer's
 # edit, an upgrade) makes every cached content stale.
-_MODEL_MODULES = ("__init__.py", "answers.py", "cache.py", "conditions.py", "content.py", "content_lint.py",
-                  "errors.py", "patterns.py", "yamlio.py")
+_MODEL_MODULES = ("__init__.py", "content/answers.py", "content/cache.py", "content/conditions.py",
+                  "content/model.py", "content/lint.py", "errors.py", "content/patterns.py", "yamlio.py")
 
 
 def _code_files() -> list:
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     return [package / name for name in _MODEL_MODULES]
 
 
@@ -135,9 +135,9 @@ class _Unpickler(pickle.Unpickler):
     }
 
     def find_class(self, module, name):
-        if module == "deflect_cli.content" or (module, name) in self._ALLOWED:
+        if module == "deflect_cli.content.model" or (module, name) in self._ALLOWED:
             found = super().find_class(module, name)
-            if isinstance(found, type) and (module != "deflect_cli.content" or found.__module__ == module):
+            if isinstance(found, type) and (module != "deflect_cli.content.model" or found.__module__ == module):
                 return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of the content model")
 
@@ -181,7 +181,7 @@ def load(root: Path, display_root: str):
             content, trees = _unpickle(handle)
     except Exception:  # noqa: BLE001 - a cache problem only ever means a normal load
         return None
-    from deflect_cli.content import Content
+    from deflect_cli.content.model import Content
 
     if not isinstance(content, Content) or not isinstance(trees, dict):
         return None

@@ -179,7 +179,7 @@ class Plan:
 
 
 def _new_row_ids(rows: list) -> None:
-    from deflect_cli.upgrades import ROW_ID, new_row_id
+    from deflect_cli.plan.upgrades import ROW_ID, new_row_id
 
     seen: set = set()
     for row in rows:
@@ -264,7 +264,7 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
                         f"{hint()}") from None
     if not text.strip():
         raise PlanError(f"{path}: the plan file is empty.{hint()}")
-    from deflect_cli import planyaml  # what deflect wrote, read without importing PyYAML
+    from deflect_cli.plan import fastyaml as planyaml  # what deflect wrote, read without importing PyYAML
 
     data = planyaml.read(text)
     if data is None:
@@ -330,8 +330,7 @@ def _from_data(path: Path, data, hint) -> Plan:
     unknown = [str(k) for k in data if k not in _FIELDS]
     if unknown:
         raise bad(f"unknown field {unknown[0]!r} in the plan file")
-    from deflect_cli import upgrades
-
+    from deflect_cli.plan import upgrades
     data = upgrades.upgrade(_plain(data), SCHEMA_VERSION)
     content = data.get("content") or {}
     answers = data.get("answers") or {}
@@ -451,8 +450,7 @@ class Copy:
 
 def _copies(path: Path) -> list:
     """Every restorable copy, newest first and numbered from 1, not yet loaded."""
-    from deflect_cli import snapshots
-
+    from deflect_cli.plan import snapshots
     found = [Copy(s.name, s.when, s.command, s.pinned, read=lambda s=s: snapshots.read(s, MAX_PLAN_BYTES))
              for s in snapshots.list_snapshots(path)]
     legacy = backup_path(path)
@@ -481,8 +479,7 @@ def newest_good(copies: list) -> Optional[Copy]:
 
 def backup_hint(path: Path) -> str:
     """' A good copy … put it back with `deflect restore`.': the newest copy that loads, if any."""
-    from deflect_cli import snapshots
-
+    from deflect_cli.plan import snapshots
     path = Path(path)
     try:
         copies = _copies(path)
@@ -552,8 +549,7 @@ def refuse_read_only(path: Path) -> None:
 def pin(path: Path, raw: bytes, command: str):
     """Keep `raw` (the file a destructive command is about to replace, whole or damaged) as a
     pinned snapshot, which pruning never removes. Call with the plan's lock held."""
-    from deflect_cli import snapshots
-
+    from deflect_cli.plan import snapshots
     return snapshots.take(path, raw, command, pinned=True)
 
 
@@ -771,7 +767,7 @@ def _conflict(plan: Plan) -> Optional[str]:
     the lock path (a sync or cleanup tool that deletes hidden files lets a second session in), and the
     plan on disk must still be byte-for-byte what this session last loaded or saved (a second session
     may already have saved). The plan's own inode changes at every save, so it cannot be the identity."""
-    from deflect_cli.lock import lost
+    from deflect_cli.plan.lock import lost
 
     why = lost(plan.path)
     if why:
@@ -816,8 +812,7 @@ def save_plan(plan: Plan) -> None:
             "and continue the one you want to keep.")
     refuse_read_only(plan.path)
     if plan.loaded_bytes is not None and _changes_more_than_place(plan.loaded_bytes, text):
-        from deflect_cli import snapshots
-
+        from deflect_cli.plan import snapshots
         try:
             snapshots.take(plan.path, plan.loaded_bytes, plan.session_command or "save")
         except PlanError as exc:
@@ -864,15 +859,14 @@ def remove_stale_temp_files(path: Path) -> int:
                 removed += 1
             except OSError:
                 pass
-    from deflect_cli import snapshots
-
+    from deflect_cli.plan import snapshots
     return removed + snapshots.remove_stale_temp_files(given)  # the folder sits beside the name given
 
 
 def refuse_export_over_plan(target: Path, plan_path: Path) -> None:
     """An export must never replace a plan: not the one in use, its backup, its lock files, nor any
     other plan file."""
-    from deflect_cli.lock import lock_paths
+    from deflect_cli.plan.lock import lock_paths
 
     for protected in (plan_path, backup_path(plan_path), *lock_paths(plan_path)):
         same = target.resolve() == protected.resolve()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from deflect_cli.answers import is_empty, validate
+from deflect_cli.content.answers import is_empty, validate
 
 TYPE_NAMES = {
     "text": "text", "long_text": "long text", "choice": "single choice", "multi_choice": "multiple choice",
@@ -114,7 +114,7 @@ def _same(a, b) -> bool:
 
 
 def _set_aside(plan, key: str, value, reason: str, old_type, version: str) -> None:
-    from deflect_cli.plan import now
+    from deflect_cli.plan.model import now
 
     if any(e.get("question") == key and _same(e.get("answer"), value) for e in plan.orphaned):
         return
@@ -340,7 +340,7 @@ def _changed_shape(plan, question) -> bool:
 def open_plan(content, path):
     """Load the plan at `path` and reconcile it with `content`: (plan, changes). Reading commands
     use it as is; writing commands call it with the plan's lock held and save when `changes`."""
-    from deflect_cli.plan import load_plan
+    from deflect_cli.plan.model import load_plan
 
     plan = load_plan(Path(path))
     return plan, reconcile(content, plan)

@@ -15,7 +15,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from deflect_cli.packet import NEW_ROW, ROW_ID, PacketError, Returned, from_header
+from deflect_cli.plan.packet import NEW_ROW, ROW_ID, PacketError, Returned, from_header
 
 MAX_FILE = 20 * 1024 * 1024
 MAX_PART = 30 * 1024 * 1024
@@ -202,7 +202,7 @@ def _number(text: str, fallback: int) -> int:
 
 def columns_by_position(returned: Returned, content) -> None:
     """Word and Markdown tables carry cells by position: name them by the question's columns."""
-    from deflect_cli.packet import all_codes
+    from deflect_cli.plan.packet import all_codes
 
     codes = returned.header.codes if returned.header else all_codes(content)
     for code, rows in returned.tables.items():

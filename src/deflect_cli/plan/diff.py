@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from deflect_cli.answers import display, is_empty
+from deflect_cli.content.answers import display, is_empty
 from deflect_cli.controlchars import visible
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
@@ -142,7 +142,7 @@ def say(question, value) -> str:
     if is_empty(value):
         return ""
     if question is None or question.type == "table":
-        from deflect_cli.migrate import describe_value
+        from deflect_cli.plan.migrate import describe_value
 
         if isinstance(value, list):
             value = [_visible_row(v) for v in value]

@@ -13,7 +13,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Optional
 
-from deflect_cli.answers import cell, is_empty
+from deflect_cli.content.answers import cell, is_empty
 
 CATEGORIES = ("personnel", "fringe", "travel", "equipment", "supplies", "construction", "subawards",
               "contracts", "other", "indirect")

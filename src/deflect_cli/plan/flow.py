@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from deflect_cli import conditions
-from deflect_cli.answers import display, is_answered, is_empty
-from deflect_cli.content import LIST_TYPES, Check, Content, Question, Section
+from deflect_cli.content import conditions
+from deflect_cli.content.answers import display, is_answered, is_empty
+from deflect_cli.content.model import LIST_TYPES, Check, Content, Question, Section
 
 ANSWERED, SKIPPED, OPEN = "answered", "skipped", "open"
 
@@ -228,9 +228,8 @@ def firing_checks(content: Content, evaluation: Evaluation) -> list:
 
 def budget_checks(content: Content, evaluation: Evaluation) -> list:
     """The budget's own checks (a year short of secured money, a match not met), worked out by
-    deflect_cli.budget from the answers that apply, listed with the content's plan checks."""
-    from deflect_cli import budget
-
+    deflect_cli.plan.budget from the answers that apply, listed with the content's plan checks."""
+    from deflect_cli.plan import budget
     worked = budget.compute(content, evaluation.context)
     if worked is None:
         return []
@@ -326,7 +325,7 @@ def checks_involving(content: Content, evaluation: Evaluation, key: str, answers
     said one question before milestones are asked. `status` and exports still list it whenever it fires.
     The budget's own checks are said when a budget input changes.
     """
-    from deflect_cli.budget import INPUTS
+    from deflect_cli.plan.budget import INPUTS
 
     order = {q.key: i for i, q in enumerate(evaluation.applicable)}
     here = order.get(key, len(order))

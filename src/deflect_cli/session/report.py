@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import textwrap
 
-from deflect_cli import flow
 from deflect_cli.controlchars import visible
 from deflect_cli.grammar import plural
-from deflect_cli.plan import depth_text, plan_flag
+from deflect_cli.plan import flow
+from deflect_cli.plan.model import depth_text, plan_flag
 
 _COUNTS = "  Answered  Skipped  Remaining  Done"
 
@@ -116,14 +116,14 @@ def _wrap(line: str, columns: int) -> list:
                          break_on_hyphens=False) or [""]
 
 
-# ---- issue 6 (content changes): answers set aside by deflect_cli.migrate, listed so none is forgotten
+# ---- issue 6 (content changes): answers set aside by deflect_cli.plan.migrate, listed so none is forgotten
 
 
 def orphaned_lines(plan) -> list:
     """Answers set aside because their question left the workbook or changed (empty if none)."""
     if not getattr(plan, "orphaned", None):
         return []
-    from deflect_cli.migrate import preview
+    from deflect_cli.plan.migrate import preview
 
     lines = ["", f"Set aside ({len(plan.orphaned)}): earlier answers to questions that changed or left "
                  "the workbook; the exported plan lists them in an appendix."]
@@ -133,7 +133,7 @@ def orphaned_lines(plan) -> list:
 
 
 def next_step(content, plan, evaluation) -> str:
-    from deflect_cli.plan import plan_flag
+    from deflect_cli.plan.model import plan_flag
 
     flag = plan_flag(plan.path)
     following = flow.first_open(evaluation, plan.answers, plan.skipped)

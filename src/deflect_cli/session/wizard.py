@@ -13,14 +13,24 @@ from __future__ import annotations
 
 from typing import Optional
 
-from deflect_cli import flow
-from deflect_cli.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
-from deflect_cli.content import OTHER_LABEL, Content, Question, prefill_rows
+from deflect_cli.content.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
+from deflect_cli.content.model import OTHER_LABEL, Content, Question, prefill_rows
 from deflect_cli.grammar import plural
-from deflect_cli.interface import make_prompter
-from deflect_cli.plan import Plan, plan_flag, save_plan
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Option, RichPrompter, is_signal
-from deflect_cli.review import counts_text, section_rows, section_title
+from deflect_cli.plan import flow
+from deflect_cli.plan.model import Plan, plan_flag, save_plan
+from deflect_cli.session.interface import make_prompter
+from deflect_cli.session.prompter import (
+    BACK,
+    MENU,
+    QUIT,
+    SKIP,
+    EndOfInput,
+    Interrupted,
+    Option,
+    RichPrompter,
+    is_signal,
+)
+from deflect_cli.session.review import counts_text, section_rows, section_title
 
 NAV_KEYS = RichPrompter.nav_hint
 _DATE_HINT = "(YYYY-MM-DD, like 2027-03-01; 03/01/2027 works too)"
@@ -98,12 +108,12 @@ class Wizard:
 
     def where(self, question: Question, evaluation=None) -> str:
         """"Section 3 of 12 · question 4 of 9", counted over the questions that apply now."""
-        from deflect_cli.report import where
+        from deflect_cli.session.report import where
 
         return where(self.content, evaluation or self._evaluate(), question, self._sep())
 
     def _percent_done(self, evaluation) -> int:
-        from deflect_cli.report import percent
+        from deflect_cli.session.report import percent
 
         answered = sum(1 for q in evaluation.applicable
                        if flow.status(q, self.plan.answers, self.plan.skipped) == flow.ANSWERED)
@@ -242,7 +252,7 @@ class Wizard:
 
     def signed_off(self, code: int) -> int:
         """After `deflect review` or `deflect edit`: where the answers are and what to do next."""
-        from deflect_cli.report import next_step
+        from deflect_cli.session.report import next_step
 
         kept = self._keep_pending()
         save_plan(self.plan)
@@ -332,7 +342,7 @@ class Wizard:
 
     def welcome_back(self, start: Optional[Question]) -> None:
         """`deflect resume`: one screen saying what is done, where the person stopped, what is next."""
-        from deflect_cli.report import resume_summary
+        from deflect_cli.session.report import resume_summary
 
         self.ui.heading("Welcome back")
         for line in resume_summary(self.content, self.plan, start, self.where):
@@ -380,12 +390,12 @@ class Wizard:
         return None
 
     def show_guide(self, section) -> None:
-        from deflect_cli.guide import section_markdown
+        from deflect_cli.content.guide import section_markdown
 
         self.ui.page(section_markdown(section))
 
     def show_glossary(self) -> None:
-        from deflect_cli.guide import glossary_markdown
+        from deflect_cli.content.guide import glossary_markdown
 
         self.ui.page(glossary_markdown(self.content))
 
@@ -538,7 +548,7 @@ class Wizard:
         """Change one answer, then ask any question the change newly brings up. Returns QUIT or None."""
         evaluation = self._evaluate()
         if not evaluation.applies(question):
-            from deflect_cli.wording import describe
+            from deflect_cli.content.wording import describe
 
             self.ui.warn(f"{question.label} does not apply to this plan now: it is asked only when "
                          f"{describe(self.content, question.when)}. Any answer it had is set aside.")
@@ -690,7 +700,7 @@ class Wizard:
                            instruction=self._long_text_hint())
 
     def _long_text_hint(self) -> str:
-        from deflect_cli.prompter import editor_command
+        from deflect_cli.session.prompter import editor_command
 
         editor = "  ·  Ctrl-E opens your editor" if editor_command() else ""
         return f"(Enter adds a line  ·  Esc then Enter finishes{editor})"

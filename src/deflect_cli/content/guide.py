@@ -32,7 +32,7 @@ def section_markdown(section) -> str:
     if section.recommendations:
         parts.append("## Recommendations\n\n" + "\n".join(f"- {r}" for r in section.recommendations))
     if section.sources:
-        from deflect_cli.content import reference
+        from deflect_cli.content.model import reference
 
         parts.append("## Sources\n\n" + "\n".join(
             f"- {reference(s)}" + (f" <{s['url']}>" if s.get("url") else "") for s in section.sources))

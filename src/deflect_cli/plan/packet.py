@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from deflect_cli.answers import is_empty, parse_text, validate
+from deflect_cli.content.answers import is_empty, parse_text, validate
 from deflect_cli.errors import DeflectError
 
 FORMAT = 1  # the packet's own format, in its header
@@ -35,7 +35,7 @@ class PacketError(DeflectError):
 
 def ensure_row_ids(rows: list) -> list:
     """Give every row dict of a table answer that lacks one a new id; returns the same list."""
-    from deflect_cli.upgrades import new_row_id
+    from deflect_cli.plan.upgrades import new_row_id
 
     if not isinstance(rows, list):
         return rows
@@ -126,7 +126,7 @@ def resolve_sections(content, refs: list) -> list:
 def build(content, plan, sections: list, recipient: str) -> Packet:
     """The facts of a packet for `sections`: codes and the plan's current answers of those sections
     only (nothing from any other section leaves the plan)."""
-    from deflect_cli.plan import now
+    from deflect_cli.plan.model import now
 
     codes, base = {}, {}
     for section in sections:
@@ -411,7 +411,7 @@ def apply(plan, outcomes: list, who: str, packet_id: str, choices: Optional[dict
     """Apply the outcomes that change the plan; `choices` maps id(outcome) -> "returned" for the
     conflicts a person resolved in favor of the returned value. Every value replaced or left out
     (a conflict not taken, a row removed) is kept among the set-aside answers. Returns counts."""
-    from deflect_cli.migrate import _set_aside
+    from deflect_cli.plan.migrate import _set_aside
 
     choices = choices or {}
     counts = {"applied": 0, "conflicts left": 0}
@@ -478,8 +478,8 @@ _WORDS = {NEW: "new", CHANGED: "changed", UNCHANGED: "unchanged", INVALID: "inva
 
 def say(question, value, limit: int = 160) -> str:
     from deflect_cli.controlchars import visible
-    from deflect_cli.plandiff import say as say_value
-    from deflect_cli.plandiff import say_row
+    from deflect_cli.plan.diff import say as say_value
+    from deflect_cli.plan.diff import say_row
 
     if question.type == "table" and isinstance(value, dict):
         text = say_row(question, value) or "(empty row)"

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from deflect_cli import flow
-from deflect_cli.answers import display, is_answered, is_empty
-from deflect_cli.content import Question
+from deflect_cli.content.answers import display, is_answered, is_empty
+from deflect_cli.content.model import Question
 from deflect_cli.controlchars import visible
+from deflect_cli.plan import flow
 
 ANSWERED, SKIPPED, NOT_APPLICABLE, TO_DECIDE = "answered", "skipped", "not applicable", "still to decide"
 STATUS_LABELS = {

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from typing import Optional
 
-from deflect_cli.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Prompter, editor_command
+from deflect_cli.session.prompter import BACK, MENU, QUIT, SKIP, EndOfInput, Interrupted, Prompter, editor_command
 
 COMMANDS = {"back": BACK, "skip": SKIP, "menu": MENU, "quit": QUIT, "exit": QUIT}
 COMMAND_HELP = (

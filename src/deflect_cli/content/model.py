@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from deflect_cli import conditions  # yamlio is imported where files are parsed: a cached load needs no YAML
+from deflect_cli.content import conditions  # yamlio is imported where files are parsed: a cached load needs no YAML
 from deflect_cli.errors import ContentError
 
 QUESTION_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "number", "date", "table")
@@ -493,8 +493,7 @@ def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
     if rules["pattern"]:
         if qtype not in ("text", "long_text"):
             reader.problem("pattern", f"{what}: 'pattern' only applies to text")
-        from deflect_cli import patterns
-
+        from deflect_cli.content import patterns
         trouble = patterns.problem(rules["pattern"])
         if trouble:
             reader.problem("pattern", f"{what}: 'pattern' {trouble}")
@@ -778,8 +777,7 @@ def _parse_section(data: dict, file: str, number: int, out: _Collector, *, profi
 
 
 def _check_defaults(question, out: _Collector) -> None:
-    from deflect_cli import answers
-
+    from deflect_cli.content import answers
     if question.default is not None:
         error = answers.validate(question, question.default)[1]
         if error:
@@ -877,8 +875,7 @@ def _parse_carry(reader: _Reader, file: str, out: _Collector) -> tuple:
 def _check_carry(content: Content, out: _Collector) -> None:
     """A carry moves an answer whose question left the workbook (or changed shape: an answer given to its
     older shape) into a table that is here now."""
-    from deflect_cli import answers
-
+    from deflect_cli.content import answers
     for carry in content.carry:
         what = f"carry {carry.source} -> {carry.target}"
         if any(carry.source in q.renamed_from for q in content.questions()):
@@ -1207,8 +1204,7 @@ def _worded_view(base: Content, group: str) -> Content:
 
 def _check_language(workbook: dict, wb_file: str, out: _Collector) -> None:
     """Person-first wording and US spelling in every file read (see content_lint)."""
-    from deflect_cli import content_lint
-
+    from deflect_cli.content import lint as content_lint
     rules = content_lint.rules_from((workbook or {}).get("language"), lambda line, msg: out.add(wb_file, line, msg))
     for file, data, text in out.files:
         report = functools.partial(out.add, file)

@@ -1,8 +1,9 @@
 """Where the bundled content and templates live, and the one place content gets loaded.
 
-A wheel carries them as `deflect_cli/content` and `deflect_cli/templates` (see pyproject.toml); an
-editable install or a source checkout finds them at the repository root. `load()` parses content
-once per process and, through deflect_cli.cache, once per change across processes.
+A wheel carries them as `deflect_cli/data/content` and `deflect_cli/data/templates` (see
+pyproject.toml; not `deflect_cli/content`, which is the content layer's code); an editable install or
+a source checkout finds them at the repository root. `load()` parses content
+once per process and, through deflect_cli.content.cache, once per change across processes.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ PROVENANCE = ("Questions are based on the PAARI Promising Practices Guide and pu
 
 
 def _bundled(name: str) -> Path:
-    here = Path(__file__).resolve().parent
-    inside = here / name
+    here = Path(__file__).resolve().parent.parent  # the package: this module sits in its content/ layer
+    inside = here / "data" / name
     if inside.is_dir():  # an installed wheel (checked first: importlib.resources costs ~5 ms to import)
         return inside
     checkout = here.parent.parent / name
@@ -28,7 +29,7 @@ def _bundled(name: str) -> Path:
         return checkout
     from importlib.resources import files  # anything else, e.g. a zip import
 
-    return Path(str(files("deflect_cli") / name))
+    return Path(str(files("deflect_cli") / "data" / name))
 
 
 def content_dir(override: Optional[str] = None) -> Path:
@@ -46,8 +47,8 @@ def load(override: Optional[str] = None, use_cache: bool = True):
     `use_cache=False` (what `deflect lint` does) always parses and checks the files; either way a
     successful load refreshes the cache for the next command.
     """
-    from deflect_cli import cache, conditions
-    from deflect_cli.content import load_content
+    from deflect_cli.content import cache, conditions
+    from deflect_cli.content.model import load_content
 
     root = content_dir(override)
     display = str(root) if override else _display(root)

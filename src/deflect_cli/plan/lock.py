@@ -76,7 +76,7 @@ def holder(path: Path) -> Optional[dict]:
 def _describe_holder(info: Optional[dict]) -> str:
     if not info:
         return ""
-    from deflect_cli.plan import short_time
+    from deflect_cli.plan.model import short_time
 
     parts = []
     if info.get("command"):
@@ -142,7 +142,7 @@ def lost(path: Path) -> Optional[str]:
 def plan_lock(path: Path, command: str) -> Iterator[None]:
     """Hold the single-writer lock of the plan at `path` for the block; raise PlanLocked at once
     (one line: which plan, held by whom since when, what to do) if another process holds it."""
-    from deflect_cli.plan import atomic_write, now, remove_stale_temp_files
+    from deflect_cli.plan.model import atomic_write, now, remove_stale_temp_files
     from deflect_cli.safeio import is_symlink
 
     path = Path(path)

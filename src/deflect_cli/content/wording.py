@@ -9,7 +9,7 @@ questions the condition depends on.
 
 from __future__ import annotations
 
-from deflect_cli import conditions
+from deflect_cli.content import conditions
 
 _COMPARE = {"==": "is", "!=": "is not", ">": "is more than", "<": "is less than", ">=": "is at least",
             "<=": "is at most", "in": "is one of", "not in": "is not one of"}

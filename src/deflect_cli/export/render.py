@@ -17,10 +17,11 @@ from importlib import import_module
 from pathlib import Path
 from typing import Optional, Union
 
-from deflect_cli import flow, resources
-from deflect_cli.answers import cell, is_empty
-from deflect_cli.content import Content
+from deflect_cli.content import resources
+from deflect_cli.content.answers import cell, is_empty
+from deflect_cli.content.model import Content
 from deflect_cli.errors import DeflectError
+from deflect_cli.plan import flow
 
 FORMATS = ("md", "html", "docx", "pdf", "json", "xlsx", "csv")
 BLANK_FORMATS = ("md", "html", "docx", "pdf")
@@ -95,8 +96,7 @@ def render_json(content: Content, plan) -> str:
         "updated": plan.updated,
         "checks": [{"id": c.id, "message": c.message} for c in flow.firing_checks(content, evaluation)],
     }
-    from deflect_cli import budget
-
+    from deflect_cli.plan import budget
     worked = budget.compute(content, flow.visible_answers(evaluation, plan.answers))
     if worked is not None:
         meta["budget"] = worked.summary()
