@@ -87,7 +87,8 @@ def _as_text(value) -> str:
 
 
 class AskerBase(Part):
-    """What every asker needs, the question askers and the table editor alike."""
+    """Shared with the table editor, whose cells are asked like questions: the same prompt line, the
+    same long-text hint and the same read-back of a date."""
 
     def _prompt(self, question: Question) -> str:
         suffix = f" ({question.unit})" if question.unit else ""

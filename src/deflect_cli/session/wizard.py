@@ -40,7 +40,7 @@ class Wizard:
         # menu gets this facade's review, which is wired by the time anyone opens the menu.
         self.menu = Menu(self.session, review=self.review)
         self.review_edit = ReviewEdit(self.session, self.askers.ask_question, self.menu.open)
-        self.walk = Walk(self.session, self.askers.ask_question, self.menu, self.review)
+        self.walk = Walk(self.session, self.askers.ask_question, self.menu, self.review_edit.review)
 
     @property
     def content(self) -> Content:
