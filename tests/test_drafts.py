@@ -155,7 +155,7 @@ def test_a_draft_must_be_text_under_a_question_id(tmp_path, bad):
 
 
 def test_a_control_character_never_enters_an_answer(keys, wizard):
-    from deflect_cli.session.wizard import _text_validator
+    from deflect_cli.session.askers import _text_validator
 
     paste = "\x1b[200~\x07\x1b[201~"                        # a bell pasted into the middle
     keys("River" + paste + "ton" + ENTER, CTRL_Q)           # refused; quitting saves it without the bell
@@ -219,7 +219,7 @@ def test_quit_at_the_past_date_question_keeps_the_date_as_a_draft(keys, mini, tm
     question = dataclasses.replace(mini.question("launch.start_date"), future=True)
     wizard = screen_wizard(mini, tmp_path)
     keys("2001-01-01" + ENTER, CTRL_Q)                  # in the past: "Keep this date?", then quit
-    assert wizard._ask_date(question, None) is QUIT_SIGNAL
+    assert wizard.askers._ask_date(question, None) is QUIT_SIGNAL
     assert wizard.plan.drafts == {"launch.start_date": "2001-01-01"}
     assert wizard.plan.answers == {}
 
@@ -227,6 +227,6 @@ def test_quit_at_the_past_date_question_keeps_the_date_as_a_draft(keys, mini, tm
 def test_finishing_at_the_end_of_the_workbook_says_drafts_are_kept(keys, wizard):
     wizard.plan.drafts["models.qrt_window"] = "1400"
     keys(ENTER)                                          # Finish for now
-    assert wizard._end_of_workbook() is None
+    assert wizard.walk._end_of_workbook() is None
     assert "Saved 0 answers in " in screen(wizard)
     assert "1 unfinished answer is kept as a draft for when you return." in screen(wizard)

@@ -156,10 +156,10 @@ def test_check_your_answers_rows_fit_60_columns(content, tmp_path):
     wizard = screen_wizard(content, tmp_path, width=60)
     wizard.plan.set_answer("program_types.models", ["officer_intervention", "community_response"])
     section = content.section("program_types")
-    options = wizard._review_options(section_rows(content, wizard.plan, section))
+    options, header = wizard.review_edit._review_options(section_rows(content, wizard.plan, section))
     assert all(3 + len(o.label) <= 59 for o in options), [o.label for o in options if 3 + len(o.label) > 59]
     assert any(o.label.rstrip().endswith("...") for o in options)
-    assert 3 + len(wizard._review_header) <= 59
+    assert 3 + len(header) <= 59
 
 
 @pytest.mark.parametrize("columns", [60, 80])

@@ -15,7 +15,7 @@ from deflect_cli.plan.intake import read_answers_file
 from deflect_cli.plan.migrate import open_plan
 from deflect_cli.plan.model import new_plan, save_plan
 from deflect_cli.session.prompter import QUIT
-from deflect_cli.session.wizard import _row_title
+from deflect_cli.session.tables import _row_title
 
 from conftest import CTRL_Q, DOWN, ENTER, FIXTURES, screen_wizard
 

@@ -181,12 +181,7 @@ class PlainPrompter(Prompter):
         if default:
             self._write(f"Press Enter to keep: {default}")
         while True:
-            try:
-                line = self._read_answer()
-            except Interrupted:
-                if self.partial:
-                    self.draft = self.partial
-                raise
+            line = self._read_keeping()
             if not isinstance(line, str):
                 return line
             if not line.strip() and default:
@@ -197,6 +192,15 @@ class PlainPrompter(Prompter):
                 return line
             self.draft = line  # kept if the person leaves now rather than correct it
             self._write(f"Not saved: {verdict}")
+
+    def _read_keeping(self):
+        """`_read_answer`; a line cut short by Ctrl-C or Ctrl-D becomes the draft, never dropped."""
+        try:
+            return self._read_answer()
+        except Interrupted:
+            if self.partial:
+                self.draft = self.partial
+            raise
 
     def _long_text(self, default: str, validate):
         editor = editor_command()
@@ -209,41 +213,12 @@ class PlainPrompter(Prompter):
                 self._write(f"  {line}")
             self._write("Press Enter on the first line to keep it.")
         while True:
-            try:
-                first = self._read_answer()
-            except Interrupted:
-                if self.partial:
-                    self.draft = self.partial
-                raise
+            first = self._read_keeping()
             if not isinstance(first, str):
                 return first
-            if first.strip().lower() in ("edit", ":edit") and not editor:
-                self._write("No text editor is set, so the answer was not changed. Type it here instead, or "
-                            "set one for next time (for example `export EDITOR=nano`) and type edit again.")
+            answer = self._long_answer(first, default, editor)
+            if answer is None:
                 continue
-            if first.strip().lower() in ("edit", ":edit"):
-                edited = edit_in_editor(default, editor)
-                if edited is None:
-                    self._write("The editor did not finish; nothing was changed. Type the answer instead.")
-                    continue
-                answer = edited
-            elif not first.strip() and default:
-                answer = default
-            elif first.strip() == _END_OF_TEXT:
-                answer = ""
-            else:
-                lines = [first]
-                while True:
-                    try:
-                        line = self._read("  ")
-                    except Interrupted:
-                        # the lines so far (and a line cut short) are kept, not dropped
-                        self.draft = "\n".join(lines + ([self.partial] if self.partial else []))
-                        raise
-                    if line.strip() == _END_OF_TEXT:
-                        break
-                    lines.append(line)
-                answer = "\n".join(lines)
             verdict = validate(answer) if validate else True
             if verdict is True:
                 self.draft = None
@@ -251,6 +226,34 @@ class PlainPrompter(Prompter):
             self.draft = answer
             self._write(f"Not saved: {verdict}")
             self._write("Type the answer again, ending with a line with only a full stop (.).")
+
+    def _long_answer(self, first: str, default: str, editor: Optional[str]) -> Optional[str]:
+        """The answer that starts with the line `first`: written in the editor, the current one kept,
+        empty, or the lines typed up to the full stop. None to read a first line again."""
+        if first.strip().lower() in ("edit", ":edit") and not editor:
+            self._write("No text editor is set, so the answer was not changed. Type it here instead, or "
+                        "set one for next time (for example `export EDITOR=nano`) and type edit again.")
+            return None
+        if first.strip().lower() in ("edit", ":edit"):
+            edited = edit_in_editor(default, editor)
+            if edited is None:
+                self._write("The editor did not finish; nothing was changed. Type the answer instead.")
+            return edited
+        if not first.strip() and default:
+            return default
+        if first.strip() == _END_OF_TEXT:
+            return ""
+        lines = [first]
+        while True:
+            try:
+                line = self._read("  ")
+            except Interrupted:
+                # the lines so far (and a line cut short) are kept, not dropped
+                self.draft = "\n".join(lines + ([self.partial] if self.partial else []))
+                raise
+            if line.strip() == _END_OF_TEXT:
+                return "\n".join(lines)
+            lines.append(line)
 
     def _list(self, options, checked=()):
         numbers = {}
