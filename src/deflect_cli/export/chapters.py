@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from deflect_cli.export import document as d
-from deflect_cli.export.text import cell_text, one_line
+from deflect_cli.mdtext import cell_text, one_line
 
 SHADE_ACTIVE, SHADE_MILESTONE, SHADE_LAUNCH, SHADE_TODAY = "A9C4E4", "F2B134", "9ED29E", "F0B4B4"
 MAX_PERIODS = 13  # period columns per timeline table: a page's width in Word at 9 pt and more

@@ -18,8 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from deflect_cli.export.text import URL, cell_text, one_line, paragraphs, slug
+from deflect_cli.export.text import slug
 from deflect_cli.grammar import plural
+from deflect_cli.mdtext import URL, cell_text, one_line, paragraphs
 
 _HEX = re.compile(r"[0-9A-Fa-f]{6}")
 NUMERIC = ("number", "money", "percent")

@@ -13,6 +13,7 @@ from typing import Optional
 
 from deflect_cli.content.answers import display, is_empty
 from deflect_cli.controlchars import visible
+from deflect_cli.mdtext import md_inline as esc
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 ROW_ID = "_id"
@@ -180,8 +181,6 @@ def _cells_changed(question, old: dict, new: dict) -> str:
 def _lines(change: AnswerChange, md: bool) -> list:
     q = change.question
     if md:
-        from deflect_cli.export.text import md_inline as esc
-
         out = [f"- {change.kind}: `{change.key}` {esc(visible(change.label))}"]
         item = lambda words: f"  - {esc(words)}"  # noqa: E731
     else:
@@ -215,8 +214,6 @@ def text(sections: list, old_name: str, new_name: str) -> str:
 
 
 def markdown(sections: list, old_name: str, new_name: str) -> str:
-    from deflect_cli.export.text import md_inline as esc
-
     if not sections:
         return f"No answers differ between {esc(old_name)} and {esc(new_name)}.\n"
     out = [f"## Changes from {esc(old_name)} to {esc(new_name)}"]
