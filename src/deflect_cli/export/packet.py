@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from deflect_cli.content.answers import is_empty
-from deflect_cli.export import document as d
+from deflect_cli.export import blocks as d
 from deflect_cli.plan.packet import NEW_ROW, ROW_ID, Packet
 
 NAMESPACE = "urn:deflect:packet:1"
