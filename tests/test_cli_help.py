@@ -112,7 +112,7 @@ def _question_refs(text: str, content):
 
 
 def test_question_examples_in_help_and_readme_exist(cli, content):
-    from deflect_cli.cli import _find_question
+    from deflect_cli.plan.refs import find_question
 
     texts = {f"deflect {c} -h": _help(cli, *([c] if c else [])) for c in ("",) + COMMANDS}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -122,7 +122,7 @@ def test_question_examples_in_help_and_readme_exist(cli, content):
     for text in texts.values():
         for ref in _question_refs(text, content):
             found.append(ref)
-            _find_question(content, ref)  # raises "unknown question" for one that does not exist
+            find_question(content, ref)  # raises "unknown question" for one that does not exist
     assert "profile.agency" in found and "5.roster" in found
 
 

@@ -70,3 +70,31 @@ def test_cli_two_files_and_snapshot(cli, tmp_path, content):
     assert code == 1 and "no copy 9" in err
     code, _, err = cli("diff", "old.yaml", "missing.yaml")
     assert code == 1 and "missing.yaml" in err and "Traceback" not in err
+
+
+def test_versions_are_two_files_or_the_plan_and_a_snapshot(tmp_path, content):
+    import pytest
+
+    from deflect_cli.errors import DeflectError
+    from deflect_cli.plan.model import new_plan
+
+    path = tmp_path / "deflection-plan.yaml"
+    plan = new_plan(path, content)
+    plan.set_answer("profile.agency", "Riverton PD")
+    save_plan(plan)
+    (tmp_path / "old.yaml").write_bytes(path.read_bytes())
+    plan = load_plan(path)
+    plan.set_answer("profile.agency", "Riverton Police Department")
+    save_plan(plan)  # snapshot 1 holds "Riverton PD"
+    before, after, names = plandiff.versions(tmp_path / "old.yaml", None, None, path)
+    assert names == (str(tmp_path / "old.yaml"), str(path))  # the new side defaults to the plan
+    assert (before.answer("profile", "agency"), after.answer("profile", "agency")) == \
+        ("Riverton PD", "Riverton Police Department")
+    before, after, names = plandiff.versions(None, None, 1, path)
+    assert names[0].startswith("snapshot 1 (") and names[1] == str(path)
+    assert before.answer("profile", "agency") == "Riverton PD"
+    for old, snapshot, message in ((tmp_path / "old.yaml", 1, "either --snapshot N or two plan files"),
+                                   (None, None, "name two plan files to compare"),
+                                   (None, 2, "there is no copy 2 of")):
+        with pytest.raises(DeflectError, match=message):
+            plandiff.versions(old, None, snapshot, path)

@@ -595,7 +595,7 @@ def test_html_headings_never_skip_a_level_even_with_the_guide(content, fixture_p
 
 
 def _figure_document():
-    from deflect_cli.export import document as d
+    from deflect_cli.export import blocks as d
 
     evil = '<script>alert(1)</script> {{ 7*7 }} & "quotes"'
     table = d.Table(["Activity", "People served", "Q1"], [[d.Cell(evil), d.Cell("1,200", "number", 1200), d.Cell("")],
@@ -612,7 +612,7 @@ def _figure_document():
 
 def test_a_figure_is_a_table_everywhere_and_a_drawing_in_html():
     """Issue 13.3 / 11: a figure's facts are a table in every format; only HTML draws it (inline SVG, escaped)."""
-    from deflect_cli.export import document as d
+    from deflect_cli.export import blocks as d
     from deflect_cli.export import docx as word
     from deflect_cli.export import html, markdown
 

@@ -157,7 +157,7 @@ def test_each_answer_is_found_where_it_was_given(content):
 
 def test_raw_html_in_guide_markdown_stays_text_in_html():
     """The guide's own Markdown (content, not answers) cannot produce markup either (markdown-it html=False)."""
-    from deflect_cli.export import document as d
+    from deflect_cli.export import blocks as d
     from deflect_cli.export.html import body
 
     guide = "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1))\n"

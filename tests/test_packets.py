@@ -472,7 +472,7 @@ def test_markdown_and_answers_file_round_trip_every_question_type(cli, riverton,
 
 
 def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content, monkeypatch):
-    from deflect_cli import cli as cli_module
+    from deflect_cli.session import console
 
     path = make(cli, "docx")
     edit_document(path, set_answer(codes(content)["treatment.wait_days"], "5"))
@@ -481,7 +481,7 @@ def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content,
 
     plan.set_answer("treatment.wait_days", 3)
     save_plan(plan)
-    monkeypatch.setattr(cli_module, "_terminal", lambda no_input=False: True)
+    monkeypatch.setattr(console, "terminal", lambda no_input=False: True)
     code, out, err = cli("import", str(path), input="2\ny\n")
     assert code == 0, err
     assert "1. keep the plan's:  3 days" in out and "2. take returned:    5 days" in out

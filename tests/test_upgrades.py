@@ -133,18 +133,18 @@ def test_review_and_export_show_contributors_unless_hidden(cli, tmp_path):
 
 
 def test_a_team_plan_asks_the_name_once_in_a_terminal_and_remembers_it(tmp_path, content, monkeypatch):
-    from deflect_cli import cli as cli_module
+    from deflect_cli.session import console, opening
 
     plan = new_plan(tmp_path / "deflection-plan.yaml", content)
     plan.set_answer("profile.agency", "RPD", by="Lane County Health")  # someone is already named
-    monkeypatch.setattr(cli_module, "_terminal", lambda no_input=False: True)
-    monkeypatch.setattr(cli_module.typer, "prompt", lambda *a, **k: "Dana Ruiz")
-    cli_module._ask_name_once(plan)
+    monkeypatch.setattr(console, "terminal", lambda no_input=False: True)
+    monkeypatch.setattr(opening.typer, "prompt", lambda *a, **k: "Dana Ruiz")
+    opening.ask_name_once(plan)
     assert plan.settings["author"] == "Dana Ruiz" and plan.author == "Dana Ruiz"
-    monkeypatch.setattr(cli_module.typer, "prompt",
+    monkeypatch.setattr(opening.typer, "prompt",
                         lambda *a, **k: (_ for _ in ()).throw(AssertionError("asked twice")))
     plan.author = None
-    cli_module._ask_name_once(plan)  # remembered: not asked again
+    opening.ask_name_once(plan)  # remembered: not asked again
     fresh = new_plan(tmp_path / "other.yaml", content)
-    cli_module._ask_name_once(fresh)  # a plan nobody was named in is never interrupted
+    opening.ask_name_once(fresh)  # a plan nobody was named in is never interrupted
     assert "author" not in fresh.settings

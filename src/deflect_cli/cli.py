@@ -7,7 +7,6 @@ needs it, so `deflect --help` and `deflect status` start fast.
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -115,62 +114,12 @@ def _say(message: str = "", err: bool = False) -> None:
     typer.echo(message, err=err)
 
 
-def _interactive(no_input: bool, plain: bool = False) -> bool:
-    """Prompt only in a terminal; `--plain` reads lines, so it also works from a pipe."""
-    if no_input:
-        return False
-    return plain or (sys.stdin.isatty() and sys.stdout.isatty())
-
-
-def _wizard(content, plan, plain: bool):
-    from deflect_cli.session.interface import use_plain
-    from deflect_cli.session.wizard import Wizard
-
-    return Wizard(content, plan, plain=use_plain(plain))
-
-
-@contextmanager
-def _writing(path, command: str):
-    """The single-writer lock held while a command may change the plan, and its warnings said once."""
-    from deflect_cli.plan.lock import notes, plan_lock
-
-    with plan_lock(path, command):
-        for note in notes(path):
-            _say(note, err=True)
-        yield
-
-
-def _terminal(no_input: bool = False) -> bool:
-    """A person at a keyboard who can answer a confirmation (plain mode from a pipe cannot)."""
-    return not no_input and sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def _confirm(question: str) -> bool:
-    """y/N in the terminal; Ctrl-C or end of input mean no."""
-    try:
-        return typer.confirm(question, default=False)
-    except (typer.Abort, EOFError):
-        _say()
-        return False
-
-
-def _report_fill(content, plan, problems: list) -> int:
-    """After a non-interactive fill: list every invalid and missing answer; exit code 0 only if none."""
-    from deflect_cli.plan import flow
-    evaluation = flow.evaluate(content, plan.answers, plan.core)
-    missing = flow.missing_required(evaluation, plan.answers)
-    for problem in problems:
-        _say(f"invalid: {problem}", err=True)
-    for question in missing:
-        _say(f"missing: {question.key} (required): {content.wording(question, plan.answers).prompt}", err=True)
-    answered = sum(len(v) for v in plan.answers.values())
-    _say(f"Saved {answered} answer{'' if answered == 1 else 's'} to {plan.path}.")
-    if problems or missing:
-        _say(f"{len(missing)} required answer{'' if len(missing) == 1 else 's'} missing and {len(problems)} invalid; "
-             "add them to the answers file, or run `deflect resume` in a terminal.", err=True)
-        return 1
-    _say("Every required answer is in. Write the plan with `deflect export --format md`.")
-    return 0
+def _emit(data) -> None:
+    """An export to standard output (`-o -`): bytes as they are, text as text."""
+    if isinstance(data, bytes):
+        typer.get_binary_stream("stdout").write(data)
+    else:
+        sys.stdout.write(data)
 
 
 @app.command(short_help="Begin a new plan.", epilog=_epilog([
@@ -203,89 +152,12 @@ def start(
 
     In a terminal it first asks how deep to go: the core questions (a complete short plan) or the
     full workbook."""
-    from deflect_cli.plan.intake import apply_answers, read_answers_file
-    from deflect_cli.plan.model import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.session.start import start_plan
 
     content = _content(content_dir)
-    path = default_path(plan_path)
-    data = read_answers_file(answers) if answers else {}
-    if path.is_dir():
-        raise DeflectError(f"{path}: is a folder; give a file name with --plan.")
-    with _writing(path, "start"):
-        if path.exists():
-            if not force:
-                raise DeflectError(
-                    f"{path} already exists. Continue it with `deflect resume{plan_flag(path)}`, or start over "
-                    f"with `deflect start --force{plan_flag(path)}` (the old plan is kept as a snapshot)."
-                )
-            refuse_read_only(path)
-            raw, old = current(path)
-            what = _answers_or_damaged(old)
-            if not yes:
-                if not _terminal(no_input):
-                    raise DeflectError(f"{path} holds a plan ({what}); to replace it without a terminal add --yes "
-                                       "(a snapshot is kept; `deflect restore` brings it back). Nothing was changed.")
-                if not _confirm(f"Replace {path} ({what})? A snapshot is kept; "
-                                f"`deflect restore{plan_flag(path)}` brings it back."):
-                    raise DeflectError(f"{path} was not replaced; nothing was changed.")
-            depth = _choose_depth(content, core, full, no_input, f"{path} was not replaced; nothing was changed.")
-            pin(path, raw, "start")
-            _say(f"The previous plan ({what}) is kept as a snapshot; "
-                 f"`deflect restore{plan_flag(path)}` brings it back.")
-        else:
-            depth = _choose_depth(content, core, full, no_input, "No plan was started.")
-        plan = new_plan(path, content, depth)
-        plan.author = (as_name or "").strip() or None
-        problems = apply_answers(content, plan, data, str(answers)) if answers else []
-        save_plan(plan)
-        if not _interactive(no_input, plain):
-            if not answers:
-                _say(f"Started a new plan in {path}. Answer its questions with `deflect resume{plan_flag(path)}` "
-                     "in a terminal (add --plain to type them through a pipe), or fill them from a file "
-                     f"with `deflect resume --answers FILE{plan_flag(path)}`.")
-                raise typer.Exit(0)
-            raise typer.Exit(_report_fill(content, plan, problems))
-        for problem in problems:
-            _say(f"invalid: {problem}", err=True)
-        raise typer.Exit(_wizard(content, plan, plain).run(welcome=True))
-
-
-DEPTH_CHOICES = (("core", "A first plan in about 45 minutes (core questions)"), ("full", "The full workbook"))
-
-
-def _choose_depth(content, core: bool, full: bool, no_input: bool, nothing_done: str) -> str:
-    """`--core` / `--full`, else asked in a terminal; without one the full workbook (scripts stay as they
-    were). Content that marks no core question has only the full workbook, so nothing is asked."""
-    if core and full:
-        raise DeflectError("choose one of --core and --full.")
-    has_core = any(q.core for q in content.questions())
-    if core and not has_core:
-        raise DeflectError(f"{content.root}: this content marks no question `core: true`, so it has no core "
-                           "path; start without --core.")
-    if core or full:
-        return "core" if core else "full"
-    if not has_core or not _terminal(no_input):
-        return "full"
-    _say("How far do you want to go now?")
-    for number, (_, label) in enumerate(DEPTH_CHOICES, 1):
-        _say(f"  {number}. {label}")
-    _say("A core plan can be deepened later with `deflect resume --full`.")
-    while True:
-        try:
-            picked = str(typer.prompt("Choose 1 or 2", default="1")).strip()
-        except (typer.Abort, EOFError, KeyboardInterrupt):
-            _say()
-            _say(nothing_done)
-            raise typer.Exit(INTERRUPT_EXIT[0]) from None
-        if picked in ("1", "2"):
-            return DEPTH_CHOICES[int(picked) - 1][0]
-        _say("Type 1 for the core questions or 2 for the full workbook.")
-
-
-def _answers_or_damaged(plan) -> str:
-    from deflect_cli.plan.model import answers_text
-
-    return answers_text(plan.answer_count()) if plan is not None else "a damaged file, not a whole plan"
+    raise typer.Exit(start_plan(content, default_path(plan_path), force=force, yes=yes, answers=answers,
+                                no_input=no_input, plain=plain, as_name=as_name, core=core, full=full))
 
 
 @app.command(short_help="Continue a plan where you left off.", epilog=_epilog([
@@ -306,40 +178,12 @@ def resume(
                               help="Deepen a core plan into the full workbook (its answers are kept)."),
 ) -> None:
     """Continue a plan: a summary of where you are, then the first question still to answer."""
-    from deflect_cli.plan import flow
-    from deflect_cli.plan.intake import apply_answers, read_answers_file
-    from deflect_cli.plan.model import default_path, load_plan, save_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.session.start import resume_plan
 
     content = _content(content_dir)
-    path = default_path(plan_path)
-    if not path.exists():
-        load_plan(path)  # "no plan here: start one", before a lock file is made beside it
-    with _writing(path, "resume"):
-        plan = _open_for_writing(content, path, "resume", as_name)
-        if _interactive(no_input, plain):
-            _ask_name_once(plan)
-        if full and plan.core:
-            plan.depth = "full"
-            save_plan(plan)
-            _say("This plan now follows the full workbook; every core answer is kept.")
-        problems = []
-        if answers:
-            problems = apply_answers(content, plan, read_answers_file(answers), str(answers))
-            save_plan(plan)
-        if not _interactive(no_input, plain):
-            raise typer.Exit(_report_fill(content, plan, problems))
-        evaluation = flow.evaluate(content, plan.answers, plan.core)
-        start_at = flow.first_open(evaluation, plan.answers, plan.skipped)
-        if start_at is None:
-            skipped = len(flow.still_to_decide(evaluation, plan.answers, plan.skipped))
-            note = f" ({skipped} skipped for now)" if skipped else ""
-            _say(f"Every question in {path} has been answered or skipped{note}.")
-            _say("Check or change answers with `deflect review`; "
-                 "write the plan document with `deflect export --format md`.")
-            return
-        wizard = _wizard(content, plan, plain)
-        wizard.welcome_back(start_at)
-        raise typer.Exit(wizard.run(start=start_at))
+    raise typer.Exit(resume_plan(content, default_path(plan_path), answers=answers, no_input=no_input,
+                                 plain=plain, as_name=as_name, full=full))
 
 
 @app.command(short_help="Write the plan document: md, html, docx, pdf.", epilog=_epilog([
@@ -384,13 +228,13 @@ def export(
     mermaid: bool = typer.Option(False, "--mermaid", help="Markdown: add a Mermaid flowchart of the referral pathway."),
 ) -> None:
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
-    from deflect_cli.export.render import BINARY_FORMATS, format_for
+    from deflect_cli.export import files
     from deflect_cli.export.render import export as render_export
-    from deflect_cli.plan.model import atomic_write, default_path, refuse_export_over_plan
+    from deflect_cli.export.render import format_for, refuse_binary_to_terminal
+    from deflect_cli.plan.model import atomic_write, default_path
 
     path = default_path(plan_path)
-    if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
-        refuse_export_over_plan(Path(output), path)
+    files.refuse_over_plan(output, path)
     fmt = format_for(fmt, output)
     content = _content(content_dir)
     plan = None
@@ -398,33 +242,19 @@ def export(
         from deflect_cli.plan.migrate import open_plan
 
         plan, _ = open_plan(content, path)  # reconciled with the content in memory; the file is only read
-    if output == "-" and fmt in BINARY_FORMATS and sys.stdout.isatty():
-        raise DeflectError(f"a .{fmt} file is binary; send it to a file or a pipe, not the terminal.")
-    target = None
-    if output != "-":
-        target = Path(output) if output else (
-            path.with_name(f"deflection-workbook.{fmt}") if blank else path.with_suffix(f".{fmt}"))
-        refuse_export_over_plan(target, path)
+    refuse_binary_to_terminal(fmt, output)
+    target = files.target(output, path, files.export_name(path, fmt, blank))
     if final and plan is not None and not allow_open:
-        from deflect_cli.export.render import required_open
+        from deflect_cli.export.render import refuse_open
 
-        still = required_open(content, plan)
-        if still:
-            names = [_question_name(content, content.question(key)) for key in still[:5]]
-            more = f" and {len(still) - 5} more; `deflect status` lists them" if len(still) > 5 else ""
-            raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
-                               f"still open: {', '.join(names)}{more}. Answer {'them' if len(still) != 1 else 'it'}, "
-                               "or add --allow-open.")
+        refuse_open(content, plan)
     notes: list = []
     data = render_export(content, plan, fmt, templates=templates, include_guide=include_guide, blank=blank,
                          outline=outline, final=final, mermaid=mermaid, notes=notes)
     for note in notes:
         _say(f"Over the outline's limit: {note}", err=True)
     if target is None:
-        if isinstance(data, bytes):
-            typer.get_binary_stream("stdout").write(data)
-        else:
-            sys.stdout.write(data)
+        _emit(data)
         return
     atomic_write(target, data)
     _say(f"Wrote {target}")
@@ -459,14 +289,14 @@ def paperwork(
     a referral protocol, a pocket card and a community one-pager. Missing answers stay visible as
     [placeholders]. Every draft is for the agencies' counsel to review. The plan file is only read."""
     from deflect_cli.controlchars import visible
+    from deflect_cli.export import files
     from deflect_cli.export import paperwork as pw
-    from deflect_cli.export.render import BINARY_FORMATS, format_for
+    from deflect_cli.export.render import format_for, refuse_binary_to_terminal
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import atomic_write, default_path, plan_flag, refuse_export_over_plan
+    from deflect_cli.plan.model import atomic_write, default_path, plan_flag
 
     path = default_path(plan_path)
-    if output and output != "-":
-        refuse_export_over_plan(Path(output), path)
+    files.refuse_over_plan(output, path)
     if name is None:
         if partner or fmt or output:
             raise DeflectError("name the document to write, e.g. `deflect paperwork one-pager`.")
@@ -477,17 +307,12 @@ def paperwork(
     fmt = format_for(fmt, output)
     content = _content(content_dir)
     plan, _ = open_plan(content, path)  # reconciled in memory; the file is only read
-    if output == "-" and fmt in BINARY_FORMATS and sys.stdout.isatty():
-        raise DeflectError(f"a .{fmt} file is binary; send it to a file or a pipe, not the terminal.")
+    refuse_binary_to_terminal(fmt, output)
     data, result = pw.render(content, plan, name, fmt, partner=partner, templates=templates)
-    if output == "-":
-        if isinstance(data, bytes):
-            typer.get_binary_stream("stdout").write(data)
-        else:
-            sys.stdout.write(data)
+    target = files.target(output, path, f"{pw.file_stem(result)}.{fmt}")
+    if target is None:
+        _emit(data)
         return
-    target = Path(output) if output else path.with_name(f"{pw.file_stem(result)}.{fmt}")
-    refuse_export_over_plan(target, path)
     atomic_write(target, data)
     _say(f"Wrote {target} (a draft for counsel to review).")
     if result.placeholders:
@@ -518,82 +343,6 @@ def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = C
     _say(status_text(content, plan, columns))
 
 
-def _ask_name_once(plan) -> None:
-    """In a terminal, once per plan that already records who answered (a team plan), ask who is
-    answering and remember it in the plan; an empty answer is remembered too, and never asked again."""
-    if plan.author or "author" in plan.settings or not plan.attribution or not _terminal():
-        return
-    _say("This plan records who gave each answer.")
-    try:
-        name = str(typer.prompt("Your name, recorded with the answers you give (Enter to leave it out)",
-                                default="", show_default=False)).strip()
-    except (typer.Abort, EOFError):
-        _say()
-        name = ""
-    plan.settings["author"] = name
-    plan.author = name or None
-
-
-def _open_for_writing(content, path, command: str, as_name: Optional[str] = None):
-    """Under the lock: the plan reconciled with the content, what changed said and saved. Answers
-    changed from here on are attributed to `as_name`, else to the name remembered in the plan."""
-    from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import refuse_read_only, save_plan
-
-    plan, changes = open_plan(content, path)
-    plan.author = (as_name or plan.settings.get("author") or "").strip() or None
-    refuse_read_only(path)  # before any question is asked, not at the first save
-    plan.session_command = command
-    for line in changes.lines():
-        _say(line)
-    if changes:
-        save_plan(plan)
-    return plan
-
-
-def _find_section(content, ref: str):
-    found = content.section(ref)
-    if found is None:
-        raise DeflectError(f"unknown section {ref!r}; `deflect sections` lists them.")
-    return found
-
-
-def _session(content, path, command: str, plain: bool, action, as_name: Optional[str] = None) -> None:
-    """Hold the plan's lock and run one wizard action on it; Ctrl-C exits 130 with answers saved."""
-    from deflect_cli.session.prompter import Interrupted
-
-    with _writing(path, command):
-        plan = _open_for_writing(content, path, command, as_name)
-        _ask_name_once(plan)
-        wizard = _wizard(content, plan, plain)
-        try:
-            action(wizard)
-            code = 0
-        except Interrupted as stop:  # Ctrl-C 130; Ctrl-D or the end of piped input 0
-            code = stop.code
-    raise typer.Exit(wizard.signed_off(code))
-
-
-def _question_name(content, question) -> str:
-    """"Vision (section 1)": how a person finds a question, rather than its id."""
-    section = next(s for s in content.all_sections if s.id == question.section_id)
-    return f"{question.label} ({f'section {section.number}' if section.number else section.title})"
-
-
-def _find_question(content, ref: str):
-    """SECTION.QUESTION, where SECTION may also be the section's number (`5.roster`)."""
-    section_ref, _, question_id = ref.partition(".")
-    if not question_id:
-        raise DeflectError(f"{ref!r}: name a question as SECTION.QUESTION, for example profile.agency; "
-                           "`deflect review` lists them.")
-    section = _find_section(content, section_ref)
-    question = content.question(f"{section.id}.{question_id}")
-    if question is None:
-        raise DeflectError(f"unknown question {ref!r}; `deflect review {section.number or section.id}` "
-                           "lists that section's questions.")
-    return question
-
-
 @app.command(short_help="Check your answers and change any of them.", epilog=_epilog([
     "deflect review",
     "deflect review 5  # just section 5",
@@ -614,17 +363,21 @@ def review(
     """
     from deflect_cli.plan.migrate import open_plan
     from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.refs import find_section
+    from deflect_cli.session.console import interactive
 
     content = _content(content_dir)
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
-    chosen = _find_section(content, section) if section else None
-    if not _interactive(False, plain):
+    chosen = find_section(content, section) if section else None
+    if not interactive(False, plain):
         from deflect_cli.session.review import review_text
 
         _say(review_text(content, plan, [chosen] if chosen else list(content.all_sections)))
         return
-    _session(content, path, "review", plain, lambda wizard: wizard.review(chosen), as_name)
+    from deflect_cli.session.opening import run_action
+
+    raise typer.Exit(run_action(content, path, "review", plain, lambda wizard: wizard.review(chosen), as_name))
 
 
 @app.command(short_help="Change one answer.", epilog=_epilog([
@@ -641,24 +394,22 @@ def edit(
     as_name: Optional[str] = AsOption,
 ) -> None:
     """Change one answer, then answer any question the change brings up."""
-    from deflect_cli.plan import flow
     from deflect_cli.plan.migrate import open_plan
     from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.refs import find_question, require_applicable
+    from deflect_cli.session.console import interactive
 
     content = _content(content_dir)
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
-    target = _find_question(content, question)
-    if not flow.evaluate(content, plan.answers, plan.core).applies(target):
-        from deflect_cli.content.wording import describe
-
-        raise DeflectError(f"{target.key} does not apply to this plan now: it is asked only when "
-                           f"{describe(content, target.when)}. Any answer it had is set aside and comes "
-                           "back if that changes.")
-    if not _interactive(False, plain):
+    target = find_question(content, question)
+    require_applicable(content, plan, target)
+    if not interactive(False, plain):
         raise DeflectError("edit asks the question again, so it needs a terminal; "
                            "use --plain to type the answer from a pipe.")
-    _session(content, path, "edit", plain, lambda wizard: wizard.edit(target), as_name)
+    from deflect_cli.session.opening import run_action
+
+    raise typer.Exit(run_action(content, path, "edit", plain, lambda wizard: wizard.edit(target), as_name))
 
 
 @app.command(short_help="Check content files for problems.", epilog=_epilog([
@@ -677,23 +428,9 @@ def lint(
              "answers aside (a question removed without renamed_from, a type changed, a choice removed)."),
 ) -> None:
     """Check the content files and list every problem as FILE:LINE: message."""
-    from deflect_cli.content import resources
-    content = resources.load(content_dir, use_cache=False)  # always a real parse, never the cache
-    questions = sum(1 for _ in content.questions())
-    checks = sum(1 for _ in content.all_checks())
-    _say(f"{len(content.sections)} sections, {questions} questions, {checks} checks: no problems found.")
-    if against:
-        from deflect_cli.plan.migrate import compare_content
+    from deflect_cli.session.catalog import lint as check
 
-        changes = compare_content(resources.load(against, use_cache=False), content)
-        for change in changes:
-            _say(change, err=True)
-        if changes:
-            _say(f"deflect: {len(changes)} change(s) since {against} would set saved answers aside; plans keep "
-                 "them (shown by `deflect status`), but add `renamed_from` or keep the old type where you can.",
-                 err=True)
-            raise typer.Exit(1)
-        _say(f"Compared with {against}: every saved answer still fits.")
+    raise typer.Exit(check(content_dir, against))
 
 
 @app.command(short_help="Put back an earlier copy of the plan.", epilog=_epilog([
@@ -718,84 +455,14 @@ def restore(
     A snapshot is kept at the first save of every session, and before `start --force` and `restore`
     replace a plan. The plan a restore replaces is kept as a snapshot first, so nothing is lost.
     """
-    from deflect_cli.plan.model import current, default_path, plan_flag, restorable, restore_copy
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.session import restore as snapshots
 
     path = default_path(plan_path)
     if list_only:
-        copies = restorable(path)
-        if not copies:
-            _say(f"No snapshots of {path} yet: one is kept at the first save of every session.")
-            return
-        _say(f"Copies of {path} you can restore, newest first:")
-        _list_copies(copies)
-        _say(f"Put one back with `deflect restore N{plan_flag(path)}`; the current plan is kept as a snapshot first.")
-        return
-    if path.is_dir():
-        raise DeflectError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
-    nothing = f"{path}: there is no snapshot to restore yet (one is kept at the first save of every session)."
-    if not path.exists() and not restorable(path):
-        raise DeflectError(nothing)  # before a lock file is made where there is no plan
-    with _writing(path, "restore"):
-        copies = restorable(path)
-        if not copies:
-            raise DeflectError(nothing)
-        _, now = current(path)
-        chosen = _choose_copy(copies, number, snapshot, path, ask=_terminal() and number is None and not snapshot)
-        if now is not None and not force:
-            what = f"copy {chosen.number} ({chosen.describe()})"
-            if not _terminal():
-                raise DeflectError(f"{path} is not damaged ({_answers_or_damaged(now)}); to replace it with {what} "
-                                   f"run `deflect restore {chosen.number} --force{plan_flag(path)}`.")
-            if not _confirm(f"Replace {path} ({_answers_or_damaged(now)}) with {what}? "
-                            "The current plan is kept as a snapshot."):
-                raise DeflectError(f"{path} was not replaced; nothing was changed.")
-        kept = restore_copy(path, chosen)
-    _say(f"Restored {path} from copy {chosen.number} ({chosen.describe()}).")
-    if kept is not None:
-        _say("The file it replaced is kept as a pinned snapshot; "
-             f"`deflect restore --list{plan_flag(path)}` shows every copy.")
-
-
-def _list_copies(copies) -> None:
-    for copy in copies:
-        _say(f"{copy.number:>4}  {copy.describe()}")
-
-
-def _choose_copy(copies, number, name, path, ask: bool):
-    """The copy asked for (by number or name), else the newest that loads; in a terminal, ask."""
-    from deflect_cli.plan.model import newest_good, plan_flag
-
-    good = newest_good(copies)
-    if good is None and not name and number is None:
-        raise DeflectError(f"no copy of {path} loads ({len(copies)} kept); "
-                           f"`deflect restore --list{plan_flag(path)}` says why.")
-    if name:
-        found = next((c for c in copies if c.name == name), None)
-        if found is None:
-            raise DeflectError(f"no copy named {name!r}; `deflect restore --list{plan_flag(path)}` lists them.")
-    elif number is not None:
-        if not 1 <= number <= len(copies):
-            raise DeflectError(f"there is no copy {number} (there are {len(copies)}); "
-                               f"`deflect restore --list{plan_flag(path)}` lists them.")
-        found = copies[number - 1]
-    elif ask:
-        _say(f"Copies of {path} you can restore, newest first:")
-        _list_copies(copies)
-        picked = 0
-        while not 1 <= picked <= len(copies):
-            try:
-                picked = typer.prompt("Restore which copy", default=(good or copies[0]).number, type=int)
-            except (typer.Abort, EOFError):
-                _say()
-                raise DeflectError(f"{path} was not replaced; nothing was changed.") from None
-            if not 1 <= picked <= len(copies):
-                _say(f"Type a number from 1 to {len(copies)}.")
-        found = copies[picked - 1]
+        snapshots.list_copies(path)
     else:
-        found = good
-    if found.plan is None:
-        raise DeflectError(f"copy {found.number} ({found.name}) cannot be restored: {found.problem}.")
-    return found
+        snapshots.restore(path, number, snapshot, force)
 
 
 @app.command(short_help="What changed between two plans.", epilog=_epilog([
@@ -818,30 +485,12 @@ def diff(
     Tables are compared row by row. Neither file is changed.
     """
     from deflect_cli.plan import diff as plandiff
-    from deflect_cli.plan.model import default_path, load_plan, plan_flag, restorable
+    from deflect_cli.plan.model import default_path
 
     if fmt not in ("text", "md"):
         raise DeflectError(f"unknown diff format {fmt!r}; use text or md.")
     content = _content(content_dir)
-    if snapshot is not None:
-        if old is not None:
-            raise DeflectError("give either --snapshot N or two plan files, not both.")
-        path = default_path(plan_path)
-        copies = restorable(path)
-        if not 1 <= snapshot <= len(copies):
-            raise DeflectError(f"there is no copy {snapshot} of {path} (there are {len(copies)}); "
-                               f"`deflect restore --list{plan_flag(path)}` lists them.")
-        copy = copies[snapshot - 1]
-        if copy.plan is None:
-            raise DeflectError(f"copy {snapshot} ({copy.name}) cannot be read: {copy.problem}.")
-        before, after = copy.plan, load_plan(path)
-        names = (f"snapshot {snapshot} ({copy.describe()})", str(path))
-    else:
-        if old is None:
-            raise DeflectError("name two plan files to compare (OLD NEW), or use --snapshot N.")
-        new_path = new if new is not None else default_path(plan_path)
-        before, after = load_plan(old, hint_backup=False), load_plan(new_path, hint_backup=False)
-        names = (str(old), str(new_path))
+    before, after, names = plandiff.versions(old, new, snapshot, default_path(plan_path))
     found = plandiff.diff(content, before.answers, after.answers)
     _say((plandiff.markdown if fmt == "md" else plandiff.text)(found, *names).rstrip("\n"))
 
@@ -867,20 +516,13 @@ def packet(
 
     It carries only those sections' answers. Bring the reply back with `deflect import FILE`.
     """
-    from deflect_cli.export import packet as writer
-    from deflect_cli.export.text import slug
+    from deflect_cli.export import files
+    from deflect_cli.export.render import render_packet
     from deflect_cli.plan import packet as packets
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import atomic_write, default_path, refuse_export_over_plan
+    from deflect_cli.plan.model import atomic_write, default_path
 
-    suffixes = {".docx": "docx", ".md": "md", ".markdown": "md", ".yaml": "yaml", ".yml": "yaml"}
-    if fmt is None and output:
-        fmt = suffixes.get(Path(output).suffix.lower())
-        if fmt is None:
-            raise DeflectError(f"{output}: unknown packet suffix; use .docx, .md or .yaml (or --format).")
-    fmt = fmt or "docx"
-    if fmt not in ("docx", "md", "yaml"):
-        raise DeflectError(f"unknown packet format {fmt!r}; use docx, md or yaml.")
+    fmt = files.packet_format(fmt, output)
     content = _content(content_dir)
     path = default_path(plan_path)
     plan, _ = open_plan(content, path)
@@ -888,15 +530,8 @@ def packet(
     if not chosen:
         raise DeflectError("name at least one section with --sections, e.g. --sections 8,9.")
     made = packets.build(content, plan, chosen, to.strip())
-    target = Path(output) if output else path.with_name(f"packet-{slug(to) or 'partner'}.{fmt}")
-    refuse_export_over_plan(target, path)
-    if fmt == "docx":
-        from deflect_cli.export import docx as word
-
-        data = word.render(writer.document(content, made))
-    else:
-        data = (writer.markdown if fmt == "md" else writer.answers_file)(content, made)
-    atomic_write(target, data)
+    target = files.target(output, path, files.packet_name(to, fmt))
+    atomic_write(target, render_packet(content, made, fmt))
     _say(f"Wrote {target}: {len(made.codes)} questions from section(s) "
          f"{', '.join(str(s.number or s.id) for s in chosen)} for {to.strip()} (packet {made.id}).")
     _say(f"When it comes back: `deflect import {target}`.")
@@ -922,71 +557,11 @@ def import_(
     the plan changed since the packet was sent, and the partner changed too, is a conflict: chosen
     in a terminal, otherwise left as it is and listed. A snapshot is kept before anything changes.
     """
-    from deflect_cli.plan import packet as packets
-    from deflect_cli.plan import packetread
-    from deflect_cli.plan.model import default_path, load_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.session.team import import_packet
 
     content = _content(content_dir)
-    path = default_path(plan_path)
-    returned = packetread.read(file)
-    packetread.columns_by_position(returned, content)
-    if not path.exists():
-        load_plan(path)
-    header = returned.header
-    who = (as_name or (header.recipient if header else "") or "").strip()
-    with _writing(path, "import"):
-        plan = _open_for_writing(content, path, "import")
-        outcomes = packets.compare(content, plan, returned)
-        if header is None:
-            _say(f"{file} carries no packet header (its hidden part was lost), so there is no record of what "
-                 "was sent: every difference from the plan is a conflict.")
-        else:
-            _say(f"Packet {header.id} for {header.recipient or 'a partner'} ({len(header.codes)} questions):")
-            if header.version != content.version:
-                _say(f"It was made with workbook version {header.version}; this is {content.version}.")
-        _apply_outcomes(path, plan, outcomes, who, header.id if header else "without header", "import", yes)
-
-
-def _apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, yes: bool,
-                    attribution: Optional[dict] = None, theirs: str = "returned") -> None:
-    """Shared by import and merge: list the outcomes, let a person choose each conflict in a terminal,
-    confirm (or --yes), pin a snapshot, apply and save. Call with the plan's lock held."""
-    from deflect_cli.plan import packet as packets
-    from deflect_cli.plan.model import current, pin, plan_flag, save_plan
-
-    for line in packets.report(outcomes, theirs=theirs):
-        _say(line)
-    choices = {}
-    conflicts = [o for o in outcomes if o.kind == packets.CONFLICT]
-    interactive = _terminal()
-    if conflicts and interactive:
-        for o in conflicts:
-            pick = _pick_conflict(o, theirs)
-            if pick:
-                choices[id(o)] = pick
-    count = packets.changes(outcomes) + len(choices)
-    left = len(conflicts) - len(choices)
-    if not count and not left:
-        _say(f"Nothing to change in {path}.")
-        return
-    what = f"{count} change(s)" + (f" and {left} conflict(s) to keep among the set-aside answers" if left else "")
-    if not yes:
-        if not interactive:
-            raise DeflectError(f"{what} for {path}; run again with --yes to apply them (conflicts are never "
-                               "applied without a choice; nothing was changed).")
-        if not _confirm(f"Apply {what} to {path}? A snapshot is kept first."):
-            raise DeflectError(f"{path} was not changed.")
-    raw, _ = current(path)
-    pin(path, raw, command)
-    plan.loaded_bytes = None  # the pinned snapshot already holds it
-    counts = packets.apply(plan, outcomes, who, source, choices, attribution)
-    save_plan(plan)
-    _say(f"Applied {counts['applied']} change(s) to {path}" + (f", answered by {who}" if who else "") + ".")
-    if counts["conflicts left"]:
-        _say(f"{counts['conflicts left']} conflict(s) left: the plan keeps its answer; the other is kept among "
-             f"the set-aside answers (`deflect status{plan_flag(path)}` lists them).")
-    _say(f"The plan before the {command} is kept as a pinned snapshot; `deflect restore --list{plan_flag(path)}` "
-         "shows it.")
+    import_packet(content, default_path(plan_path), file, yes, as_name)
 
 
 @app.command(short_help="Merge another copy of this plan into it.", epilog=_epilog([
@@ -1009,55 +584,11 @@ def merge(
     both copies changed differently is a conflict: chosen in a terminal, otherwise left, with the
     other copy's value kept among the set-aside answers. Nothing is lost.
     """
-    from deflect_cli.plan import merge as merging
-    from deflect_cli.plan import packet as packets
-    from deflect_cli.plan.migrate import reconcile
-    from deflect_cli.plan.model import default_path, load_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.session.team import merge_copy
 
     content = _content(content_dir)
-    path = default_path(plan_path)
-    other = load_plan(other_file, hint_backup=False)
-    reconcile(content, other)
-    if not path.exists():
-        load_plan(path)
-    with _writing(path, "merge"):
-        plan = _open_for_writing(content, path, "merge", as_name)
-        if base_file is not None:
-            base = merging.base_from_file(base_file, content)
-            _say(f"Base: {base_file}.")
-        else:
-            found = merging.find_base(path, plan, other_file, other)
-            base = found.answers if found is not None else None
-            if found is None:
-                _say(f"No common earlier version of {path} and {other_file} was found among their snapshots, "
-                     "so every difference is a conflict (name one with --base FILE).")
-            else:
-                from deflect_cli.plan.model import describe
-
-                _say(f"Base: the version both copies share ({describe(found)}).")
-        returned = merging.as_returned(content, other, base, str(other_file))
-        outcomes = packets.compare(content, plan, returned)
-        if not as_name:
-            plan.author = None  # the other copy's answers keep who gave them there, not this session's name
-        _apply_outcomes(path, plan, outcomes, (as_name or "").strip(), f"merge of {other_file}", "merge", yes,
-                        other.attribution, theirs="other")
-
-
-def _pick_conflict(o, theirs: str = "returned") -> str:
-    """Side by side in a terminal: keep the plan's answer or take the returned one."""
-    from deflect_cli.plan import packet as packets
-    _say(f"\nConflict on {o.code} {o.key}" + (f" row {o.number}" if o.number else "") + ":")
-    _say(f"  1. keep the plan's:  {packets.say(o.question, o.current)}")
-    _say(f"  2. take {theirs + ':':<13}{packets.say(o.question, o.returned)}")
-    _say(f"     (sent:            {packets.say(o.question, o.sent)})")
-    picked = ""
-    while picked not in ("1", "2"):
-        try:
-            picked = str(typer.prompt("Keep which (1 or 2)", default="1")).strip()
-        except (typer.Abort, EOFError):
-            _say()
-            raise DeflectError("stopped; nothing was changed.") from None
-    return "returned" if picked == "2" else ""
+    merge_copy(content, default_path(plan_path), other_file, base_file, yes, as_name)
 
 
 @app.command(short_help="List the guide's sections.", epilog=_epilog([
@@ -1066,19 +597,9 @@ def _pick_conflict(o, theirs: str = "returned") -> str:
 ], READ_EXITS))
 def sections(content_dir: Optional[str] = ContentOption) -> None:
     """List the guide's sections with their ids, question counts and the things a person fills in."""
-    from deflect_cli.content.model import things_to_fill
+    from deflect_cli.session.catalog import sections_text
 
-    content = _content(content_dir)
-    width = max(len(s.id) for s in content.all_sections)
-    for section in content.all_sections:
-        number = f"{section.number:>2}" if section.number else " -"
-        core = sum(1 for q in section.questions if q.core)
-        _say(f"{number}  {section.id:<{width}}  {len(section.questions):>3} questions  "
-             f"{things_to_fill(section.questions):>3} to fill  {core:>2} core  {section.title}")
-    questions = list(content.questions())
-    _say(f"{len(questions)} questions in all; {things_to_fill(questions)} things to fill (prompts and required "
-         f"table cells); {sum(1 for q in questions if q.core)} on the core path (`deflect start --core`).")
-    _say(PROVENANCE)
+    _say(sections_text(_content(content_dir)))
 
 
 @app.command(short_help="Read a section's guide text, or the glossary.", epilog=_epilog([
@@ -1102,10 +623,9 @@ def guide(
         _say("Read one with `deflect guide NUMBER`.")
         return
     else:
-        found = content.section(section)
-        if found is None or found.id == "profile":
-            raise DeflectError(f"unknown section {section!r}; `deflect sections` lists them.")
-        text = section_markdown(found)
+        from deflect_cli.plan.refs import find_section
+
+        text = section_markdown(find_section(content, section, profile=False))
     _page(text)
 
 

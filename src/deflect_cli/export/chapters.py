@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from deflect_cli.export import document as d
-from deflect_cli.export.text import cell_text, one_line
+from deflect_cli.export import blocks as d
+from deflect_cli.export.text import slug
+from deflect_cli.grammar import plural
+from deflect_cli.mdtext import cell_text, one_line
 
 SHADE_ACTIVE, SHADE_MILESTONE, SHADE_LAUNCH, SHADE_TODAY = "A9C4E4", "F2B134", "9ED29E", "F0B4B4"
 MAX_PERIODS = 13  # period columns per timeline table: a page's width in Word at 9 pt and more
@@ -25,10 +27,10 @@ def part(name: str, context: dict) -> list:
     if name.startswith("question:"):
         return _question(doc, name.split(":", 1)[1])
     builders = {
-        "summary": lambda: d.summary_body(doc),
-        "checks": lambda: d.checks_body(doc),
-        "still_to_decide": lambda: d.still_to_decide_body(doc),
-        "guide_sources": lambda: (d.sources_body(doc["sources"], "The guide's text in this document draws on these "
+        "summary": lambda: summary_body(doc),
+        "checks": lambda: checks_body(doc),
+        "still_to_decide": lambda: still_to_decide_body(doc),
+        "guide_sources": lambda: (sources_body(doc["sources"], "The guide's text in this document draws on these "
                                                  "sources.") if context["include_guide"] else []),
         "about": lambda: about(doc, context["include_guide"]),
         "rest": lambda: rest(doc, context["placed"], context.get("covered", set())),
@@ -72,6 +74,35 @@ def number(value) -> d.Cell:
 # ---------------------------------------------------------------- answers placed by an outline
 
 
+def section_chapter(chapter: dict) -> list:
+    """A section's chapter: its numbered heading, the guide's text (--include-guide), each answer
+    under its own heading, and a pointer to what is still to decide in it."""
+    blocks: list = [d.Heading(2, chapter["title"], number=f"{chapter['number']}.", anchor=chapter["anchor"])]
+    if chapter["guide_markdown"]:
+        blocks.append(d.Guide(chapter["guide_markdown"]))
+    for item in chapter["answers"]:
+        blocks.append(d.Heading(3, item["label"]))
+        if item["type"] == "table":
+            blocks.append(d.typed_table(item["columns"], item["rows"], item.get("column_types")))
+        elif item["type"] == "multi_choice":
+            blocks.append(d.List([d.ListItem([d.Text(one_line(entry))]) for entry in item["entries"]]))
+        else:
+            blocks += d.text_blocks(item["text"])
+    if not chapter["answers"]:
+        blocks.append(d.Paragraph([d.Text("Nothing decided yet for this part of the plan; see \"Still to decide\".",
+                                          italic=True)]))
+    elif chapter["open"]:
+        count = len(chapter["open"])
+        blocks.append(d.Paragraph([d.Text(f"Still to decide in this part: {plural(count, 'question')} "
+                                          "(listed under \"Still to decide\").", italic=True)]))
+    return blocks
+
+
+def answers_body(chapter: dict) -> list:
+    """A section's answers (h3 items) without its heading, for an outline that places it elsewhere."""
+    return section_chapter(chapter)[1:] if chapter["answers"] else []
+
+
 def _chapters(doc: dict) -> list:
     return [doc["profile"], *doc["chapters"]]
 
@@ -82,7 +113,7 @@ def _section(doc: dict, section_id: str, covered: set = frozenset()) -> list:
     if chapter is None:
         return []
     items = [i for i in chapter["answers"] if i["key"] not in covered]
-    return d.answers_body({**chapter, "answers": items}) if items else []
+    return answers_body({**chapter, "answers": items}) if items else []
 
 
 def _question(doc: dict, key: str) -> list:
@@ -90,7 +121,7 @@ def _question(doc: dict, key: str) -> list:
     for chapter in _chapters(doc):
         if chapter["id"] == section_id:
             items = [i for i in chapter["answers"] if i["id"] == question_id]
-            return d.answers_body({**chapter, "answers": items, "open": []}) if items else []
+            return answers_body({**chapter, "answers": items, "open": []}) if items else []
     return []
 
 
@@ -102,7 +133,7 @@ def rest(doc: dict, placed: set, covered: set = frozenset()) -> list:
                  if item["key"] not in covered]
         if chapter["id"] in placed or not items:
             continue
-        out += d.answers_body({**chapter, "answers": items, "open": []})
+        out += answers_body({**chapter, "answers": items, "open": []})
     return out
 
 
@@ -116,8 +147,95 @@ def about(doc: dict, include_guide: bool = False) -> list:
         return d.text_blocks(text + " They are listed under \"Sources\", after the guide's text they support.")
     out = d.text_blocks(text + " The guide's sources:" if doc["sources"] else text)
     if doc["sources"]:
-        out += d.sources_body(doc["sources"], "")[-1:]
+        out += sources_body(doc["sources"], "")[-1:]
     return out
+
+
+# ---------------------------------------------------------------- summary, checks, what is open, sources
+
+
+def summary_body(doc: dict) -> list:
+    return _summary(doc)[1:]
+
+
+def _summary(doc: dict) -> list:
+    summary, progress = doc["summary"], doc["progress"]
+    blocks: list = [d.Heading(2, "Executive summary", anchor=slug("Executive summary"))]
+    blocks += d.text_blocks(summary["one_sentence"])
+    if summary["vision"]:
+        blocks += [d.Heading(3, "Goals")] + d.text_blocks(summary["vision"])
+    if summary["facts"]:
+        blocks += [d.Heading(3, "The plan at a glance"), d.facts_table(summary["facts"])]
+    milestones = summary["milestones"]
+    if milestones["rows"]:
+        blocks += [d.Heading(3, "First milestones"),
+                   d.typed_table(milestones["columns"], milestones["rows"], milestones.get("column_types"))]
+        if milestones.get("more"):
+            more = milestones["more"]
+            blocks.append(d.Paragraph([d.Text(f"{plural(more, 'more milestone')} in chapter "
+                                              f"{len(doc['chapters'])}.")]))
+    lines = [f"This plan answers {progress['answered']} of the {progress['applicable']} "
+             "workbook questions that apply to it."]
+    if progress["open"]:
+        aside = f" ({progress['skipped']} skipped for now)" if progress["skipped"] else ""
+        lines.append(f"{progress['open']} {'are' if progress['open'] != 1 else 'is'} still to decide{aside}; "
+                     "they are listed under \"Still to decide\".")
+    else:
+        lines.append("Every question that applies has an answer.")
+    if progress["checks"]:
+        count = progress["checks"]
+        lines.append(f"{plural(count, 'point')} need{'s' if count == 1 else ''} a second look; "
+                     "see \"Things to double-check\".")
+    runs: list = []
+    for line in lines:
+        runs += ([d.Break(soft=True)] if runs else []) + [d.Text(line)]
+    blocks += [d.Heading(3, "Where the plan stands"), d.Paragraph(runs)]
+    return blocks
+
+
+def checks_body(doc: dict) -> list:
+    if not doc["checks"]:
+        return []
+    items = []
+    for check in doc["check_items"]:
+        runs = [d.Text(f"{one_line(check['section'])}:", bold=True), d.Text(" ")] if check["section"] else []
+        items.append(d.ListItem(runs + [d.Text(one_line(check["message"]))]))
+    return [d.Paragraph([d.Text("These points come from the workbook's plan checks: answers that look "
+                                "inconsistent or leave a known gap.")]), d.List(items)]
+
+
+def still_to_decide_body(doc: dict) -> list:
+    blocks: list = []
+    for chapter in doc["still_to_decide"]:
+        blocks.append(d.Heading(3, chapter["title"]))
+        items = []
+        for item in chapter["open"]:
+            text = one_line(item["prompt"]) + (" (required)" if item["required"] else "")
+            text += " (skipped for now)" if item["status"] == "skipped" else ""
+            items.append(d.ListItem([d.Text(text)]))
+        blocks.append(d.List(items))
+    if not doc["still_to_decide"]:
+        blocks.append(d.Paragraph([d.Text("Every question that applies to this plan has an answer.")]))
+    return blocks
+
+
+def sources_chapter(sources, intro: str = "") -> list:
+    """The guide's sources under a "Sources" heading, each linked when it has a web address."""
+    out: list = [d.Heading(2, "Sources", anchor=slug("Sources"))]
+    if intro:
+        out.append(d.Paragraph([d.Text(intro)]))
+    items = []
+    for source in sources:
+        runs: list = [d.Text(one_line(source["title"]))]
+        if source.get("url"):
+            runs += [d.Text(": ")] + d.link_or_text(source["url"])
+        items.append(d.ListItem(runs))
+    out.append(d.List(items))
+    return out
+
+
+def sources_body(sources: list, intro: str) -> list:
+    return sources_chapter(sources, intro)[1:] if sources else []
 
 
 # ---------------------------------------------------------------- results chain
@@ -448,6 +566,6 @@ def references(chain: dict) -> list:
         lead = ". ".join(x for x in (author, r["title"], r["publisher"]) if x)
         runs: list = [d.Text(_text(lead) + ".")]
         if r["link"]:
-            runs += [d.Text(" ")] + d._link_or_text(r["link"])
+            runs += [d.Text(" ")] + d.link_or_text(r["link"])
         items.append(d.ListItem(runs))
     return [d.List(items)] if items else []

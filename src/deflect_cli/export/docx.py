@@ -15,7 +15,7 @@ import re
 from typing import Optional
 
 from deflect_cli.errors import DeflectError
-from deflect_cli.export import document as d
+from deflect_cli.export import blocks as d
 from deflect_cli.export.text import is_rtl
 
 # Characters XML 1.0 cannot hold; python-docx refuses them. Control characters that act as

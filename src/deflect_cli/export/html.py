@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from deflect_cli.errors import DeflectError
-from deflect_cli.export import document as d
+from deflect_cli.export import blocks as d
 from deflect_cli.export.text import is_rtl
 
 # deflect is installed from its source checkout, so the hint names the checkout, never a package index

@@ -8,8 +8,8 @@ renderer for Markdown only (render.py decides), with the facts of model.py as `d
 
 from __future__ import annotations
 
-from deflect_cli.export import document as d
-from deflect_cli.export.text import md_cell, md_heading, md_inline, md_line_start
+from deflect_cli.export import blocks as d
+from deflect_cli.mdtext import md_cell, md_heading, md_inline, md_line_start
 
 
 def render(doc: d.Document, templates=None) -> str:

@@ -7,7 +7,7 @@ links survive (markdown-it already refuses `javascript:` and similar).
 
 from __future__ import annotations
 
-from deflect_cli.export import document as d
+from deflect_cli.export import blocks as d
 
 
 def blocks(markdown: str) -> list:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from deflect_cli.content.answers import is_empty
-from deflect_cli.export import document as d
+from deflect_cli.export import blocks as d
 from deflect_cli.plan.packet import NEW_ROW, ROW_ID, Packet
 
 NAMESPACE = "urn:deflect:packet:1"
@@ -155,13 +155,13 @@ def _fence(text: str) -> str:
 
 
 def _md_cell(text: str) -> str:
-    from deflect_cli.export.text import md_inline
+    from deflect_cli.mdtext import md_inline
 
     return md_inline(text).replace("\n", "<br>")
 
 
 def markdown(content, packet: Packet) -> str:
-    from deflect_cli.export.text import md_inline
+    from deflect_cli.mdtext import md_inline
 
     out = [f"# Questions for {md_inline(packet.recipient)}" if packet.recipient else "# Questions", "",
            md_inline(f"From the deflection plan {packet.plan} ({packet.workbook}, version {packet.version}); "

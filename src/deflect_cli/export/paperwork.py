@@ -22,9 +22,9 @@ from typing import Optional
 from deflect_cli.content.answers import display, is_empty
 from deflect_cli.controlchars import visible
 from deflect_cli.errors import DeflectError
-from deflect_cli.export import document as d
-from deflect_cli.export.text import one_line
+from deflect_cli.export import blocks as d
 from deflect_cli.grammar import plural
+from deflect_cli.mdtext import one_line
 from deflect_cli.plan import flow
 
 # ---------------------------------------------------------------- which question feeds what

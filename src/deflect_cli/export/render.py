@@ -13,6 +13,7 @@ Markdown template (`--templates DIR`) receives answers only as variables, never 
 from __future__ import annotations
 
 import json
+import sys
 from importlib import import_module
 from pathlib import Path
 from typing import Optional, Union
@@ -47,6 +48,12 @@ def format_for(fmt: Optional[str], output: Optional[str]) -> str:
     if fmt not in FORMATS:
         raise DeflectError(f"unknown format {fmt!r}; choose one of: {', '.join(FORMATS)}.")
     return fmt
+
+
+def refuse_binary_to_terminal(fmt: str, output: Optional[str]) -> None:
+    """A binary format sent to standard output while that is a terminal would only garble the screen."""
+    if output == "-" and fmt in BINARY_FORMATS and sys.stdout.isatty():
+        raise DeflectError(f"a .{fmt} file is binary; send it to a file or a pipe, not the terminal.")
 
 
 # ---------------------------------------------------------------- formats
@@ -121,6 +128,20 @@ def required_open(content: Content, plan) -> list:
             if q.required and evaluation.applies(q) and flow.status(q, plan.answers, plan.skipped) != flow.ANSWERED]
 
 
+def refuse_open(content: Content, plan) -> None:
+    """--final (without --allow-open) while required questions are open: refused, naming the first five."""
+    still = required_open(content, plan)
+    if not still:
+        return
+    from deflect_cli.plan.refs import question_name
+
+    names = [question_name(content, content.question(key)) for key in still[:5]]
+    more = f" and {len(still) - 5} more; `deflect status` lists them" if len(still) > 5 else ""
+    raise DeflectError(f"not final: {len(still)} required question{'s are' if len(still) != 1 else ' is'} "
+                       f"still open: {', '.join(names)}{more}. Answer {'them' if len(still) != 1 else 'it'}, "
+                       "or add --allow-open.")
+
+
 # Format name -> (module under deflect_cli.export, function taking a Document and the --templates folder).
 RENDERERS = {
     "md": ("markdown", "render"),
@@ -172,3 +193,14 @@ def export(content: Content, plan, fmt: str, *, templates: Optional[str] = None,
             return render_named(environment(templates), name, doc=doc.context)
     module, function = RENDERERS[fmt]
     return getattr(import_module(f"deflect_cli.export.{module}"), function)(doc, templates)
+
+
+def render_packet(content, made, fmt: str) -> Union[str, bytes]:
+    """A partner packet (plan/packet.py's facts) as a Word file, Markdown for email, or an answers file;
+    Word is loaded only for Word."""
+    from deflect_cli.export import packet as writer
+
+    if fmt == "docx":
+        module, function = RENDERERS["docx"]
+        return getattr(import_module(f"deflect_cli.export.{module}"), function)(writer.document(content, made))
+    return (writer.markdown if fmt == "md" else writer.answers_file)(content, made)

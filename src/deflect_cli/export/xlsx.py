@@ -14,7 +14,7 @@ import io
 from typing import Optional
 
 from deflect_cli.errors import DeflectError
-from deflect_cli.export import document as d
+from deflect_cli.export import blocks as d
 
 _HEADER_FILL = "E8EEF6"
 _MONEY = '"$"#,##0.00'

@@ -4,15 +4,19 @@ Pure: two answer mappings in, a list of sections with their added / changed / re
 `text` and `markdown` say them. Tables are compared row by row: by row id (`_id`, plan format 3)
 where both versions have one, else by position, so a row edited in place reads as one changed row
 and not as one removed and one added. Row ids are never shown; rows are named by their number.
+`versions` alone reads files: the two versions `deflect diff` was asked to compare.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 from deflect_cli.content.answers import display, is_empty
 from deflect_cli.controlchars import visible
+from deflect_cli.errors import DeflectError
+from deflect_cli.mdtext import md_inline as esc
 
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 ROW_ID = "_id"
@@ -180,8 +184,6 @@ def _cells_changed(question, old: dict, new: dict) -> str:
 def _lines(change: AnswerChange, md: bool) -> list:
     q = change.question
     if md:
-        from deflect_cli.export.text import md_inline as esc
-
         out = [f"- {change.kind}: `{change.key}` {esc(visible(change.label))}"]
         item = lambda words: f"  - {esc(words)}"  # noqa: E731
     else:
@@ -215,8 +217,6 @@ def text(sections: list, old_name: str, new_name: str) -> str:
 
 
 def markdown(sections: list, old_name: str, new_name: str) -> str:
-    from deflect_cli.export.text import md_inline as esc
-
     if not sections:
         return f"No answers differ between {esc(old_name)} and {esc(new_name)}.\n"
     out = [f"## Changes from {esc(old_name)} to {esc(new_name)}"]
@@ -225,3 +225,26 @@ def markdown(sections: list, old_name: str, new_name: str) -> str:
         for change in section.changes:
             out += _lines(change, md=True)
     return "\n".join(out) + "\n"
+
+
+def versions(old, new, snapshot: Optional[int], plan_path: Path) -> tuple:
+    """(before, after, (before's name, after's name)): the plan at `plan_path` and its snapshot
+    number `snapshot` (as `deflect restore --list` numbers them), or the plan files `old` and `new`
+    (default: the plan). Neither file is changed."""
+    from deflect_cli.plan.model import load_plan, plan_flag, restorable
+
+    if snapshot is not None:
+        if old is not None:
+            raise DeflectError("give either --snapshot N or two plan files, not both.")
+        copies = restorable(plan_path)
+        if not 1 <= snapshot <= len(copies):
+            raise DeflectError(f"there is no copy {snapshot} of {plan_path} (there are {len(copies)}); "
+                               f"`deflect restore --list{plan_flag(plan_path)}` lists them.")
+        copy = copies[snapshot - 1]
+        if copy.plan is None:
+            raise DeflectError(f"copy {snapshot} ({copy.name}) cannot be read: {copy.problem}.")
+        return copy.plan, load_plan(plan_path), (f"snapshot {snapshot} ({copy.describe()})", str(plan_path))
+    if old is None:
+        raise DeflectError("name two plan files to compare (OLD NEW), or use --snapshot N.")
+    new_path = new if new is not None else plan_path
+    return load_plan(old, hint_backup=False), load_plan(new_path, hint_backup=False), (str(old), str(new_path))
