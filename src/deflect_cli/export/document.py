@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
+from deflect_cli.content import qtypes
 from deflect_cli.export.text import URL, cell_text, one_line, paragraphs, slug
 from deflect_cli.grammar import plural
 
@@ -474,9 +475,10 @@ def _chapter(chapter: dict) -> list:
         blocks.append(Guide(chapter["guide_markdown"]))
     for item in chapter["answers"]:
         blocks.append(Heading(3, item["label"]))
-        if item["type"] == "table":
+        shape = qtypes.get(item["type"]).input
+        if shape == "table":
             blocks.append(_table(item["columns"], item["rows"], item.get("column_types")))
-        elif item["type"] == "multi_choice":
+        elif shape == "multi_choice":
             blocks.append(List([ListItem([Text(one_line(entry))]) for entry in item["entries"]]))
         else:
             blocks += text_blocks(item["text"])
@@ -537,16 +539,16 @@ def _blank_question(q: dict) -> list:
         blocks.append(Paragraph([Text("Answer only if it applies; it depends on your answer to "
                                       + "; ".join(one_line(d) for d in q["depends_on"]) + ".", italic=True)]))
     blocks += text_blocks(q["help"] or "")
-    kind = q["type"]
-    if kind == "yes_no":
+    kind = qtypes.get(q["type"])
+    if kind.input == "yes_no":
         blocks.append(AnswerField("yes_no"))
-    elif kind in ("choice", "multi_choice"):
-        blocks.append(AnswerField("choice" if kind == "choice" else "multi", choices=q["choices"], other=q["other"]))
-    elif kind == "table":
+    elif kind.input in ("choice", "multi_choice"):
+        blocks.append(AnswerField("choice" if kind.input == "choice" else "multi", choices=q["choices"],
+                                  other=q["other"]))
+    elif kind.input == "table":
         hints = [(c["label"], "one of " + ", ".join(c["choices"]) if c["choices"] else c["hint"], c["required"])
                  for c in q["columns"] if c["choices"] or c["hint"]]
         blocks.append(AnswerField("table", columns=[c["label"] for c in q["columns"]], lines=q["rows"], hints=hints))
     else:
-        label = {"number": "Answer" + (f" ({q['unit']})" if q["unit"] else ""), "date": "Date (YYYY-MM-DD)"}
-        blocks.append(AnswerField("lines", label=label.get(kind, "Answer"), lines=q["lines"]))
+        blocks.append(AnswerField("lines", label=kind.blank_label(q["unit"]), lines=q["lines"]))
     return blocks

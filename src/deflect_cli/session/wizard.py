@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import cell, choice_limit_error, display, is_empty, is_past, parse_text, validate
 from deflect_cli.content.model import OTHER_LABEL, Content, Question, prefill_rows
 from deflect_cli.grammar import plural
@@ -616,7 +617,7 @@ class Wizard:
         if not self.ui.plain:
             self.ui.note(NAV_KEYS)
         self.ui.set_help(question.help)
-        handler = getattr(self, f"_ask_{question.type}")
+        handler = getattr(self, f"_ask_{qtypes.get(question.type).input}")  # asked by its input kind
         return handler(question, current)
 
     def _prompt(self, question: Question) -> str:
@@ -962,8 +963,9 @@ class Wizard:
             source = self.content.question(column.choices_from.rsplit(".", 1)[0])
             self.ui.note(f"Nothing is listed yet under '{source.label if source else column.choices_from}' "
                          "to choose from; type it for now.")
-        if column.type in ("choice", "yes_no"):
-            options = ([Option(c.label, c.value) for c in column.choices] if column.type == "choice"
+        kind = qtypes.get(column.type).input
+        if kind in ("choice", "yes_no"):
+            options = ([Option(c.label, c.value) for c in column.choices] if kind == "choice"
                        else [Option("Yes", True), Option("No", False)])
             if not column.required:
                 options.append(Option("(leave blank)", _BLANK))
@@ -974,9 +976,9 @@ class Wizard:
         while True:
             text = self.ui.text(
                 label, default=default,
-                multiline=column.type == "long_text",
-                instruction=self._long_text_hint() if column.type == "long_text"
-                else _DATE_HINT if column.type == "date" else _number_hint(column) if column.type == "number"
+                multiline=kind == "long_text",
+                instruction=self._long_text_hint() if kind == "long_text"
+                else _DATE_HINT if kind == "date" else _number_hint(column) if kind == "number"
                 else _pattern_hint(column),
                 validate=_text_validator(column, column.required,
                                          "type skip to leave the row" if self.ui.plain
