@@ -25,6 +25,8 @@ from deflect_cli.plan import migrate
 from deflect_cli.plan import packet as plan_packet
 from deflect_cli.plan.model import new_plan
 
+from conftest import no_ids
+
 SRC = Path(__file__).resolve().parent.parent / "src" / "deflect_cli"
 
 
@@ -128,6 +130,11 @@ def test_the_wizard_asks_it_by_its_input_kind(percent, tmp_path):
     Wizard(content, plan, ui=ui).edit(content.question("main.share"))
     assert plan.answer("main", "share") == 60
     assert "Type a percentage, like 85%." in ui.stdout.getvalue()
+    # A table cell too: add a row (1), its site and share covered, then Done (4).
+    ui = PlainPrompter(stdin=io.StringIO("1\nNorth\n140\n40 %\n4\n"), stdout=io.StringIO())
+    Wizard(content, plan, ui=ui).edit(content.question("main.sites"))
+    assert no_ids(plan.answer("main", "sites")) == [{"site": "North", "covered": 40}]
+    assert "Not saved: Must be from 0 to 100." in ui.stdout.getvalue() and "Covered: 40%" in ui.stdout.getvalue()
 
 
 def test_an_answer_to_an_older_type_is_set_aside_and_lint_names_the_change(percent, tmp_path):

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from deflect_cli.content import (  # yamlio is imported where files are parsed: a cached load needs no YAML
-    conditions,
-    qtypes,
-)
+# yamlio is imported where files are parsed: a cached load needs no YAML.
+from deflect_cli.content import conditions, qtypes
 from deflect_cli.content.qtypes import LIST_TYPES as LIST_TYPES  # the plan's flow reads it from here
 from deflect_cli.errors import ContentError
 
