@@ -170,6 +170,13 @@ def test_the_markdown_exports_show_it_in_its_own_words(percent, tmp_path):
     assert "| Percentage (0 to 100) |" in blank and "**Covered:** 0 to 100" in blank
 
 
+def test_every_input_kind_has_an_asker_and_every_type_one_of_them():
+    from deflect_cli.session.wizard import Wizard
+
+    assert all(callable(getattr(Wizard, f"_ask_{kind}", None)) for kind in qtypes.INPUTS)
+    assert {kind.input for kind in qtypes.TYPES.values()} <= set(qtypes.INPUTS)
+
+
 # --------------------------------------------------------------------------- no branch names a type
 
 # `.type` attributes that are not a question's: markdown-it's token types.
