@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from deflect_cli.content import conditions  # yamlio is imported where files are parsed: a cached load needs no YAML
+# yamlio is imported where files are parsed: a cached load needs no YAML.
+from deflect_cli.content import conditions, qtypes
+from deflect_cli.content.qtypes import LIST_TYPES as LIST_TYPES  # the plan's flow reads it from here
 from deflect_cli.errors import ContentError
 
-QUESTION_TYPES = ("text", "long_text", "choice", "multi_choice", "yes_no", "number", "date", "table")
-COLUMN_TYPES = ("text", "long_text", "number", "date", "choice", "yes_no")
-CHOICE_TYPES = ("choice", "multi_choice")
-LIST_TYPES = ("multi_choice", "table")
 PROFILE_ID = "profile"
 OTHER_LABEL = "Other (describe)"
 LEAD_QUESTION = "agency_type"      # profile question: the kind of the (primary) lead agency
@@ -446,9 +444,10 @@ def _parse_choices(reader: _Reader, what: str) -> tuple:
     return tuple(choices)
 
 
-def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
+def _value_rules(reader: _Reader, node: dict, what: str, column: bool = False) -> dict:
     """The fields a question and a table column share, validated the same way."""
     qtype = reader.str("type", required=True)
+    types = qtypes.names(column=column)
     if qtype and qtype not in types:
         reader.problem("type", f"{what}: unknown type {qtype!r} (expected one of: {', '.join(types)})")
     rules = dict(
@@ -466,38 +465,47 @@ def _value_rules(reader: _Reader, node: dict, what: str, types: tuple) -> dict:
         future=reader.bool("future"),
     )
     if "min_choices" in node or "max_choices" in node:  # columns have no multi_choice type
-        for key in ("min_choices", "max_choices"):
-            number = reader.number(key)
-            if number is not None and (not float(number).is_integer() or number < 0):
-                reader.problem(key, f"{what}: {key!r} must be a whole number, 0 or more")
-                number = None
-            rules[key] = int(number) if number is not None else None
-            if key in node and qtype != "multi_choice":
-                reader.problem(key, f"{what}: {key!r} only applies to multi_choice")
-        low, high = rules["min_choices"], rules["max_choices"]
-        if low is not None and high is not None and low > high:
-            reader.problem("min_choices", f"{what}: 'min_choices' is greater than 'max_choices'")
-    if rules["future"] and qtype != "date":
-        reader.problem("future", f"{what}: 'future' only applies to date")
-    if qtype in CHOICE_TYPES and not rules["choices"]:
-        reader.problem("type", f"{what}: a {qtype} question needs a non-empty 'choices' list")
-    if rules["choices"] and qtype not in CHOICE_TYPES:
-        reader.problem("choices", f"{what}: 'choices' only applies to choice and multi_choice")
-    if rules["other"] and qtype not in CHOICE_TYPES:
-        reader.problem("other", f"{what}: 'other' only applies to choice and multi_choice")
-    for key in ("min", "max", "integer", "unit"):
-        if key in node and qtype != "number":
-            reader.problem(key, f"{what}: {key!r} only applies to number")
+        _choice_limits(reader, node, what, rules)
+    _type_fields(reader, node, what, rules)
     if rules["min"] is not None and rules["max"] is not None and rules["min"] > rules["max"]:
         reader.problem("min", f"{what}: 'min' is greater than 'max'")
     if rules["pattern"]:
-        if qtype not in ("text", "long_text"):
-            reader.problem("pattern", f"{what}: 'pattern' only applies to text")
         from deflect_cli.content import patterns
         trouble = patterns.problem(rules["pattern"])
         if trouble:
             reader.problem("pattern", f"{what}: 'pattern' {trouble}")
     return rules
+
+
+def _choice_limits(reader: _Reader, node: dict, what: str, rules: dict) -> None:
+    for key in ("min_choices", "max_choices"):
+        number = reader.number(key)
+        if number is not None and (not float(number).is_integer() or number < 0):
+            reader.problem(key, f"{what}: {key!r} must be a whole number, 0 or more")
+            number = None
+        rules[key] = int(number) if number is not None else None
+        if key in node and not qtypes.takes(rules["type"], key):
+            reader.problem(key, f"{what}: {key!r} only applies to {qtypes.taking(key)}")
+    low, high = rules["min_choices"], rules["max_choices"]
+    if low is not None and high is not None and low > high:
+        reader.problem("min_choices", f"{what}: 'min_choices' is greater than 'max_choices'")
+
+
+# The fields only some types take (each type lists its own, qtypes/*.py), in the order they are checked;
+# True: given when the key is there at all, False: given when it says something (`other: false` is fine).
+_TYPE_FIELDS = {"future": False, "choices": False, "other": False,
+                "min": True, "max": True, "integer": True, "unit": True, "pattern": False}
+
+
+def _type_fields(reader: _Reader, node: dict, what: str, rules: dict) -> None:
+    """A field on a type that does not take it ('unit' on a date) is a mistake worth a line."""
+    qtype = rules["type"]
+    kind = qtypes.TYPES.get(qtype)
+    for key, by_key in _TYPE_FIELDS.items():
+        if key == "choices" and kind is not None and kind.needs_choices and not rules["choices"]:
+            reader.problem("type", f"{what}: a {qtype} question needs a non-empty 'choices' list")
+        if (key in node if by_key else rules[key]) and not qtypes.takes(qtype, key):
+            reader.problem(key, f"{what}: {key!r} only applies to {qtypes.taking(key)}")
 
 
 def _parse_column(node, file: str, out: _Collector, what: str) -> Optional[Column]:
@@ -509,11 +517,11 @@ def _parse_column(node, file: str, out: _Collector, what: str) -> Optional[Colum
     if cid and not _ID.match(cid):
         reader.problem("id", f"{what}: column id {cid!r} must be snake_case (a-z, 0-9, _)")
     what = f"{what} column {cid!r}"
-    rules = _value_rules(reader, node, what, COLUMN_TYPES)
+    rules = _value_rules(reader, node, what, column=True)
     computed = reader.str("computed")
     if computed:
-        if rules["type"] != "number":
-            reader.problem("computed", f"{what}: 'computed' only applies to number")
+        if not qtypes.takes(rules["type"], "computed"):
+            reader.problem("computed", f"{what}: 'computed' only applies to {qtypes.taking('computed')}")
         if rules["required"]:
             reader.problem("computed", f"{what}: a computed column is never typed, so it cannot be required")
         try:
@@ -537,11 +545,11 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
     if qid and not _ID.match(qid):
         reader.problem("id", f"{what}: id must be snake_case (a-z, 0-9, _)")
     prompt = reader.str("prompt", required=True)
-    rules = _value_rules(reader, node, what, QUESTION_TYPES)
+    rules = _value_rules(reader, node, what)
     if not rules["help"].strip():
         out.add(file, _line(node), f"{what}: missing required field 'help' (say why it matters)")
     columns: list[Column] = []
-    if rules["type"] == "table":
+    if qtypes.takes(rules["type"], "columns"):
         raw_columns = reader.list("columns", required=True)
         if "columns" in node and not raw_columns:
             reader.problem("columns", f"{what}: a table needs at least one column")
@@ -555,7 +563,7 @@ def _parse_question(node, section_id: str, file: str, out: _Collector) -> Option
             seen.add(column.id)
             columns.append(column)
     elif "columns" in node:
-        reader.problem("columns", f"{what}: 'columns' only applies to table")
+        reader.problem("columns", f"{what}: 'columns' only applies to {qtypes.taking('columns')}")
     when = reader.str("when") or None
     return Question(
         id=qid,
@@ -609,11 +617,11 @@ def _parse_choices_from(reader: _Reader, node: dict, what: str, qtype: str, colu
     if not isinstance(value, str) or not shape.match(value):
         reader.problem("choices_from", f"{what}: 'choices_from' must be a full id like {example}, got {value!r}")
         return ""
-    if column and qtype != "text":
-        reader.problem("choices_from",
-                       f"{what}: 'choices_from' on a column needs type text (it stores the text chosen)")
-    elif not column and qtype not in CHOICE_TYPES:
-        reader.problem("choices_from", f"{what}: 'choices_from' only applies to choice and multi_choice")
+    if column and not qtypes.takes(qtype, "column choices_from"):
+        reader.problem("choices_from", f"{what}: 'choices_from' on a column needs type "
+                                       f"{qtypes.taking('column choices_from')} (it stores the text chosen)")
+    elif not column and not qtypes.takes(qtype, "choices_from"):
+        reader.problem("choices_from", f"{what}: 'choices_from' only applies to {qtypes.taking('choices_from')}")
     return value
 
 
@@ -625,8 +633,8 @@ def _parse_prefill(reader: _Reader, node: dict, what: str, qtype: str, columns: 
     value = node.get("prefill")
     if value is None:
         return ()
-    if qtype != "table":
-        reader.problem("prefill", f"{what}: 'prefill' only applies to table")
+    if not qtypes.takes(qtype, "prefill"):
+        reader.problem("prefill", f"{what}: 'prefill' only applies to {qtypes.taking('prefill')}")
         return ()
     if not isinstance(value, list) or not all(isinstance(row, dict) and row for row in value):
         reader.problem("prefill", f"{what}: 'prefill' must be a list of rows (mappings of column id to a value)")
@@ -663,17 +671,7 @@ def _parse_prefill(reader: _Reader, node: dict, what: str, qtype: str, columns: 
 
 def _cell_problem(column: Column, value) -> str:
     """Why a constant prefill cell cannot be stored in its column, or ""."""
-    if value is None:
-        return ""
-    if column.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        return "must be a number"
-    if column.type == "yes_no" and not isinstance(value, bool):
-        return "must be true or false"
-    if column.type == "choice" and value not in {c.value for c in column.choices}:
-        return f"{value!r} is not one of its choices"
-    if column.type in ("text", "long_text", "date") and not isinstance(value, str):
-        return "must be text"
-    return ""
+    return "" if value is None else qtypes.get(column.type).prefill_problem(column, value)
 
 
 def things_to_fill(questions) -> int:
@@ -720,7 +718,7 @@ def _check_prefill(content: Content, out: _Collector) -> None:
                 source = content.question(item)
                 if source is None:
                     out.add(question.file, question.line, f"{what}, which is not a question")
-                elif source.type in LIST_TYPES:
+                elif qtypes.get(source.type).list_value:
                     out.add(question.file, question.line, f"{what}, a list, which one cell cannot hold")
                 elif order[source.key] >= order[question.key]:
                     out.add(question.file, question.line, f"{what}, which is not asked before this question")
@@ -828,7 +826,7 @@ def _check_choices_from(content: Content, out: _Collector) -> None:
         what = f"question {question.key}: 'choices_from' names {question.choices_from!r}"
         if source is None:
             out.add(question.file, question.line, f"{what}, which is not a question")
-        elif source.type != "multi_choice":
+        elif qtypes.get(source.type).input != "multi_choice":
             out.add(question.file, question.line, f"{what}, which is not a multi_choice question")
         elif order[source.key] >= order[question.key]:
             out.add(question.file, question.line, f"{what}, which is not asked before this question")
@@ -905,7 +903,7 @@ def _check_carry(content: Content, out: _Collector) -> None:
 
 
 def _check_computed(question: Question, column: Column, what: str, out: _Collector) -> None:
-    numbers = {c.id for c in question.columns if c.type == "number" and not c.computed}
+    numbers = {c.id for c in question.columns if qtypes.get(c.type).input == "number" and not c.computed}
     for name in sorted(conditions.referenced_names(column.computed)):
         if name not in numbers:
             out.add(question.file, question.line, f"{what}: 'computed' reads {name!r}, which is not a typed "
@@ -995,8 +993,8 @@ def _parse_lead_fields(reader: _Reader, node: dict, what: str, rules: dict, colu
                           label=sub.str("label"), unit=sub.str("unit"), choices=choices,
                           columns=tuple(worded_columns),
                           line=_line(item))
-        if variant.unit and rules["type"] != "number":
-            sub.problem("unit", f"{what} variant: 'unit' only applies to number")
+        if variant.unit and not qtypes.takes(rules["type"], "unit"):
+            sub.problem("unit", f"{what} variant: 'unit' only applies to {qtypes.taking('unit')}")
         if not (variant.prompt or variant.help or variant.label or variant.unit or variant.choices
                 or variant.columns):
             reader.out.add(reader.file, variant.line, f"{what} variant: rewords nothing (give prompt, help, "
@@ -1050,7 +1048,7 @@ def _parse_lead_groups(workbook: dict, profile: Section, file: str, out: _Collec
         out.add(file, line, "workbook: 'lead_groups' must map each group name to a list of agency kinds")
         return ()
     kind_question = next((q for q in profile.questions if q.id == LEAD_QUESTION), None)
-    if kind_question is None or kind_question.type != "choice":
+    if kind_question is None or qtypes.get(kind_question.type).input != "choice":
         out.add(file, line, f"workbook: 'lead_groups' needs a choice question profile.{LEAD_QUESTION}")
         return ()
     known = [c.value for c in kind_question.choices] + ([FREE_TEXT_LEAD] if kind_question.other else [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from deflect_cli.content import qtypes
 from deflect_cli.export import blocks as d
 from deflect_cli.export.text import slug
 from deflect_cli.grammar import plural
@@ -82,9 +83,10 @@ def section_chapter(chapter: dict) -> list:
         blocks.append(d.Guide(chapter["guide_markdown"]))
     for item in chapter["answers"]:
         blocks.append(d.Heading(3, item["label"]))
-        if item["type"] == "table":
+        shape = qtypes.get(item["type"]).input
+        if shape == "table":
             blocks.append(d.typed_table(item["columns"], item["rows"], item.get("column_types")))
-        elif item["type"] == "multi_choice":
+        elif shape == "multi_choice":
             blocks.append(d.List([d.ListItem([d.Text(one_line(entry))]) for entry in item["entries"]]))
         else:
             blocks += d.text_blocks(item["text"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from deflect_cli.content import qtypes
 from deflect_cli.export import chapters as parts_of
 from deflect_cli.export.blocks import (
     AnswerField,
@@ -211,16 +212,16 @@ def _blank_question(q: dict) -> list:
         blocks.append(Paragraph([Text("Answer only if it applies; it depends on your answer to "
                                       + "; ".join(one_line(d) for d in q["depends_on"]) + ".", italic=True)]))
     blocks += text_blocks(q["help"] or "")
-    kind = q["type"]
-    if kind == "yes_no":
+    kind = qtypes.get(q["type"])
+    if kind.input == "yes_no":
         blocks.append(AnswerField("yes_no"))
-    elif kind in ("choice", "multi_choice"):
-        blocks.append(AnswerField("choice" if kind == "choice" else "multi", choices=q["choices"], other=q["other"]))
-    elif kind == "table":
+    elif kind.input in ("choice", "multi_choice"):
+        blocks.append(AnswerField("choice" if kind.input == "choice" else "multi", choices=q["choices"],
+                                  other=q["other"]))
+    elif kind.input == "table":
         hints = [(c["label"], "one of " + ", ".join(c["choices"]) if c["choices"] else c["hint"], c["required"])
                  for c in q["columns"] if c["choices"] or c["hint"]]
         blocks.append(AnswerField("table", columns=[c["label"] for c in q["columns"]], lines=q["rows"], hints=hints))
     else:
-        label = {"number": "Answer" + (f" ({q['unit']})" if q["unit"] else ""), "date": "Date (YYYY-MM-DD)"}
-        blocks.append(AnswerField("lines", label=label.get(kind, "Answer"), lines=q["lines"]))
+        blocks.append(AnswerField("lines", label=kind.blank_label(q["unit"]), lines=q["lines"]))
     return blocks

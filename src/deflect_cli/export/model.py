@@ -10,23 +10,17 @@ from __future__ import annotations
 
 import re
 
-from deflect_cli.content import resources
+from deflect_cli.content import qtypes, resources
 from deflect_cli.content.answers import cell, display, is_empty
 from deflect_cli.content.model import Content, reference
 from deflect_cli.export.text import slug
 from deflect_cli.grammar import plural
 from deflect_cli.plan import budget, flow
 
-SHORT_TYPES = ("text", "choice", "yes_no", "number", "date")
-
-
 
 def cell_type(rule) -> str:
     """What a table cell holds, so each format can set it right: text, number, money, percent or date."""
-    if rule.type == "number":
-        unit = rule.unit or ""
-        return "money" if unit == "USD" else "percent" if unit.startswith("%") else "number"
-    return "date" if rule.type == "date" else "text"
+    return qtypes.get(rule.type).cell_kind(rule)
 
 
 def _cells(question, rows) -> list:
@@ -36,6 +30,7 @@ def _cells(question, rows) -> list:
 def _item(question, plan, state: str) -> dict:
     value = flow.answer_of(plan.answers, question)
     answered = state == flow.ANSWERED
+    kind = qtypes.get(question.type)
     return {
         "key": question.key,
         "id": question.id,
@@ -45,14 +40,14 @@ def _item(question, plan, state: str) -> dict:
         "help": question.help,
         "required": question.required,
         "status": state,
-        "short": question.type in SHORT_TYPES,
+        "short": kind.short,
         "answer": value if answered else None,
         "text": display(question, value) if answered else "",
         "entries": [display(question, [v]) for v in value] or [display(question, value)]
-        if answered and question.type == "multi_choice" else [],
+        if answered and kind.input == "multi_choice" else [],
         "columns": [c.label for c in question.columns],
         "column_types": [cell_type(c) for c in question.columns],
-        "rows": _cells(question, value) if answered and question.type == "table" else [],
+        "rows": _cells(question, value) if answered and kind.input == "table" else [],
     }
 
 
@@ -308,7 +303,7 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
                 "choices": [c.label for c in question.choices],
                 "columns": [_blank_column(c) for c in question.columns],
                 "depends_on": _depends_on(content, question, numbers),
-                "lines": 6 if question.type == "long_text" else 1,
+                "lines": 6 if qtypes.get(question.type).input == "long_text" else 1,
                 "rows": 6,
             })
         heading = section.heading()
@@ -331,7 +326,7 @@ def build_workbook(content: Content, include_guide: bool = False) -> dict:
 
 
 def _blank_column(column) -> dict:
-    hint = {"yes_no": "yes / no", "date": "YYYY-MM-DD", "number": column.unit or "number"}.get(column.type, "")
+    hint = qtypes.get(column.type).blank_hint(column)
     if column.computed:
         hint = "worked out from the row"
     elif column.choices_from:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import is_empty
 from deflect_cli.export import blocks as d
 from deflect_cli.plan.packet import NEW_ROW, ROW_ID, Packet
@@ -38,39 +39,30 @@ def _choice_lines(rule, value) -> str:
 
 
 def answer_text(rule, value) -> str:
-    """The answer cell's text for a question or a table cell."""
-    if rule.type in ("choice", "multi_choice"):
+    """The answer cell's text for a question or a table cell: a box per choice for what is ticked,
+    the rest written as its type writes it into a form (read back by plan/packet.parse_value)."""
+    kind = qtypes.get(rule.type)
+    if kind.input in ("choice", "multi_choice"):
         return _choice_lines(rule, value)
-    if rule.type == "yes_no":
+    if kind.input == "yes_no":
         return f"{'☒' if value is True else '☐'} Yes\n{'☒' if value is False else '☐'} No"
     if is_empty(value):
         return ""
-    if rule.type == "number" and isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return kind.form_text(rule, value)
 
 
 def cell_text(column, value) -> str:
     """A table cell: choices as their label, yes/no as the word, the rest as stored."""
     if is_empty(value):
         return ""
-    if column.type == "choice":
-        return next((c.label for c in column.choices if c.value == value), str(value))
-    if column.type == "yes_no":
-        return "Yes" if value else "No"
+    kind = qtypes.get(column.type)
+    if kind.input in ("choice", "yes_no"):
+        return kind.display(column, value)
     return answer_text(column, value)
 
 
 def _hint(question) -> str:
-    if question.type == "multi_choice":
-        return "Tick all that apply."
-    if question.type in ("choice", "yes_no"):
-        return "Tick one."
-    if question.type == "date":
-        return "A date as YYYY-MM-DD or MM/DD/YYYY."
-    if question.type == "number":
-        return "A number" + (f" ({question.unit})" if question.unit else "") + "."
-    return ""
+    return qtypes.get(question.type).form_hint(question)
 
 
 def _title(section) -> str:
@@ -193,7 +185,7 @@ def markdown(content, packet: Packet) -> str:
                 for extra in range(SPARE_ROWS):
                     out.append("| " + " | ".join([str(len(rows) + extra + 1), NEW_ROW] + [""] * len(q.columns)) + " |")
                 out.append("")
-            elif q.type in ("choice", "multi_choice", "yes_no"):
+            elif qtypes.get(q.type).input in ("choice", "multi_choice", "yes_no"):
                 hint = _hint(q)
                 out += [f"Answer {code}: {hint}", ""]
                 for line in answer_text(q, value).splitlines():

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import display, is_empty
 from deflect_cli.controlchars import visible
 from deflect_cli.errors import DeflectError
@@ -196,7 +197,7 @@ class Facts:
     def blocks(self, name: str, label: Optional[str] = None) -> list:
         """The answer as paragraphs (line breaks kept), or the placeholder."""
         found = self.value(name)
-        if found and found[0].type in ("text", "long_text"):
+        if found and qtypes.get(found[0].type).input in ("text", "long_text"):
             return d.text_blocks(found[1])
         return [d.Paragraph(self.runs(name, label))]
 
@@ -206,7 +207,7 @@ class Facts:
         if not found:
             return []
         question, value = found
-        if question.type == "multi_choice":
+        if qtypes.get(question.type).input == "multi_choice":
             return [display(question, [v]) for v in value]
         return [display(question, value)]
 

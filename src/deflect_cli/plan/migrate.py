@@ -19,22 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import is_empty, validate
 
-TYPE_NAMES = {
-    "text": "text", "long_text": "long text", "choice": "single choice", "multi_choice": "multiple choice",
-    "yes_no": "yes/no", "number": "number", "date": "date", "table": "table",
-}
-_TEXT_TYPES = {"text", "long_text"}
-
-
-def compatible_types(old: str, new: str) -> bool:
-    """A stored answer keeps its meaning across these type changes (short and long text)."""
-    return old == new or {old, new} <= _TEXT_TYPES
-
-
-def _type_name(kind: str) -> str:
-    return TYPE_NAMES.get(kind, kind)
+# Whether a stored answer keeps its meaning when its question changes type (short and long text do),
+# and a type in words: each type says so itself (content/qtypes/).
+compatible_types = qtypes.compatible
+_type_name = qtypes.title
 
 
 @dataclass
@@ -405,12 +396,9 @@ def compare_content(old, new) -> list:
 
 def _cell_fits(old, new, renames: dict = None) -> str:
     """Why values of question/column `old` may not fit column `new` (after `renames`), or ""."""
-    if new.type in _TEXT_TYPES:
-        return "" if old.type in _TEXT_TYPES | {"choice", "multi_choice", "number", "date"} else \
-            f"{_type_name(old.type)} values do not become text"
-    kind = "choice" if old.type == "multi_choice" else old.type
-    if kind != new.type:
-        return f"{_type_name(old.type)} values do not fit a {_type_name(new.type)} column"
+    misfit = qtypes.get(new.type).misfit(qtypes.get(old.type))
+    if misfit:
+        return misfit
     if renames:
         from dataclasses import replace
 
@@ -458,7 +446,7 @@ def _rule_changes(old, new) -> list:
     removed = [c.value for c in old.choices if c.value not in {n.value for n in new.choices}]
     if removed:
         issues.append(f"choice(s) {', '.join(repr(v) for v in removed)} removed")
-    if old.other and not new.other and new.type in ("choice", "multi_choice"):
+    if old.other and not new.other and qtypes.takes(new.type, "other"):
         issues.append("'other' was turned off, so free-text answers no longer fit")
     if new.min is not None and (old.min is None or new.min > old.min):
         issues.append(f"'min' raised to {new.min}")

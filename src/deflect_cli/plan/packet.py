@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import is_empty, parse_text, validate
 from deflect_cli.errors import DeflectError
 
@@ -168,45 +169,43 @@ def ticked_lines(text: str) -> tuple:
 
 
 def parse_value(rule, text: str):
-    """A returned answer's text -> (value, error), with the wizard's own rules (answers.py). Empty
-    text is (None, None): no answer."""
+    """A returned answer's text -> (value, error), with the wizard's own rules (each question type's
+    `parse_returned`); boxes are read here, for the types asked by ticking. Empty text is (None, None):
+    no answer."""
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
-    if rule.type in ("choice", "multi_choice", "yes_no") and not (rule.type != "yes_no" and not rule.choices):
-        labels, boxes = ticked_lines(text)
-        if not boxes:  # a plain typed answer instead of ticks
-            labels = [line.strip() for line in text.replace(";", "\n").splitlines() if line.strip()]
-            if rule.type == "multi_choice" and len(labels) == 1 and "," in labels[0]:
-                labels = [part.strip() for part in labels[0].split(",") if part.strip()]
-        if not labels:
-            return None, None
-        if rule.type == "yes_no":
-            if len(labels) > 1:
-                return text, "tick only one of Yes and No"
-            return parse_text(rule, labels[0])
-        values = []
-        for label in labels:
-            if label.startswith(OTHER):
-                other = label[len(OTHER):].strip().strip("_").strip()
-                if not other:
-                    continue
-                label = other
-            value = _choice_by_label(rule, label)
-            values.append(value if value is not None else label)
-        if not values:
-            return None, None
-        if rule.type == "choice":
-            if len(values) > 1:
-                return text, "tick only one choice"
-            return validate(rule, values[0])
-        return validate(rule, values)
-    if rule.type in ("text", "long_text"):
-        value = text.strip() if rule.type == "text" else text.strip("\n")
-        if not value.strip():
-            return None, None
-        return validate(rule, " ".join(value.split()) if rule.type == "text" else value)
-    if rule.type == "choice":
-        return validate(rule, text.strip()) if text.strip() else (None, None)
-    return parse_text(rule, text)
+    kind = qtypes.get(rule.type)
+    if kind.input == "yes_no" or (kind.input in ("choice", "multi_choice") and rule.choices):
+        return _parse_ticked(rule, kind, text)
+    return kind.parse_returned(rule, text)
+
+
+def _parse_ticked(rule, kind, text: str):
+    labels, boxes = ticked_lines(text)
+    if not boxes:  # a plain typed answer instead of ticks
+        labels = [line.strip() for line in text.replace(";", "\n").splitlines() if line.strip()]
+        if kind.input == "multi_choice" and len(labels) == 1 and "," in labels[0]:
+            labels = [part.strip() for part in labels[0].split(",") if part.strip()]
+    if not labels:
+        return None, None
+    if kind.input == "yes_no":
+        if len(labels) > 1:
+            return text, "tick only one of Yes and No"
+        return parse_text(rule, labels[0])
+    values = []
+    for label in labels:
+        if label.startswith(OTHER):
+            label = label[len(OTHER):].strip().strip("_").strip()
+            if not label:
+                continue
+        value = _choice_by_label(rule, label)
+        values.append(value if value is not None else label)
+    if not values:
+        return None, None
+    if kind.input == "choice":
+        if len(values) > 1:
+            return text, "tick only one choice"
+        return validate(rule, values[0])
+    return validate(rule, values)
 
 
 def parse_any(rule, value, typed: bool = False):
@@ -230,7 +229,7 @@ def parse_row(question, cells: dict, typed: bool = False) -> tuple:
         text = cells.get(column.id, "")
         if typed or not isinstance(text, str):
             value, error = parse_any(column, text, typed)
-        elif column.type == "choice" and text.strip():
+        elif qtypes.get(column.type).input == "choice" and text.strip():
             value = _choice_by_label(column, text)
             value, error = validate(column, value if value is not None else " ".join(text.split()))
         else:

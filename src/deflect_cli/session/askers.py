@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import choice_limit_error, is_empty, is_past, parse_text
 from deflect_cli.content.model import OTHER_LABEL, Question, prefill_rows
 from deflect_cli.grammar import plural
@@ -98,7 +99,7 @@ class AskerBase(Part):
     def _date_confirmed(self, rule, value, typed: str):
         """Read a date back when it was typed another way (12/31/2026), and confirm one in the past
         where the content expects a date still to come (`future: true`). Returns True, False or QUIT."""
-        if rule.type != "date":
+        if qtypes.get(rule.type).input != "date":
             return True
         if typed.strip() != value and not self.ui.plain:  # plain mode reads every answer back anyway
             self.ui.note(f"Read as {value} (year-month-day).")
@@ -145,8 +146,8 @@ class Askers(AskerBase):
         if not self.ui.plain:
             self.ui.note(NAV_KEYS)
         self.ui.set_help(question.help)
-        asker = self.tables if question.type == "table" else self
-        handler = getattr(asker, f"_ask_{question.type}")
+        kind = qtypes.get(question.type).input  # asked by its input kind, not its type's name
+        handler = getattr(self.tables if kind == "table" else self, f"_ask_{kind}")
         return handler(question, current)
 
     def _typed(self, rule, current, message: str, *, multiline: bool = False, instruction=None):

@@ -7,6 +7,7 @@ kept as the table's draft when the session ends.
 
 from __future__ import annotations
 
+from deflect_cli.content import qtypes
 from deflect_cli.content.answers import cell, display, is_empty, parse_text, validate
 from deflect_cli.plan import flow
 from deflect_cli.session.askers import (
@@ -201,7 +202,7 @@ class TableEditor(AskerBase):
     def _with_typed(self, column, out: dict) -> dict:
         """The cells with the text typed in this one but not submitted when the row was left (Ctrl-N,
         the menu, Ctrl-Q, Ctrl-C): it counts as typed in the row, to keep or discard, never dropped."""
-        typed = "" if column.type in ("choice", "yes_no") else _without_controls(self.ui.draft or "")
+        typed = "" if qtypes.get(column.type).input in ("choice", "yes_no") else _without_controls(self.ui.draft or "")
         current = out.get(column.id)
         if not typed.strip() or typed == ("" if is_empty(current) else _as_text(current)):
             return out
@@ -229,8 +230,9 @@ class TableEditor(AskerBase):
             source = self.content.question(column.choices_from.rsplit(".", 1)[0])
             self.ui.note(f"Nothing is listed yet under '{source.label if source else column.choices_from}' "
                          "to choose from; type it for now.")
-        if column.type in ("choice", "yes_no"):
-            options = ([Option(c.label, c.value) for c in column.choices] if column.type == "choice"
+        kind = qtypes.get(column.type).input
+        if kind in ("choice", "yes_no"):
+            options = ([Option(c.label, c.value) for c in column.choices] if kind == "choice"
                        else [Option("Yes", True), Option("No", False)])
             if not column.required:
                 options.append(Option("(leave blank)", _BLANK))
@@ -241,9 +243,9 @@ class TableEditor(AskerBase):
         while True:
             text = self.ui.text(
                 label, default=default,
-                multiline=column.type == "long_text",
-                instruction=self._long_text_hint() if column.type == "long_text"
-                else _DATE_HINT if column.type == "date" else _number_hint(column) if column.type == "number"
+                multiline=kind == "long_text",
+                instruction=self._long_text_hint() if kind == "long_text"
+                else _DATE_HINT if kind == "date" else _number_hint(column) if kind == "number"
                 else _pattern_hint(column),
                 validate=_text_validator(column, column.required,
                                          "type skip to leave the row" if self.ui.plain
