@@ -21,9 +21,7 @@ BASE = {"__init__", "controlchars", "durable", "errors", "grammar", "safeio", "y
 # Cycles known and left on purpose, each with its reason. document.py lays out the plan by calling the
 # chapter builders, which build blocks from document.py's types: splitting the block types into their
 # own module is a move across files the export branches are changing now (issue 13 item 2, left open).
-# lock.py writes its note with plan.atomic_write and plan.py asks the lock whether it was lost before a
-# save: both go when the plan's file I/O moves to its own module (issue 13 item 7).
-KNOWN_CYCLES = {"export.document -> export.chapters -> export.document", "plan.lock -> plan.model -> plan.lock"}
+KNOWN_CYCLES = {"export.document -> export.chapters -> export.document"}
 
 
 # Upward imports known and left, with their reason: plandiff escapes its Markdown report with

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 from deflect_cli.plan import upgrades
-from deflect_cli.plan.model import SCHEMA_VERSION, load_plan, new_plan, save_plan
+from deflect_cli.plan.model import SCHEMA_VERSION, new_plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 from conftest import no_ids
 

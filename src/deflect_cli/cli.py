@@ -204,7 +204,8 @@ def start(
     In a terminal it first asks how deep to go: the core questions (a complete short plan) or the
     full workbook."""
     from deflect_cli.plan.intake import apply_answers, read_answers_file
-    from deflect_cli.plan.model import current, default_path, new_plan, pin, plan_flag, refuse_read_only, save_plan
+    from deflect_cli.plan.model import default_path, new_plan, plan_flag
+    from deflect_cli.plan.store import current, pin, refuse_read_only, save_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -308,7 +309,8 @@ def resume(
     """Continue a plan: a summary of where you are, then the first question still to answer."""
     from deflect_cli.plan import flow
     from deflect_cli.plan.intake import apply_answers, read_answers_file
-    from deflect_cli.plan.model import default_path, load_plan, save_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.store import load_plan, save_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -386,7 +388,9 @@ def export(
     """Write the plan document: Markdown, HTML, Word, PDF or JSON. The plan file is only read."""
     from deflect_cli.export.render import BINARY_FORMATS, format_for
     from deflect_cli.export.render import export as render_export
-    from deflect_cli.plan.model import atomic_write, default_path, refuse_export_over_plan
+    from deflect_cli.plan.files import atomic_write
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.store import refuse_export_over_plan
 
     path = default_path(plan_path)
     if output and output != "-":  # "that is your plan" before "not a format": -o plan.yaml says both
@@ -461,8 +465,10 @@ def paperwork(
     from deflect_cli.controlchars import visible
     from deflect_cli.export import paperwork as pw
     from deflect_cli.export.render import BINARY_FORMATS, format_for
+    from deflect_cli.plan.files import atomic_write
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import atomic_write, default_path, plan_flag, refuse_export_over_plan
+    from deflect_cli.plan.model import default_path, plan_flag
+    from deflect_cli.plan.store import refuse_export_over_plan
 
     path = default_path(plan_path)
     if output and output != "-":
@@ -538,7 +544,7 @@ def _open_for_writing(content, path, command: str, as_name: Optional[str] = None
     """Under the lock: the plan reconciled with the content, what changed said and saved. Answers
     changed from here on are attributed to `as_name`, else to the name remembered in the plan."""
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import refuse_read_only, save_plan
+    from deflect_cli.plan.store import refuse_read_only, save_plan
 
     plan, changes = open_plan(content, path)
     plan.author = (as_name or plan.settings.get("author") or "").strip() or None
@@ -718,7 +724,8 @@ def restore(
     A snapshot is kept at the first save of every session, and before `start --force` and `restore`
     replace a plan. The plan a restore replaces is kept as a snapshot first, so nothing is lost.
     """
-    from deflect_cli.plan.model import current, default_path, plan_flag, restorable, restore_copy
+    from deflect_cli.plan.model import default_path, plan_flag
+    from deflect_cli.plan.store import current, restorable, restore_copy
 
     path = default_path(plan_path)
     if list_only:
@@ -763,7 +770,8 @@ def _list_copies(copies) -> None:
 
 def _choose_copy(copies, number, name, path, ask: bool):
     """The copy asked for (by number or name), else the newest that loads; in a terminal, ask."""
-    from deflect_cli.plan.model import newest_good, plan_flag
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import newest_good
 
     good = newest_good(copies)
     if good is None and not name and number is None:
@@ -818,7 +826,8 @@ def diff(
     Tables are compared row by row. Neither file is changed.
     """
     from deflect_cli.plan import diff as plandiff
-    from deflect_cli.plan.model import default_path, load_plan, plan_flag, restorable
+    from deflect_cli.plan.model import default_path, plan_flag
+    from deflect_cli.plan.store import load_plan, restorable
 
     if fmt not in ("text", "md"):
         raise DeflectError(f"unknown diff format {fmt!r}; use text or md.")
@@ -870,8 +879,10 @@ def packet(
     from deflect_cli.export import packet as writer
     from deflect_cli.export.text import slug
     from deflect_cli.plan import packet as packets
+    from deflect_cli.plan.files import atomic_write
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import atomic_write, default_path, refuse_export_over_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.store import refuse_export_over_plan
 
     suffixes = {".docx": "docx", ".md": "md", ".markdown": "md", ".yaml": "yaml", ".yml": "yaml"}
     if fmt is None and output:
@@ -924,7 +935,8 @@ def import_(
     """
     from deflect_cli.plan import packet as packets
     from deflect_cli.plan import packetread
-    from deflect_cli.plan.model import default_path, load_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.store import load_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)
@@ -952,7 +964,8 @@ def _apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, y
     """Shared by import and merge: list the outcomes, let a person choose each conflict in a terminal,
     confirm (or --yes), pin a snapshot, apply and save. Call with the plan's lock held."""
     from deflect_cli.plan import packet as packets
-    from deflect_cli.plan.model import current, pin, plan_flag, save_plan
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import current, pin, save_plan
 
     for line in packets.report(outcomes, theirs=theirs):
         _say(line)
@@ -1012,7 +1025,8 @@ def merge(
     from deflect_cli.plan import merge as merging
     from deflect_cli.plan import packet as packets
     from deflect_cli.plan.migrate import reconcile
-    from deflect_cli.plan.model import default_path, load_plan
+    from deflect_cli.plan.model import default_path
+    from deflect_cli.plan.store import load_plan
 
     content = _content(content_dir)
     path = default_path(plan_path)

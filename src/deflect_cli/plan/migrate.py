@@ -340,7 +340,7 @@ def _changed_shape(plan, question) -> bool:
 def open_plan(content, path):
     """Load the plan at `path` and reconcile it with `content`: (plan, changes). Reading commands
     use it as is; writing commands call it with the plan's lock held and save when `changes`."""
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     plan = load_plan(Path(path))
     return plan, reconcile(content, plan)

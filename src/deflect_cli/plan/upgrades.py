@@ -4,7 +4,7 @@ A plan is read in whatever format it was written in, brought up to the current f
 step, before its fields are checked; it is written back in the current format at its next save. Each
 step is pure (a mapping in, a mapping out), never drops a value, and has its own test
 (tests/test_upgrades.py). To change the format: add a step for the new number, bump
-plan.SCHEMA_VERSION, and add the new field to plan._FIELDS.
+model.SCHEMA_VERSION, and add the new field to model._FIELDS and its check to model._FIELD_RULES.
 
 Format 1: answers, skipped, position.
 Format 2: + fingerprints (the shape of each question when answered) and orphaned (set-aside answers).

@@ -17,7 +17,8 @@ from deflect_cli.content.answers import cell, choice_limit_error, display, is_em
 from deflect_cli.content.model import OTHER_LABEL, Content, Question, prefill_rows
 from deflect_cli.grammar import plural
 from deflect_cli.plan import flow
-from deflect_cli.plan.model import Plan, plan_flag, save_plan
+from deflect_cli.plan.model import Plan, plan_flag
+from deflect_cli.plan.store import save_plan
 from deflect_cli.session.interface import make_prompter
 from deflect_cli.session.prompter import (
     BACK,
