@@ -14,7 +14,6 @@ writing session saves it (and the first save keeps the file as it was as a snaps
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,11 +104,15 @@ def describe_value(value) -> str:
 
 
 def preview(value, limit: int = 80) -> str:
+    import json  # not at import: a plan in line with its content needs none (see _unchanged)
+
     text = " ".join(describe_value(value).split())
     return json.dumps(text[: limit - 1] + "…" if len(text) > limit else text, ensure_ascii=False)
 
 
 def _same(a, b) -> bool:
+    import json
+
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
@@ -179,13 +182,27 @@ def _in_line(content, plan, index: dict, renames: dict) -> bool:
                     return False
                 continue
             clean, error = validate(question, value)
-            if error or (clean is not value and not _same(clean, value)):
+            if error or not _unchanged(clean, value):
                 return False
     for entry in plan.orphaned:
         question = index.get(entry["question"]) or renames.get(entry["question"])
         if question is not None and not _answered(plan, question.key) and question.key not in plan.skipped:
             return False
     return True
+
+
+def _unchanged(clean, value) -> bool:
+    """Whether validation gave `value` back as it was: the same object, or the same types holding
+    equal values throughout, so that _same would say so too (anything less certain is a change)."""
+    if clean is value:
+        return True
+    if type(clean) is not type(value):
+        return False
+    if isinstance(clean, dict):
+        return clean.keys() == value.keys() and all(_unchanged(clean[k], value[k]) for k in clean)
+    if isinstance(clean, list):
+        return len(clean) == len(value) and all(_unchanged(a, b) for a, b in zip(clean, value))
+    return clean == value and (not isinstance(clean, float) or repr(clean) == repr(value))  # not -0.0 for 0.0
 
 
 def _bring_in_line(content, plan, index: dict, renames: dict, changes: Changes) -> None:

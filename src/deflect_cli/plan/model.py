@@ -240,7 +240,7 @@ def parse(path: Path, raw: bytes, hint=lambda: "") -> Plan:
         from deflect_cli import yamlio
 
         try:
-            data = yamlio.parse(text, max_bytes=MAX_PLAN_BYTES)
+            data = _plain(yamlio.parse(text, max_bytes=MAX_PLAN_BYTES))  # fastyaml's values are plain already
         except yamlio.YAMLProblem as problem:
             where = f" (line {problem.line})" if problem.line else ""
             raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{hint()}") from None
@@ -366,7 +366,7 @@ def _from_data(path: Path, data, hint) -> Plan:
     _check_format(path, data, bad)
     from deflect_cli.plan import upgrades
 
-    data = upgrades.upgrade(_plain(data), SCHEMA_VERSION)
+    data = upgrades.upgrade(data, SCHEMA_VERSION)
     got = {}
     for name, absent, problem_in in _FIELD_RULES:
         got[name] = data.get(name) if absent is None else (data.get(name) or absent)

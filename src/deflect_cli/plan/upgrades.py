@@ -16,9 +16,6 @@ Format 3: + drafts (typed but unsubmitted text), stable row ids (`_id`) on every
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 ROW_ID = "_id"
 
 
@@ -68,6 +65,9 @@ def new_row_id(taken=()) -> str:
 def row_id_for(key: str, number: int, row: dict) -> str:
     """A row id for a row that has none: derived from the question, the row's place and its cells, so
     reading the same file twice (a packet made, then its reply imported) gives the same ids."""
+    import hashlib  # not at import: only rows written without an id need them, and plans deflect saved have none
+    import json
+
     seed = json.dumps([key, number, {k: v for k, v in row.items() if k != ROW_ID}], sort_keys=True,
                       default=str, ensure_ascii=False)
     return "r-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:6]
