@@ -158,7 +158,8 @@ def test_what_the_built_in_lists_catch(text, flagged):
 
 def test_the_programs_own_words_use_us_spelling_and_person_first_terms():
     """Messages, help texts, templates and docs: one spelling, no labels (the lists themselves are exempt)."""
-    paths = [p for p in (REPO / "src").rglob("*.py") if p.relative_to(REPO / "src").as_posix() != "deflect_cli/content/lint.py"]
+    paths = [p for p in (REPO / "src").rglob("*.py")
+             if p.relative_to(REPO / "src").as_posix() != "deflect_cli/content/lint.py"]
     paths += [p for p in (REPO / "templates").rglob("*") if p.is_file() and p.suffix != ".docx"]
     paths += [REPO / "README.md", REPO / "pyproject.toml"] + sorted((REPO / "docs").rglob("*.md"))
     found = []
