@@ -32,14 +32,19 @@ def _read_raw(path: Path) -> bytes:
     return read_regular(path, model.MAX_PLAN_BYTES)
 
 
+_FOLDER = "is a folder, not a plan file; give a file name with --plan."
+
+
 def _read_bytes(path: Path, hint=lambda: "") -> bytes:
+    """The plan file's bytes; any failure is one PlanError line saying what to do. A folder is caught
+    first: where it opens (Linux), the read alone would only call it "not a regular file"."""
     if path.is_dir():
-        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
+        raise PlanError(f"{path}: {_FOLDER}")
     return read_file(path, model.MAX_PLAN_BYTES, "plan", PlanError, text=False, say={
         "too_large": lambda: model.too_large(hint),
         "problem": "{problem}; a plan must be a file. Give a plan file with --plan.",
         "missing": lambda: f"no plan here. Start one with `deflect start{plan_flag(path)}`.",
-        "folder": "is a folder, not a plan file; give a file name with --plan.",
+        "folder": _FOLDER,
         "denied": "cannot read the plan: permission denied (check the file's permissions).",
     })
 
