@@ -105,7 +105,8 @@ def valid_value(rule, rng: random.Random, depth: int = 0):
 def answer_everything(content, path: Path, seed: int = 7):
     """A plan with a valid answer to every question (applicable or not), saved at `path`."""
     from deflect_cli.content.answers import validate
-    from deflect_cli.plan.model import new_plan, save_plan
+    from deflect_cli.plan.model import new_plan
+    from deflect_cli.plan.store import save_plan
 
     rng = random.Random(seed)
     plan = new_plan(path, content)
@@ -179,7 +180,7 @@ def scaled_content(source: Path, dest: Path, copies: int) -> Path:
 def first_copy(full: Path, target: Path) -> None:
     """The plan at `full` cut down to the profile and the first copy of each section: what a planner
     who answered the bundled workbook would have, facing a 100x workbook."""
-    from deflect_cli.plan.model import load_plan, save_plan
+    from deflect_cli.plan.store import load_plan, save_plan
 
     plan = load_plan(full)
     plan.path = target
@@ -261,7 +262,7 @@ def peak_rss(argv, env, cwd) -> tuple:
 def answer_latency(content, plan_path: Path, iterations: int) -> list:
     """ms from an answer to the next question: set_answer, evaluate, step, save (with fsync)."""
     from deflect_cli.plan import flow
-    from deflect_cli.plan.model import load_plan, save_plan
+    from deflect_cli.plan.store import load_plan, save_plan
 
     plan = load_plan(plan_path)
     rng = random.Random(3)
@@ -295,7 +296,8 @@ def child(mode: str, root: str, plan_path: str, out: str) -> None:
         content = resources.load(root)
     loaded = time.perf_counter()
     from deflect_cli.export.render import render
-    from deflect_cli.plan.model import atomic_write, load_plan
+    from deflect_cli.plan.files import atomic_write
+    from deflect_cli.plan.store import load_plan
 
     plan = load_plan(Path(plan_path))
     atomic_write(Path(out), render(content, plan, "md"))

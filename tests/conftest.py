@@ -140,7 +140,7 @@ def riverton_plan(path, content=None):
 
     from deflect_cli.content import resources
     from deflect_cli.plan.migrate import reconcile
-    from deflect_cli.plan.model import save_plan
+    from deflect_cli.plan.store import save_plan
 
     content = content or resources.load()
     plan = new_plan(path, content)

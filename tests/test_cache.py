@@ -15,7 +15,8 @@ from deflect_cli import yamlio
 from deflect_cli.content import cache, conditions, resources
 from deflect_cli.content import model as content_module
 from deflect_cli.errors import ContentError
-from deflect_cli.plan.model import new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import save_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -16,7 +16,8 @@ from deflect_cli.content.model import load_content
 from deflect_cli.errors import ContentError
 from deflect_cli.plan import flow
 from deflect_cli.plan.migrate import compare_content, reconcile
-from deflect_cli.plan.model import SCHEMA_VERSION, load_plan, new_plan, restorable, save_plan
+from deflect_cli.plan.model import SCHEMA_VERSION, new_plan
+from deflect_cli.plan.store import load_plan, restorable, save_plan
 
 
 @pytest.fixture(autouse=True)

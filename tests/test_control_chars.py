@@ -15,7 +15,8 @@ import pytest
 
 from deflect_cli.content.model import load_content
 from deflect_cli.controlchars import find_control, visible
-from deflect_cli.plan.model import new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import save_plan
 from deflect_cli.session.plain import PlainPrompter
 
 from conftest import FIXTURES, clean_env
@@ -112,7 +113,7 @@ def test_control_characters_in_an_answers_file_are_listed_with_the_other_problem
     assert f"invalid: {answers}:10: partners.has_mou: the answer contains a control character, Ctrl-M (\\x0d); " \
            "only text, new lines and tabs can be in an answer" in lines
     assert any(line.startswith(f"invalid: {answers}:5: models.lead: 'helicopter' is not one of") for line in lines)
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     saved = load_plan(tmp_path / "deflection-plan.yaml")
     assert "profile" not in saved.answers and "models" not in saved.answers

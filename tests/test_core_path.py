@@ -13,7 +13,8 @@ from deflect_cli.errors import PlanError
 from deflect_cli.export.model import build_document
 from deflect_cli.plan import flow
 from deflect_cli.plan.intake import apply_answers, read_answers_file
-from deflect_cli.plan.model import load_plan, new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 from conftest import ENTER, FIXTURES, clean_env
 

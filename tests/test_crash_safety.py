@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from deflect_cli.plan import model as store
+from deflect_cli.plan import files, model, store
 from deflect_cli.plan.lock import plan_lock
 
 from conftest import FIXTURES, clean_env, no_ids
@@ -44,7 +44,8 @@ SAVER = STATE + r"""
 import sys
 from pathlib import Path
 from deflect_cli.plan.lock import plan_lock
-from deflect_cli.plan.model import Plan, load_plan, save_plan
+from deflect_cli.plan.model import Plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 path = Path(sys.argv[1])
 with plan_lock(path, "kill-test"):
@@ -137,9 +138,9 @@ def test_the_first_save_of_a_session_keeps_the_loaded_plan_as_a_snapshot(tmp_pat
     from deflect_cli.plan import snapshots
 
     def kept():
-        return [snapshots.read(s, store.MAX_PLAN_BYTES) for s in snapshots.list_snapshots(plan.path)]
+        return [snapshots.read(s, model.MAX_PLAN_BYTES) for s in snapshots.list_snapshots(plan.path)]
 
-    plan = store.new_plan(tmp_path / NAME, load_content(MINI))
+    plan = model.new_plan(tmp_path / NAME, load_content(MINI))
     plan.set_answer("profile.agency", "one")
     store.save_plan(plan)
     assert kept() == []  # a new plan has nothing to keep
@@ -184,7 +185,7 @@ def test_replacing_a_file_keeps_permissions_its_owner_chose(tmp_path):
     target = tmp_path / "shared-plan.md"
     target.write_text("old")
     target.chmod(0o640)
-    store.atomic_write(target, "new")
+    files.atomic_write(target, "new")
     assert target.read_text() == "new" and target.stat().st_mode & 0o777 == 0o640
 
 
@@ -203,14 +204,14 @@ def test_a_symlinked_plan_is_saved_through_the_link(cli, tmp_path):
 
 def test_an_interrupted_write_leaves_no_temp_file(tmp_path, monkeypatch):
     path = tmp_path / NAME
-    store.atomic_write(path, "before")
+    files.atomic_write(path, "before")
 
     def interrupted(fd):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(store, "_fsync", interrupted)
+    monkeypatch.setattr(files, "_fsync", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        store.atomic_write(path, "after")
+        files.atomic_write(path, "after")
     assert path.read_text() == "before" and [p.name for p in tmp_path.iterdir()] == [NAME]
 
 
@@ -218,7 +219,7 @@ def test_text_that_cannot_be_encoded_is_refused_before_writing(tmp_path):
     from deflect_cli.errors import PlanError
 
     with pytest.raises(PlanError, match="not valid text"):
-        store.atomic_write(tmp_path / NAME, "lone surrogate \ud800")
+        files.atomic_write(tmp_path / NAME, "lone surrogate \ud800")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -228,7 +229,7 @@ def test_sessions_that_change_nothing_keep_no_snapshot(tmp_path):
     from deflect_cli.content.model import load_content
     from deflect_cli.plan import snapshots
 
-    plan = store.new_plan(tmp_path / NAME, load_content(MINI))
+    plan = model.new_plan(tmp_path / NAME, load_content(MINI))
     plan.set_answer("profile.agency", "one")
     store.save_plan(plan)
     for i in range(snapshots.KEEP + 5):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deflect_cli.plan import model as store
+from deflect_cli.plan import model, store
 
 from conftest import FIXTURES
 
@@ -29,7 +29,7 @@ def _no_content_cache(monkeypatch):
 def good_plan_bytes(tmp_path) -> bytes:
     from deflect_cli.content.model import load_content
 
-    plan = store.new_plan(tmp_path / "good.yaml", load_content(MINI))
+    plan = model.new_plan(tmp_path / "good.yaml", load_content(MINI))
     plan.set_answer("profile.agency", "Riverton PD")
     plan.set_answer("models.chosen", ["qrt", "self_referral"])
     plan.set_answer("models.qrt_window", 48)
@@ -65,7 +65,7 @@ def edit(change):
     return damage
 
 
-CURRENT = f"deflect_plan: {store.SCHEMA_VERSION}".encode()
+CURRENT = f"deflect_plan: {model.SCHEMA_VERSION}".encode()
 
 # (case id, bytes for the plan file or a function of a good plan's bytes, what the one line must say)
 CASES = [
@@ -304,8 +304,8 @@ def test_a_plan_too_large_to_load_again_is_never_saved(tmp_path, monkeypatch):
     from deflect_cli.content.model import load_content
     from deflect_cli.errors import PlanError
 
-    monkeypatch.setattr(store, "MAX_PLAN_BYTES", 4096)
-    plan = store.new_plan(tmp_path / NAME, load_content(MINI))
+    monkeypatch.setattr(model, "MAX_PLAN_BYTES", 4096)
+    plan = model.new_plan(tmp_path / NAME, load_content(MINI))
     plan.set_answer("profile.agency", "x" * 5000)
     with pytest.raises(PlanError, match="larger than"):
         store.save_plan(plan)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from deflect_cli.plan import diff as plandiff
-from deflect_cli.plan.model import load_plan, save_plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 
 def _rows(d):

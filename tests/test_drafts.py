@@ -10,8 +10,8 @@ import pytest
 
 from deflect_cli.content.model import load_content
 from deflect_cli.errors import PlanError
-from deflect_cli.plan import model as store
-from deflect_cli.plan.model import load_plan, save_plan
+from deflect_cli.plan import model
+from deflect_cli.plan.store import load_plan, save_plan
 from deflect_cli.session.plain import PlainPrompter
 from deflect_cli.session.prompter import QUIT as QUIT_SIGNAL
 from deflect_cli.session.wizard import Wizard
@@ -111,7 +111,7 @@ def test_two_lines_of_a_long_answer_survive_ctrl_c(keys, wizard, mini):
 
 
 def test_plain_mode_keeps_a_refused_line_and_unfinished_lines_at_end_of_input(mini, tmp_path):
-    plan = store.new_plan(tmp_path / "plan.yaml", mini)
+    plan = model.new_plan(tmp_path / "plan.yaml", mini)
     ui = PlainPrompter(stdin=io.StringIO("PD\n1\n1\n400"), stdout=io.StringIO())
     assert Wizard(mini, plan, ui=ui).run() == 0
     saved = load_plan(plan.path)
@@ -135,10 +135,10 @@ def test_drafts_round_trip_and_a_format_2_plan_loads_unchanged(tmp_path, mini):
     old = load_plan(FIXTURES / "format2_plan.yaml")
     assert old.drafts == {}
     assert old.answers == {"profile": {"agency": "Riverton PD"}, "models": {"chosen": ["qrt"]}}
-    plan = store.new_plan(tmp_path / "plan.yaml", mini)
+    plan = model.new_plan(tmp_path / "plan.yaml", mini)
     plan.drafts["models.qrt_window"] = "14x"
     save_plan(plan)
-    assert f"deflect_plan: {store.SCHEMA_VERSION}" in plan.path.read_text() and store.SCHEMA_VERSION == 3
+    assert f"deflect_plan: {model.SCHEMA_VERSION}" in plan.path.read_text() and model.SCHEMA_VERSION == 3
     assert load_plan(plan.path).drafts == {"models.qrt_window": "14x"}
 
 
@@ -168,7 +168,7 @@ def test_a_control_character_never_enters_an_answer(keys, wizard):
 
 
 def test_plain_mode_refuses_a_control_character_with_a_message(mini, tmp_path):
-    plan = store.new_plan(tmp_path / "plan.yaml", mini)
+    plan = model.new_plan(tmp_path / "plan.yaml", mini)
     ui = PlainPrompter(stdin=io.StringIO("River\x1aton\nRiverton\nquit\n"), stdout=io.StringIO())
     assert Wizard(mini, plan, ui=ui).run() == 0
     assert "> River\\x1aton\nNot saved: The answer has a control character, Ctrl-Z (\\x1a), at character 6" \

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 
 from conftest import FIXTURES, clean_env
 

@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from deflect_cli.plan.model import new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import save_plan
 
 from conftest import clean_env
 
@@ -219,7 +220,7 @@ def test_the_answer_on_the_prompt_line_wraps_at_words_too():
 
 def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir, content):
     """12.13: Ctrl-O ended the edit with "Not changed." and dropped the ticks made before it."""
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     child = spawn(deflect_bin, ["edit", "program_types.models"], plan_dir, 40, 120)
     child.expect("Other \\(describe\\)")

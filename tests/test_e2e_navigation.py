@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 
 from conftest import FIXTURES, answer_mini_models, spawn
 

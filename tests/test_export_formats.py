@@ -23,7 +23,7 @@ import pytest
 from deflect_cli.content.answers import display
 from deflect_cli.export import render
 from deflect_cli.plan import flow
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 
 from conftest import FIXTURES
 

@@ -19,7 +19,7 @@ import pytest
 
 from deflect_cli.export import render
 from deflect_cli.plan import flow
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 from deflect_cli.yamlio import parse
 from test_export_formats import Page, docx_blocks, docx_cells, docx_text, md_blocks, md_text, md_tokens, norm
 

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from deflect_cli.content import cache
-from deflect_cli.plan import model as store
+from deflect_cli.plan import files, store
 from deflect_cli.plan.lock import lock_paths
 
 from conftest import FIXTURES, clean_env
@@ -123,7 +123,7 @@ def test_temp_files_are_never_opened_through_a_planted_link(tmp_path, victim, mo
     target = tmp_path / NAME
     os.symlink(victim, tmp_path / f".{NAME}.{'01' * 4}.tmp")
     with pytest.raises(store.PlanError, match="cannot write here"):
-        store.atomic_write(target, "answers")
+        files.atomic_write(target, "answers")
     assert victim.read_bytes() == VICTIM_TEXT and not target.exists()
 
 

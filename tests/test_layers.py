@@ -18,10 +18,8 @@ TOP = {"cli": "cli", "__main__": "cli"}
 BASE = {"__init__", "controlchars", "durable", "errors", "grammar", "mdtext", "safeio", "yamlio"}
 
 
-# Cycles known and left on purpose, each with its reason.
-# lock.py writes its note with plan.atomic_write and plan.py asks the lock whether it was lost before a
-# save: both go when the plan's file I/O moves to its own module (issue 13 item 7).
-KNOWN_CYCLES = {"plan.lock -> plan.model -> plan.lock"}
+# Cycles known and left on purpose, each with its reason (none left).
+KNOWN_CYCLES: set = set()
 
 
 # Upward imports known and left, with their reason (none left: plan/diff.py and the Markdown export

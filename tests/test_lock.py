@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from deflect_cli.errors import PlanError
-from deflect_cli.plan import model as store
+from deflect_cli.plan import model, store
 from deflect_cli.plan.lock import PlanLocked, holder, lock_paths, plan_lock
 
 from conftest import FIXTURES, clean_env
@@ -291,7 +291,7 @@ def test_an_undisturbed_session_saves_normally(cli, deflect_bin, tmp_path):
 def test_saves_check_the_lock_is_still_the_one_held(tmp_path):
     path = tmp_path / NAME
     with plan_lock(path, "edit"):
-        plan = store.Plan(path=path)
+        plan = model.Plan(path=path)
         store.save_plan(plan)
         lock_file = lock_paths(path)[0]
         lock_file.unlink()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from deflect_cli.plan.model import load_plan, restorable, save_plan
+from deflect_cli.plan.store import load_plan, restorable, save_plan
 
 from conftest import no_ids
 

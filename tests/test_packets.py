@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from deflect_cli.plan.model import load_plan, restorable
+from deflect_cli.plan.store import load_plan, restorable
 
 from conftest import FIXTURES, no_ids
 
@@ -244,7 +244,7 @@ def test_conflict_is_left_and_listed_never_overwritten(cli, riverton, content):
     path = make(cli, "docx")
     edit_document(path, set_answer(codes(content)["treatment.wait_days"], "5"))
     plan = _plan(riverton)
-    from deflect_cli.plan.model import save_plan
+    from deflect_cli.plan.store import save_plan
 
     plan.set_answer("treatment.wait_days", 3)  # the lead changed it since the packet was sent
     save_plan(plan)
@@ -477,7 +477,7 @@ def test_a_conflict_is_chosen_side_by_side_in_a_terminal(cli, riverton, content,
     path = make(cli, "docx")
     edit_document(path, set_answer(codes(content)["treatment.wait_days"], "5"))
     plan = _plan(riverton)
-    from deflect_cli.plan.model import save_plan
+    from deflect_cli.plan.store import save_plan
 
     plan.set_answer("treatment.wait_days", 3)
     save_plan(plan)
@@ -507,7 +507,7 @@ def test_a_packet_that_lost_its_hidden_part_still_imports_with_every_difference_
 def test_import_in_a_real_terminal_resolves_one_conflict(deflect_bin, cli, riverton, content, tmp_path):
     """The README walk-through, keys and screen through a pseudo-terminal: one conflict, taken."""
     pexpect = pytest.importorskip("pexpect")
-    from deflect_cli.plan.model import save_plan
+    from deflect_cli.plan.store import save_plan
 
     from conftest import clean_env
 

@@ -17,7 +17,7 @@ import zipfile
 import pytest
 
 from deflect_cli.export import paperwork as pw
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 from test_export_formats import Page, docx_outline, docx_text, md_text, norm
 
 from conftest import FIXTURES
@@ -290,7 +290,8 @@ def test_a_card_that_cannot_fit_says_so(cli, tmp_path, content):
     import yaml
 
     from deflect_cli.plan.migrate import reconcile
-    from deflect_cli.plan.model import new_plan, save_plan
+    from deflect_cli.plan.model import new_plan
+    from deflect_cli.plan.store import save_plan
 
     # The Riverton plan made with the older workbook, opened with this one (its long written referral
     # procedure is carried into the pathway as one step).

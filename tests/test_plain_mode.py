@@ -11,7 +11,8 @@ import sys
 import pytest
 
 from deflect_cli.content.model import load_content
-from deflect_cli.plan.model import load_plan, new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan, save_plan
 from deflect_cli.session.interface import use_plain
 from deflect_cli.session.plain import PlainPrompter, edit_in_editor, plain_markdown
 from deflect_cli.session.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option

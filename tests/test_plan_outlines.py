@@ -10,7 +10,7 @@ import pytest
 from deflect_cli.content import resources
 from deflect_cli.errors import DeflectError
 from deflect_cli.export import facts, outline, render
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 
 from conftest import FIXTURES
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from deflect_cli.errors import PlanError
-from deflect_cli.plan import model as store
+from deflect_cli.plan import files, model, store
 
 
 def test_save_and_load_round_trip(plan):
@@ -17,7 +17,7 @@ def test_save_and_load_round_trip(plan):
     plan.position = "profile.setting"
     store.save_plan(plan)
     text = plan.path.read_text()
-    assert f"deflect_plan: {store.SCHEMA_VERSION}" in text and text.rstrip().endswith("end_of_plan: true")
+    assert f"deflect_plan: {model.SCHEMA_VERSION}" in text and text.rstrip().endswith("end_of_plan: true")
     loaded = store.load_plan(plan.path)
     assert loaded.answers == plan.answers
     assert loaded.skipped == ["profile.population"]
@@ -110,7 +110,7 @@ def test_writing_to_a_device_or_pipe_never_replaces_it(tmp_path):
     received = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
     reader.start()
-    store.atomic_write(fifo, "hello")
+    files.atomic_write(fifo, "hello")
     reader.join(5)
     assert received == [b"hello"]
     assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not a regular file

@@ -10,7 +10,8 @@ import pytest
 
 from deflect_cli import yamlio
 from deflect_cli.plan import fastyaml as planyaml
-from deflect_cli.plan.model import Plan, load_plan, save_plan
+from deflect_cli.plan.model import Plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 from conftest import FIXTURES
 

@@ -13,7 +13,8 @@ from deflect_cli.content.model import ContentError, load_content, prefill_rows
 from deflect_cli.plan import flow
 from deflect_cli.plan.intake import read_answers_file
 from deflect_cli.plan.migrate import open_plan
-from deflect_cli.plan.model import new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import save_plan
 from deflect_cli.session.prompter import QUIT
 from deflect_cli.session.tables import _row_title
 

@@ -13,7 +13,8 @@ from rich.console import Console
 
 from deflect_cli.content.model import load_content
 from deflect_cli.plan import flow
-from deflect_cli.plan.model import load_plan, new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan, save_plan
 from deflect_cli.session.review import ANSWERED, NOT_APPLICABLE, SKIPPED, TO_DECIDE, review_text, section_rows
 from deflect_cli.session.wizard import Wizard
 

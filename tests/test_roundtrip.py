@@ -18,7 +18,8 @@ from deflect_cli.content.model import load_content
 from deflect_cli.errors import ContentError
 from deflect_cli.export.render import render_json
 from deflect_cli.plan.migrate import reconcile
-from deflect_cli.plan.model import load_plan, new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 from conftest import no_ids
 

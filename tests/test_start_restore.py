@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from deflect_cli.plan import model as store
+from deflect_cli.plan import store
 
 from conftest import FIXTURES, clean_env
 

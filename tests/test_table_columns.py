@@ -11,7 +11,8 @@ import pytest
 from deflect_cli.content import answers
 from deflect_cli.content.model import ContentError, load_content
 from deflect_cli.plan import flow
-from deflect_cli.plan.model import load_plan, new_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan
 from deflect_cli.session.plain import PlainPrompter
 from deflect_cli.session.wizard import Wizard
 

@@ -9,7 +9,8 @@ import textwrap
 import pytest
 
 from deflect_cli.content.model import load_content
-from deflect_cli.plan.model import load_plan, new_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan
 from deflect_cli.session.plain import PlainPrompter
 from deflect_cli.session.prompter import QUIT, SKIP
 from deflect_cli.session.wizard import Wizard

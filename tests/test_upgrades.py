@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 from deflect_cli.plan import upgrades
-from deflect_cli.plan.model import SCHEMA_VERSION, load_plan, new_plan, save_plan
+from deflect_cli.plan.model import SCHEMA_VERSION, new_plan
+from deflect_cli.plan.store import load_plan, save_plan
 
 from conftest import no_ids
 
@@ -27,6 +28,7 @@ def test_step_2_to_3_gives_every_table_row_a_stable_id_and_keeps_every_value():
     again = upgrades.STEPS[2](copy.deepcopy(data))["answers"]["partnerships"]["roster"]
     assert [r["_id"] for r in again] == [r["_id"] for r in got]  # the same file gives the same ids
     assert out["attribution"] == {} and out["settings"] == {} and out["drafts"] == {}
+    assert out["depth"] == "full"  # plans from before the core path asked the whole workbook
 
 
 def test_duplicate_row_ids_are_made_unique_and_existing_ones_kept():
@@ -34,6 +36,14 @@ def test_duplicate_row_ids_are_made_unique_and_existing_ones_kept():
     upgrades.add_row_ids("s.q", rows)
     assert rows[0]["_id"] == "r-aaaaaa" and rows[2]["_id"] == "r-bbbbbb"
     assert rows[1]["_id"] not in ("r-aaaaaa", "r-bbbbbb")
+
+
+def test_every_older_format_has_a_step_and_every_step_a_test_of_its_own():
+    """So a format change has one place to go: bumping SCHEMA_VERSION without a step, or a step without
+    a `test_step_N_to_M_...` here, fails."""
+    assert sorted(upgrades.STEPS) == list(range(1, SCHEMA_VERSION))
+    tests = [name for name in globals() if name.startswith("test_step_")]
+    assert [n for n in upgrades.STEPS if not any(t.startswith(f"test_step_{n}_to_{n + 1}_") for t in tests)] == []
 
 
 def test_upgrade_runs_the_steps_in_order():

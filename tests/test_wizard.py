@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from deflect_cli.content.model import load_content
-from deflect_cli.plan.model import load_plan
+from deflect_cli.plan.store import load_plan
 
 from conftest import CTRL_B, CTRL_C, CTRL_N, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE, no_ids, screen_wizard
 

@@ -9,7 +9,8 @@ import pytest
 from rich.console import Console
 
 from deflect_cli.content.model import load_content
-from deflect_cli.plan.model import load_plan, new_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import load_plan
 from deflect_cli.session.wizard import Wizard
 
 from conftest import CTRL_B, CTRL_Q, DOWN, ENTER, FIXTURES, SPACE

@@ -9,7 +9,8 @@ import pytest
 
 from deflect_cli.content import conditions
 from deflect_cli.content.wording import describe
-from deflect_cli.plan.model import new_plan, save_plan
+from deflect_cli.plan.model import new_plan
+from deflect_cli.plan.store import save_plan
 
 ROOT = Path(__file__).parent.parent
 

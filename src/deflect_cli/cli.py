@@ -231,7 +231,8 @@ def export(
     from deflect_cli.export import files
     from deflect_cli.export.render import export as render_export
     from deflect_cli.export.render import format_for, refuse_binary_to_terminal
-    from deflect_cli.plan.model import atomic_write, default_path
+    from deflect_cli.plan.files import atomic_write
+    from deflect_cli.plan.model import default_path
 
     path = default_path(plan_path)
     files.refuse_over_plan(output, path)
@@ -292,8 +293,9 @@ def paperwork(
     from deflect_cli.export import files
     from deflect_cli.export import paperwork as pw
     from deflect_cli.export.render import format_for, refuse_binary_to_terminal
+    from deflect_cli.plan.files import atomic_write
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import atomic_write, default_path, plan_flag
+    from deflect_cli.plan.model import default_path, plan_flag
 
     path = default_path(plan_path)
     files.refuse_over_plan(output, path)
@@ -519,8 +521,9 @@ def packet(
     from deflect_cli.export import files
     from deflect_cli.export.render import render_packet
     from deflect_cli.plan import packet as packets
+    from deflect_cli.plan.files import atomic_write
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import atomic_write, default_path
+    from deflect_cli.plan.model import default_path
 
     fmt = files.packet_format(fmt, output)
     content = _content(content_dir)

@@ -1,6 +1,6 @@
 """Making a written file and its name survive a power cut: fsync, and on macOS F_FULLFSYNC.
 
-Below plan.py and snapshots.py, which both write beside the plan and must not import each other.
+Below plan/files.py and plan/snapshots.py, which both write beside the plan and must not import each other.
 This module imports nothing from deflect, so every layer can use it.
 """
 

@@ -8,7 +8,7 @@ which could be swapped in between), and at most `limit + 1` bytes are ever read.
 
 Every file deflect creates beside a plan is created with O_CREAT | O_EXCL | O_NOFOLLOW: it cannot
 already exist, so a symlink planted at that name by someone else is never written through.
-This module imports nothing from deflect, so every layer can use it.
+This module imports nothing from deflect but errors.py, so every layer can use it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_NOFOLLOW | O_CLOEXEC | O
 
 class FileProblem(Exception):
     """A file that is not what a reader can take; `str()` is the reason, to follow `PATH: `."""
+
+
+class TooLarge(FileProblem):
+    """A file larger than the reader's limit."""
 
 
 def kind(mode: int) -> str:
@@ -64,7 +68,7 @@ def read_regular(path, limit: int, *, follow: bool = True) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise FileProblem(f"is {kind(info.st_mode)}, not a regular file")
         if info.st_size > limit:
-            raise FileProblem(f"is larger than {megabytes(limit)}")
+            raise TooLarge(f"is larger than {megabytes(limit)}")
         chunks = []
         got = 0
         while got <= limit:
@@ -74,16 +78,62 @@ def read_regular(path, limit: int, *, follow: bool = True) -> bytes:
             chunks.append(chunk)
             got += len(chunk)
         if got > limit:  # it grew while we read it
-            raise FileProblem(f"is larger than {megabytes(limit)}")
+            raise TooLarge(f"is larger than {megabytes(limit)}")
         return b"".join(chunks)
     finally:
         os.close(fd)
 
 
-def read_text(path, limit: int) -> str:
+def read_text(path, limit: int, *, follow: bool = True) -> str:
     """read_regular decoded as UTF-8 with universal newlines, as Path.read_text reads (CRLF and CR
     become LF); raises UnicodeDecodeError besides read_regular's errors."""
-    return read_regular(path, limit).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    return read_regular(path, limit, follow=follow).decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
+# What a failed read says after "PATH: ", by kind of failure: {noun} is what the file was meant to be
+# ("answers file"), {problem} a FileProblem's reason, {reason} an OSError's. A kind not listed says
+# what the kind in _SAID_AS says.
+READ_FAILURES = {
+    "missing": "{noun} not found.",
+    "problem": "cannot read the {noun}: it {problem}.",  # not a regular file, a link not followed
+    "not_text": "cannot read the {noun}: it is not UTF-8 text.",
+    "error": "cannot read the {noun}: {reason}.",
+}
+_SAID_AS = {"too_large": "problem", "folder": "error", "denied": "error"}
+
+
+def read_file(path, limit: int, noun: str, error, *, follow: bool = True, text: bool = True, say=None):
+    """The file at `path` as read_text reads it (or its bytes, with `text=False`); any failure is
+    raised as `error("PATH: one line")`, the line READ_FAILURES gives for `noun`.
+
+    `say` changes what some kinds of failure say (missing, problem, too_large, folder, denied,
+    not_text, error): a template as in READ_FAILURES, or a function giving the line (for a line
+    built from the path, or worth working out only when the read has failed)."""
+    said = {**READ_FAILURES, **(say or {})}
+
+    def fail(kind: str, problem="", reason=""):
+        template = said.get(kind) or said[_SAID_AS[kind]]
+        line = template() if callable(template) else template.format(noun=noun, problem=problem, reason=reason)
+        return error(f"{path}: {line}")
+
+    from deflect_cli.errors import describe_os_error
+
+    try:
+        return read_text(path, limit, follow=follow) if text else read_regular(path, limit, follow=follow)
+    except TooLarge as problem:
+        raise fail("too_large", problem=problem) from None
+    except FileProblem as problem:
+        raise fail("problem", problem=problem) from None
+    except UnicodeDecodeError:
+        raise fail("not_text") from None
+    except FileNotFoundError:
+        raise fail("missing") from None
+    except IsADirectoryError as exc:
+        raise fail("folder", reason=describe_os_error(exc)) from None
+    except PermissionError as exc:
+        raise fail("denied", reason=describe_os_error(exc)) from None
+    except OSError as exc:
+        raise fail("error", reason=describe_os_error(exc)) from None
 
 
 def create_exclusive(path, mode: int = 0o600) -> int:

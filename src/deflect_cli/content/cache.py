@@ -21,12 +21,16 @@ else the platform's cache folder (~/.cache/deflect on Linux); DEFLECT_NO_CACHE=1
 from __future__ import annotations
 
 import os
-import pickle
 import sys
 import time
 import zlib
 from pathlib import Path
 from typing import Optional
+
+try:  # the C pickler itself: pickle.py re-exports it, but importing pickle.py costs a millisecond more
+    import _pickle as pickle
+except ImportError:  # a Python without it
+    import pickle
 
 FORMAT = 1
 _MAGIC = b"deflect-content-cache\n"

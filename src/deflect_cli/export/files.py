@@ -17,7 +17,7 @@ _PACKET_SUFFIXES = {".docx": "docx", ".md": "md", ".markdown": "md", ".yaml": "y
 def refuse_over_plan(output: Optional[str], plan_path: Path) -> None:
     """`-o` naming the plan file itself, refused first ("that is your plan" before "not a format":
     `-o plan.yaml` is both)."""
-    from deflect_cli.plan.model import refuse_export_over_plan
+    from deflect_cli.plan.store import refuse_export_over_plan
 
     if output and output != "-":
         refuse_export_over_plan(Path(output), plan_path)
@@ -26,7 +26,7 @@ def refuse_over_plan(output: Optional[str], plan_path: Path) -> None:
 def target(output: Optional[str], plan_path: Path, default_name: str) -> Optional[Path]:
     """The file to write: `-o` as given, else `default_name` beside the plan; None for standard
     output (`-o -`). Never the plan file itself."""
-    from deflect_cli.plan.model import refuse_export_over_plan
+    from deflect_cli.plan.store import refuse_export_over_plan
 
     if output == "-":
         return None

@@ -107,20 +107,13 @@ _MAX_BYTES = 256 * 1024  # an outline is a page of headings
 
 def load(path: Path) -> Outline:
     from deflect_cli import yamlio
-    from deflect_cli.errors import describe_os_error
-    from deflect_cli.safeio import FileProblem, read_regular
+    from deflect_cli.safeio import read_file
 
     shown = str(path)
-    try:  # safeio checks type and size on the open file: no symlink, FIFO or huge file is read
-        text = read_regular(path, _MAX_BYTES, follow=False).decode("utf-8").replace("\r\n", "\n")
-    except FileProblem as problem:
-        raise DeflectError(f"{shown}: not a regular outline file: it {problem}.") from None
-    except FileNotFoundError:
-        raise DeflectError(f"{shown}: outline file not found.") from None
-    except UnicodeDecodeError:
-        raise DeflectError(f"{shown}: not UTF-8 text.") from None
-    except OSError as exc:
-        raise DeflectError(f"{shown}: cannot read: {describe_os_error(exc)}.") from None
+    # safeio checks type and size on the open file: no symlink, FIFO or huge file is read
+    text = read_file(path, _MAX_BYTES, "outline file", DeflectError, follow=False, say={
+        "problem": "not a regular outline file: it {problem}.", "not_text": "not UTF-8 text.",
+        "error": "cannot read: {reason}."})
     try:
         data = yamlio.parse(text, max_bytes=_MAX_BYTES)
     except yamlio.YAMLProblem as problem:

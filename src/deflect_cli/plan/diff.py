@@ -231,7 +231,8 @@ def versions(old, new, snapshot: Optional[int], plan_path: Path) -> tuple:
     """(before, after, (before's name, after's name)): the plan at `plan_path` and its snapshot
     number `snapshot` (as `deflect restore --list` numbers them), or the plan files `old` and `new`
     (default: the plan). Neither file is changed."""
-    from deflect_cli.plan.model import load_plan, plan_flag, restorable
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import load_plan, restorable
 
     if snapshot is not None:
         if old is not None:

@@ -11,24 +11,16 @@ from pathlib import Path
 from deflect_cli import yamlio
 from deflect_cli.content.answers import validate
 from deflect_cli.controlchars import find_control
-from deflect_cli.errors import DeflectError, describe_os_error
+from deflect_cli.errors import DeflectError
 
 
 def read_answers_file(path: Path) -> dict:
     """A mapping of section id to {question id: value}; a whole plan file is accepted too."""
-    from deflect_cli.safeio import FileProblem, read_text
+    from deflect_cli.safeio import read_file
 
     path = Path(path)
-    try:  # type and size checked before reading: a FIFO or /dev/zero never hangs or fills memory
-        text = read_text(path, yamlio.MAX_BYTES)
-    except FileProblem as problem:
-        raise DeflectError(f"{path}: cannot read the answers file: it {problem}.") from None
-    except FileNotFoundError:
-        raise DeflectError(f"{path}: answers file not found.") from None
-    except UnicodeDecodeError:
-        raise DeflectError(f"{path}: cannot read the answers file: it is not UTF-8 text.") from None
-    except OSError as exc:
-        raise DeflectError(f"{path}: cannot read the answers file: {describe_os_error(exc)}.") from None
+    # type and size checked before reading: a FIFO or /dev/zero never hangs or fills memory
+    text = read_file(path, yamlio.MAX_BYTES, "answers file", DeflectError)
     try:
         data = yamlio.parse(text) if text.strip() else {}
     except yamlio.YAMLProblem as problem:

@@ -142,7 +142,8 @@ def lost(path: Path) -> Optional[str]:
 def plan_lock(path: Path, command: str) -> Iterator[None]:
     """Hold the single-writer lock of the plan at `path` for the block; raise PlanLocked at once
     (one line: which plan, held by whom since when, what to do) if another process holds it."""
-    from deflect_cli.plan.model import atomic_write, now, remove_stale_temp_files
+    from deflect_cli.plan.files import atomic_write, remove_stale_temp_files
+    from deflect_cli.plan.model import now
     from deflect_cli.safeio import is_symlink
 
     path = Path(path)

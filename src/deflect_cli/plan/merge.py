@@ -21,7 +21,7 @@ def _answers_key(plan) -> str:
 
 
 def _history(path: Path, plan) -> list:
-    from deflect_cli.plan.model import restorable
+    from deflect_cli.plan.store import restorable
 
     try:
         copies = [c for c in restorable(path) if c.plan is not None]
@@ -67,7 +67,7 @@ def as_returned(content, other, base: Optional[dict], source: str) -> Returned:
 def base_from_file(path: Path, content) -> dict:
     """--base FILE: a plan file's answers, or a packet's answers as sent."""
     from deflect_cli.errors import DeflectError
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     raw_head = Path(path).read_bytes()[:4096] if Path(path).is_file() else b""
     if b"deflect_plan:" in raw_head:

@@ -14,7 +14,6 @@ writing session saves it (and the first save keeps the file as it was as a snaps
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,11 +95,15 @@ def describe_value(value) -> str:
 
 
 def preview(value, limit: int = 80) -> str:
+    import json  # not at import: a plan in line with its content needs none (see _unchanged)
+
     text = " ".join(describe_value(value).split())
     return json.dumps(text[: limit - 1] + "…" if len(text) > limit else text, ensure_ascii=False)
 
 
 def _same(a, b) -> bool:
+    import json
+
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
@@ -127,11 +130,75 @@ def _answered(plan, key: str) -> bool:
 
 
 def reconcile(content, plan) -> Changes:
-    """Bring `plan` in line with `content` (see the module docstring); returns what changed."""
+    """Bring `plan` in line with `content` (see the module docstring); returns what changed. A plan
+    already in line (see _in_line: what every reading command meets) is only told the content's
+    fingerprints, not taken apart and put back together."""
     index = {q.key: q for q in content.questions()}
-    version = content.version
-    changes = Changes(old_version=plan.content_version, new_version=version)
+    changes = Changes(old_version=plan.content_version, new_version=content.version)
     renames = {old: q for q in index.values() for old in q.renamed_from if old not in index}
+    if not _in_line(content, plan, index, renames):
+        _bring_in_line(content, plan, index, renames, changes)
+    plan.question_fingerprints = {key: q.fingerprint for key, q in index.items()}
+    plan.content_title, plan.content_version = content.title, content.version
+    return changes
+
+
+def _in_line(content, plan, index: dict, renames: dict) -> bool:
+    """Whether _bring_in_line would find nothing to do, so the plan can be used as it is.
+
+    True only when the plan was last saved against this content's version and, step by step:
+    1. no answer, skip or position is under an id a question was renamed from;
+    1b. every answer's question is here (so no carry source left the workbook), its fingerprint (if
+        any) is the question's own and its value validates (so none changed shape), and no carry
+        source holds an empty value (which would not validate);
+    2. no set-aside answer's question is here and open (answered or skipped questions keep theirs);
+    3. every answer's question is here;
+    4. every answer validates to itself (a type change changes the fingerprint).
+    A fingerprint alone is not enough: it records the type and choices, not bounds or patterns,
+    and a hand-edited plan keeps the fingerprint of the answer it replaced."""
+    if plan.content_version != content.version or plan.position in renames \
+            or any(key in renames for key in plan.skipped):
+        return False
+    sources = {carry.source for carry in getattr(content, "carry", ())}
+    for section_id, values in plan.answers.items():
+        for question_id, value in values.items():
+            question = index.get(f"{section_id}.{question_id}")
+            if question is None:
+                return False
+            stamp = plan.fingerprints.get(question.key)
+            if stamp is not None and stamp != question.fingerprint:
+                return False
+            if is_empty(value):
+                if question.key in sources:
+                    return False
+                continue
+            clean, error = validate(question, value)
+            if error or not _unchanged(clean, value):
+                return False
+    for entry in plan.orphaned:
+        question = index.get(entry["question"]) or renames.get(entry["question"])
+        if question is not None and not _answered(plan, question.key) and question.key not in plan.skipped:
+            return False
+    return True
+
+
+def _unchanged(clean, value) -> bool:
+    """Whether validation gave `value` back as it was: the same object, or the same types holding
+    equal values throughout, so that _same would say so too (anything less certain is a change)."""
+    if clean is value:
+        return True
+    if type(clean) is not type(value):
+        return False
+    if isinstance(clean, dict):
+        return clean.keys() == value.keys() and all(_unchanged(clean[k], value[k]) for k in clean)
+    if isinstance(clean, list):
+        return len(clean) == len(value) and all(_unchanged(a, b) for a, b in zip(clean, value))
+    return clean == value and (not isinstance(clean, float) or repr(clean) == repr(value))  # not -0.0 for 0.0
+
+
+def _bring_in_line(content, plan, index: dict, renames: dict, changes: Changes) -> None:
+    """reconcile's walk: every step that moves an answer, in order, each adding what it did to `changes`."""
+    version = content.version
 
     # 1. Answers follow renamed questions (with their skip and the saved position).
     for old, question in renames.items():
@@ -202,10 +269,6 @@ def reconcile(content, plan) -> Changes:
         plan.fingerprints.pop(key, None)
         _set_aside(plan, key, value, f"the question changed in version {version}: {detail}", old_type, version)
         changes.items.append(Change("changed", key, detail=detail, answer=value))
-
-    plan.question_fingerprints = {key: q.fingerprint for key, q in index.items()}
-    plan.content_title, plan.content_version = content.title, version
-    return changes
 
 
 def carry_rows(carry, target, value, elsewhere: frozenset = frozenset()) -> tuple:
@@ -331,7 +394,7 @@ def _changed_shape(plan, question) -> bool:
 def open_plan(content, path):
     """Load the plan at `path` and reconcile it with `content`: (plan, changes). Reading commands
     use it as is; writing commands call it with the plan's lock held and save when `changes`."""
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     plan = load_plan(Path(path))
     return plan, reconcile(content, plan)

@@ -1,26 +1,21 @@
-"""The plan file: a human-readable YAML record of every answer, saved atomically after each one.
+"""The plan: every answer and what the plan knows about them, in memory, and its YAML form.
 
-A save writes a temp file in the same folder, flushes and fsyncs it, renames it over the plan and
-fsyncs the folder, so a killed process leaves either the old plan or the new one, never a torn file.
-The `end_of_plan` marker written last, and a check of every field's shape, let a load tell a
-truncated-but-parsable or hand-damaged file from a whole one. The first save of a session first
-keeps the plan as it was loaded (already checked) as a snapshot (snapshots.py), and `start --force`
-and `restore` pin the file they replace, so a good copy is always at hand and none is ever
-overwritten. A `<name>.bak` left by an older deflect is still offered by `restore`; none is written.
+`Plan` is what every layer above works with; `to_yaml` writes it and `parse` reads it back, checking
+every field's shape, so a truncated-but-parsable or hand-damaged file (the `end_of_plan` marker is
+written last) is told from a whole one. Reading and writing the file itself (atomically, under the
+lock, with snapshots) is store.py's; older formats are brought up to this one by upgrades.py.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import errno
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from deflect_cli import durable, errors, grammar
+from deflect_cli import grammar
 from deflect_cli.errors import PlanError
-from deflect_cli.safeio import FileProblem, read_regular
 
 SCHEMA_VERSION = 3  # each format's additions and the steps up to it: upgrades.py
 DEPTHS = ("core", "full")  # `depth`: the core path (questions marked `core: true`) or the whole workbook
@@ -220,43 +215,17 @@ def plan_flag(path: Path) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def _read_raw(path: Path) -> bytes:
-    """The plan file's bytes, read safely (see safeio.read_regular): raises FileProblem or OSError."""
-    return read_regular(path, MAX_PLAN_BYTES)
+def too_large(hint=lambda: "") -> str:
+    """What a plan over MAX_PLAN_BYTES is said to be, after `PATH: `."""
+    return f"the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; it is not a deflect plan.{hint()}"
 
 
-def _read_bytes(path: Path, hint=lambda: "") -> bytes:
-    if path.is_dir():
-        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
-    try:
-        return _read_raw(path)
-    except FileProblem as problem:
-        if "larger than" in str(problem):
-            raise PlanError(f"{path}: the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; "
-                            f"it is not a deflect plan.{hint()}") from None
-        raise PlanError(f"{path}: {problem}; a plan must be a file. Give a plan file with --plan.") from None
-    except FileNotFoundError:
-        raise PlanError(f"{path}: no plan here. Start one with `deflect start{plan_flag(path)}`.") from None
-    except IsADirectoryError:
-        raise PlanError(f"{path}: is a folder, not a plan file; give a file name with --plan.") from None
-    except PermissionError:
-        raise PlanError(f"{path}: cannot read the plan: permission denied (check the file's permissions).") from None
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot read the plan: {errors.describe_os_error(exc)}.") from None
-
-
-def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = None) -> Plan:
-    """Read and check a plan file (or `raw`, the bytes of a snapshot of it); any problem is a
-    one-line PlanError naming the file (and, when the file is damaged, the newest good snapshot
-    and how to put it back)."""
-    path = Path(path)
-    from_file = raw is None
-    hint = (lambda: backup_hint(path)) if hint_backup else (lambda: "")
-    if from_file:
-        raw = _read_bytes(path, hint)
-    elif len(raw) > MAX_PLAN_BYTES:
-        raise PlanError(f"{path}: the file is larger than {MAX_PLAN_BYTES // (1024 * 1024)} MB; "
-                        f"it is not a deflect plan.{hint()}")
+def parse(path: Path, raw: bytes, hint=lambda: "") -> Plan:
+    """The plan in `raw` (the bytes of the plan file at `path`, or of a snapshot of it), every field
+    checked; any problem is a one-line PlanError naming `path`, ending with `hint()` when the file is
+    damaged (store.load_plan's hint names a good snapshot)."""
+    if len(raw) > MAX_PLAN_BYTES:
+        raise PlanError(f"{path}: {too_large(hint)}")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -271,14 +240,11 @@ def load_plan(path: Path, *, hint_backup: bool = True, raw: Optional[bytes] = No
         from deflect_cli import yamlio
 
         try:
-            data = yamlio.parse(text, max_bytes=MAX_PLAN_BYTES)
+            data = _plain(yamlio.parse(text, max_bytes=MAX_PLAN_BYTES))  # fastyaml's values are plain already
         except yamlio.YAMLProblem as problem:
             where = f" (line {problem.line})" if problem.line else ""
             raise PlanError(f"{path}: the plan file is damaged{where}: {problem.message}.{hint()}") from None
-    plan = _from_data(path, data, hint)
-    plan.loaded_bytes = raw
-    plan.disk_bytes = raw if from_file else None  # a snapshot's bytes are not what is at `path`
-    return plan
+    return _from_data(path, data, hint)
 
 
 def _plain(value):
@@ -313,10 +279,71 @@ def _is_key(value) -> bool:
     return isinstance(value, str) and "." in value
 
 
-def _from_data(path: Path, data, hint) -> Plan:
-    def bad(message: str) -> PlanError:
-        return PlanError(f"{path}: {message}.{hint()}")
+def _mapping(value, key_ok, value_ok) -> bool:
+    return isinstance(value, dict) and all(key_ok(k) and value_ok(v) for k, v in value.items())
 
+
+def _is_text(value) -> bool:
+    return isinstance(value, str)
+
+
+def _anything(value) -> bool:
+    return True
+
+
+def _answers_problem(answers) -> Optional[str]:
+    if not _mapping(answers, _is_text, lambda values: _mapping(values, _is_text, _anything)):
+        return "'answers' must map each section id to its answers"
+    for section_id, values in answers.items():
+        for question_id, value in values.items():
+            if not _answer_shape_ok(value):
+                return f"the answer to {section_id}.{question_id} has a shape no question stores"
+    return None
+
+
+def _set_aside_ok(entry) -> bool:
+    return isinstance(entry, dict) and _is_key(entry.get("question")) and "answer" in entry \
+        and _answer_shape_ok(entry["answer"]) and all(isinstance(k, str) for k in entry)
+
+
+def _attributed_ok(entry) -> bool:
+    return isinstance(entry, dict) and _is_text(entry.get("by")) and _is_text(entry.get("at", ""))
+
+
+def _settings_ok(settings) -> bool:
+    return _mapping(settings, _is_text, _is_text) and settings.get("attribution", "show") in ATTRIBUTION_SETTINGS
+
+
+def _rule(ok, message: str):
+    return lambda value: None if ok(value) else message
+
+
+# Each field of a plan (after upgrades), in the order its problems are reported: what it holds when
+# absent (None: exactly what the file says) and the check giving what is wrong with it, or None.
+_FIELD_RULES = (
+    ("depth", "full", _rule(lambda v: v in DEPTHS, "'depth' must be core or full")),
+    ("content", {}, _rule(lambda v: _mapping(v, _anything, lambda x: x is None or isinstance(x, (str, int, float))),
+                          "'content' must be a mapping with the workbook's title and version")),
+    ("answers", {}, _answers_problem),
+    ("skipped", [], _rule(lambda v: isinstance(v, list) and all(_is_key(k) for k in v),
+                          "'skipped' must be a list of SECTION.QUESTION ids")),
+    ("position", None, _rule(lambda v: v is None or _is_key(v), "'position' must be a SECTION.QUESTION id")),
+    ("fingerprints", {}, _rule(lambda v: _mapping(v, _is_key, _is_text),
+                               "'fingerprints' must map SECTION.QUESTION ids to question fingerprints")),
+    ("orphaned", [], _rule(lambda v: isinstance(v, list) and all(_set_aside_ok(e) for e in v),
+                           "'orphaned' must be a list of set-aside answers, each with 'question' and 'answer'")),
+    ("drafts", {}, _rule(lambda v: _mapping(v, _is_key, _is_text),
+                         "'drafts' must map SECTION.QUESTION ids to unfinished answers (text)")),
+    ("created", None, _rule(lambda v: v is None or _is_text(v), "'created' must be a date and time")),
+    ("updated", None, _rule(lambda v: v is None or _is_text(v), "'updated' must be a date and time")),
+    ("attribution", {}, _rule(lambda v: _mapping(v, _is_key, _attributed_ok),
+                              "'attribution' must map SECTION.QUESTION ids to who answered ('by') and when ('at')")),
+    ("settings", {}, _rule(_settings_ok, "'settings' must map names to text ('attribution' is show or hide)")),
+)
+
+
+def _check_format(path: Path, data, bad) -> None:
+    """That `data` is a whole deflect plan of a format this deflect reads (before any upgrade)."""
     if not isinstance(data, dict) or "deflect_plan" not in data:
         raise bad("not a deflect plan (no 'deflect_plan' format field; is this the right file?)")
     version = data["deflect_plan"]
@@ -330,170 +357,41 @@ def _from_data(path: Path, data, hint) -> Plan:
     unknown = [str(k) for k in data if k not in _FIELDS]
     if unknown:
         raise bad(f"unknown field {unknown[0]!r} in the plan file")
+
+
+def _from_data(path: Path, data, hint) -> Plan:
+    def bad(message: str) -> PlanError:
+        return PlanError(f"{path}: {message}.{hint()}")
+
+    _check_format(path, data, bad)
     from deflect_cli.plan import upgrades
-    data = upgrades.upgrade(_plain(data), SCHEMA_VERSION)
-    content = data.get("content") or {}
-    answers = data.get("answers") or {}
-    skipped = data.get("skipped") or []
-    fingerprints = data.get("fingerprints") or {}
-    orphaned = data.get("orphaned") or []
-    drafts = data.get("drafts") or {}
-    position = data.get("position")
-    depth = data.get("depth") or "full"
-    if depth not in DEPTHS:
-        raise bad("'depth' must be core or full")
-    if not isinstance(content, dict) or not all(
-        v is None or isinstance(v, (str, int, float)) for v in content.values()
-    ):
-        raise bad("'content' must be a mapping with the workbook's title and version")
-    if not isinstance(answers, dict) or not all(
-        isinstance(k, str) and isinstance(v, dict) and all(isinstance(q, str) for q in v)
-        for k, v in answers.items()
-    ):
-        raise bad("'answers' must map each section id to its answers")
-    for section_id, values in answers.items():
-        for question_id, value in values.items():
-            if not _answer_shape_ok(value):
-                raise bad(f"the answer to {section_id}.{question_id} has a shape no question stores")
-    if not isinstance(skipped, list) or not all(_is_key(k) for k in skipped):
-        raise bad("'skipped' must be a list of SECTION.QUESTION ids")
-    if position is not None and not _is_key(position):
-        raise bad("'position' must be a SECTION.QUESTION id")
-    if not isinstance(fingerprints, dict) or not all(
-        _is_key(k) and isinstance(v, str) for k, v in fingerprints.items()
-    ):
-        raise bad("'fingerprints' must map SECTION.QUESTION ids to question fingerprints")
-    if not isinstance(orphaned, list) or not all(
-        isinstance(e, dict) and _is_key(e.get("question")) and "answer" in e and _answer_shape_ok(e["answer"])
-        and all(isinstance(k, str) for k in e)
-        for e in orphaned
-    ):
-        raise bad("'orphaned' must be a list of set-aside answers, each with 'question' and 'answer'")
-    if not isinstance(drafts, dict) or not all(_is_key(k) and isinstance(v, str) for k, v in drafts.items()):
-        raise bad("'drafts' must map SECTION.QUESTION ids to unfinished answers (text)")
-    for stamp in ("created", "updated"):
-        if data.get(stamp) is not None and not isinstance(data[stamp], str):
-            raise bad(f"'{stamp}' must be a date and time")
-    attribution = data.get("attribution") or {}
-    settings = data.get("settings") or {}
-    if not isinstance(attribution, dict) or not all(
-        _is_key(k) and isinstance(v, dict) and isinstance(v.get("by"), str) and isinstance(v.get("at", ""), str)
-        for k, v in attribution.items()
-    ):
-        raise bad("'attribution' must map SECTION.QUESTION ids to who answered ('by') and when ('at')")
-    if not isinstance(settings, dict) \
-            or not all(isinstance(k, str) and isinstance(v, str) for k, v in settings.items()) \
-            or settings.get("attribution", "show") not in ATTRIBUTION_SETTINGS:
-        raise bad("'settings' must map names to text ('attribution' is show or hide)")
-    for section_id, values in answers.items():  # a row without an id (written by hand) gets a stable one
+
+    data = upgrades.upgrade(data, SCHEMA_VERSION)
+    got = {}
+    for name, absent, problem_in in _FIELD_RULES:
+        got[name] = data.get(name) if absent is None else (data.get(name) or absent)
+        problem = problem_in(got[name])
+        if problem:
+            raise bad(problem)
+    for section_id, values in got["answers"].items():  # a row without an id (written by hand) gets a stable one
         for question_id, value in values.items():
             upgrades.add_row_ids(f"{section_id}.{question_id}", value)
     return Plan(
         path=path,
-        content_title=str(content.get("title") or ""),
-        content_version=str(content.get("version") or ""),
-        created=data.get("created") or "",
-        updated=data.get("updated") or "",
-        position=position,
-        answers={k: dict(v) for k, v in answers.items()},
-        skipped=list(dict.fromkeys(skipped)),
-        fingerprints=dict(fingerprints),
-        orphaned=[dict(e) for e in orphaned],
-        drafts=dict(drafts),
-        attribution={k: dict(v) for k, v in attribution.items()},
-        settings=dict(settings),
-        depth=depth,
+        content_title=str(got["content"].get("title") or ""),
+        content_version=str(got["content"].get("version") or ""),
+        created=got["created"] or "",
+        updated=got["updated"] or "",
+        position=got["position"],
+        answers={k: dict(v) for k, v in got["answers"].items()},
+        skipped=list(dict.fromkeys(got["skipped"])),
+        fingerprints=dict(got["fingerprints"]),
+        orphaned=[dict(e) for e in got["orphaned"]],
+        drafts=dict(got["drafts"]),
+        attribution={k: dict(v) for k, v in got["attribution"].items()},
+        settings=dict(got["settings"]),
+        depth=got["depth"],
     )
-
-
-# --------------------------------------------------------------------------- snapshots and restore
-
-
-def backup_path(path: Path) -> Path:
-    """`<name>.bak`, the single backup older deflect versions kept: still offered, never written."""
-    return Path(path).with_name(Path(path).name + ".bak")
-
-
-@dataclass
-class Copy:
-    """An earlier version of the plan that `restore` can put back: a snapshot, or a legacy `.bak`."""
-
-    name: str
-    when: _dt.datetime
-    command: str  # the command it was kept before; "" for a legacy `.bak`
-    pinned: bool
-    read: object = field(repr=False)  # () -> bytes
-    number: int = 0
-    plan: Optional[Plan] = None
-    problem: str = ""
-
-    def check(self, path: Path) -> "Copy":
-        """Load the copy as a plan: `plan` when it is whole, else `problem` says why not."""
-        if self.plan is None and not self.problem:
-            try:
-                self.plan = load_plan(path, hint_backup=False, raw=self.read())
-            except PlanError as exc:
-                self.problem = str(exc).split(": ", 1)[-1].rstrip(".")
-            except OSError as exc:
-                self.problem = errors.describe_os_error(exc)
-            except Exception:  # hostile bytes the parser could not bound: still just "damaged"
-                self.problem = "not a readable plan"
-        return self
-
-    def describe(self) -> str:
-        """`2027-03-01 10:42, before `deflect start`, pinned, 38 answers`: enough to recognize it."""
-        when = self.when.astimezone().strftime("%Y-%m-%d %H:%M")
-        source = f"before `deflect {self.command}`" if self.command else f"{self.name} (kept by an older deflect)"
-        state = answers_text(self.plan.answer_count()) if self.plan is not None else f"damaged: {self.problem}"
-        return f"{when}, {source}, {'pinned, ' if self.pinned else ''}{state}"
-
-
-def _copies(path: Path) -> list:
-    """Every restorable copy, newest first and numbered from 1, not yet loaded."""
-    from deflect_cli.plan import snapshots
-    found = [Copy(s.name, s.when, s.command, s.pinned, read=lambda s=s: snapshots.read(s, MAX_PLAN_BYTES))
-             for s in snapshots.list_snapshots(path)]
-    legacy = backup_path(path)
-    try:
-        info = os.lstat(legacy)
-    except OSError:
-        info = None
-    if info is not None and not os.path.islink(legacy) and legacy.is_file():
-        when = _dt.datetime.fromtimestamp(info.st_mtime, _dt.timezone.utc)
-        found.append(Copy(legacy.name, when, "", False, read=lambda: _read_bytes(legacy)))
-    found.sort(key=lambda c: c.when, reverse=True)
-    for number, copy in enumerate(found, 1):
-        copy.number = number
-    return found
-
-
-def restorable(path: Path) -> list:
-    """Every copy `restore` can offer, newest first, each loaded (`plan`) or with its `problem`."""
-    return [copy.check(Path(path)) for copy in _copies(Path(path))]
-
-
-def newest_good(copies: list) -> Optional[Copy]:
-    """The copy `restore` puts back when not told which: the newest that loads."""
-    return next((c for c in copies if c.plan is not None), None)
-
-
-def backup_hint(path: Path) -> str:
-    """' A good copy … put it back with `deflect restore`.': the newest copy that loads, if any."""
-    from deflect_cli.plan import snapshots
-    path = Path(path)
-    try:
-        copies = _copies(path)
-    except PlanError:
-        return ""
-    for copy in copies:
-        if copy.check(path).plan is not None:
-            good = copy.plan
-            when = short_time(good.updated or good.created)
-            saved = f" saved {when}" if when else ""
-            where = f"as snapshot {copy.number} in {snapshots.folder(path)}" if copy.command else f"in {copy.name}"
-            return (f" A good copy{saved} ({answers_text(good.answer_count())}) is kept {where}; "
-                    f"put it back with `deflect restore{plan_flag(path)}`.")
-    return ""
 
 
 def short_time(stamp: str) -> str:
@@ -519,371 +417,3 @@ def describe(plan: Plan) -> str:
     when = short_time(plan.updated or plan.created)
     return f"{'saved ' + when + ', ' if when else ''}{answers_text(plan.answer_count())}"
 
-
-def current(path: Path) -> tuple:
-    """What a destructive command would replace: (bytes or None when there is no file, the plan if
-    those bytes load, else None). Reading errors other than a missing file are raised."""
-    path = Path(path)
-    if not os.path.lexists(path):
-        return None, None
-    raw = _read_bytes(path)
-    try:
-        return raw, load_plan(path, hint_backup=False, raw=raw)
-    except Exception:  # restore is the remedy for any damage, so any failure to load means damaged
-        return raw, None
-
-
-def refuse_read_only(path: Path) -> None:
-    """A plan its owner made read-only (chmod 0400) is never replaced: the person meant to protect it."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return
-    import stat
-
-    if stat.S_ISREG(mode) and not mode & stat.S_IWUSR:
-        raise PlanError(f"{path}: the plan is read-only (mode {stat.S_IMODE(mode):04o}), so deflect will not "
-                        f"change it; make it writable with `chmod u+w {path}` to continue.")
-
-
-def pin(path: Path, raw: bytes, command: str):
-    """Keep `raw` (the file a destructive command is about to replace, whole or damaged) as a
-    pinned snapshot, which pruning never removes. Call with the plan's lock held."""
-    from deflect_cli.plan import snapshots
-    return snapshots.take(path, raw, command, pinned=True)
-
-
-def restore_copy(path: Path, copy: Copy):
-    """Put `copy` back as the plan; the file it replaces, if any, is pinned first, so no restore
-    destroys the only copy of anything. Returns that snapshot (or None). Call with the lock held."""
-    path = Path(path)
-    if copy.plan is None:
-        raise PlanError(f"{copy.name}: that copy cannot be restored: {copy.problem}.")
-    refuse_read_only(path)
-    raw, _ = current(path)
-    kept = pin(path, raw, "restore") if raw is not None else None
-    atomic_write(path, copy.plan.loaded_bytes, follow=True)  # a plan the user linked: through the link
-    return kept
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _folder(path: Path) -> Path:
-    return path.parent if str(path.parent) else Path(".")
-
-
-def _write_advice(exc: OSError, folder: Path) -> str:
-    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
-        return "; free some space and try again"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"; check that you may write in {folder}"
-    return ""
-
-
-def _fsync(fd: int) -> None:
-    durable.fsync(fd)
-
-
-def _replace(source: str, target: Path) -> None:
-    # On Windows a virus scanner or an editor holding the target open makes rename fail briefly.
-    attempts = 5 if os.name == "nt" else 1
-    for attempt in range(attempts):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if attempt == attempts - 1:
-                raise
-            import time
-
-            time.sleep(0.1)
-
-
-def _refuse_symlink(path: Path) -> PlanError:
-    return PlanError(f"{path}: is a symbolic link; deflect does not write through a link here "
-                     "(someone else may have put it there). Remove it or choose another file name.")
-
-
-def _write_special(path: Path, payload: bytes, info) -> None:
-    """A device or a pipe (`-o /dev/null`, a FIFO): renaming over it would replace the device itself,
-    so write straight into it; there is no old content to protect. A FIFO is opened without blocking,
-    so one that nothing reads from is an error, not a hang."""
-    import stat
-    import time
-
-    from deflect_cli.safeio import O_CLOEXEC, O_NOFOLLOW, O_NONBLOCK
-
-    if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
-        from deflect_cli.safeio import kind
-
-        raise PlanError(f"{path}: is {kind(info.st_mode)}; deflect writes to files only.")
-    deadline = time.monotonic() + 2.0
-    while True:
-        try:
-            fd = os.open(path, os.O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW)  # path is already resolved
-            break
-        except OSError as exc:
-            if exc.errno == errno.ENXIO and time.monotonic() < deadline:
-                time.sleep(0.02)  # a reader may be about to open the pipe
-                continue
-            if exc.errno == errno.ENXIO:
-                raise PlanError(f"{path}: is a named pipe (FIFO) that nothing is reading from; "
-                                "nothing was written.") from None
-            raise PlanError(f"{path}: could not write: {errors.describe_os_error(exc)}.") from None
-    try:
-        opened = os.fstat(fd).st_mode
-        if not (stat.S_ISCHR(opened) or stat.S_ISFIFO(opened)):  # swapped for something else meanwhile
-            raise PlanError(f"{path}: changed while deflect was writing to it; nothing was written.")
-        if O_NONBLOCK:
-            import fcntl
-
-            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~O_NONBLOCK)
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(fd, view):]
-    except OSError as exc:
-        raise PlanError(f"{path}: could not write: {errors.describe_os_error(exc)}.") from None
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: str | bytes, *, follow: bool = False, exclusive: bool = False) -> None:
-    """Replace `path` with `data` so that readers and crashes only ever see old or new, whole.
-
-    The new file is made at an unpredictable name with O_CREAT | O_EXCL | O_NOFOLLOW and renamed into
-    place, so nothing is ever written through a link someone planted. A symlink at `path` itself is
-    refused, except with `follow` (the plan file, which the user may have linked on purpose: the file
-    it points to is the one replaced). With `exclusive`, an existing `path` is never replaced.
-    A new file is readable by its owner only (0600); an existing one keeps its permissions."""
-    import stat
-
-    from deflect_cli.safeio import create_exclusive
-
-    path = Path(path)
-    info = _lstat(path)
-    if info is not None and stat.S_ISLNK(info.st_mode):
-        if not follow:
-            raise _refuse_symlink(path)
-        path = Path(os.path.realpath(path))
-        info = _lstat(path)
-    folder = _folder(path)
-    if not folder.is_dir():
-        raise PlanError(f"{path}: the folder {folder} does not exist.")
-    if info is not None and stat.S_ISDIR(info.st_mode):
-        raise PlanError(f"{path}: is a folder, not a file.")
-    try:
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-    except UnicodeEncodeError:
-        raise PlanError(f"{path}: could not save: an answer contains characters that are not valid text. "
-                        "The file on disk is unchanged.") from None
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        _write_special(path, payload, info)
-        return
-    mode = info.st_mode & 0o777 if info is not None else 0o600
-    tmp = str(folder / f".{path.name}.{os.urandom(4).hex()}.tmp")
-    try:
-        fd = create_exclusive(tmp, 0o600)
-    except OSError as exc:
-        reason = f"{errors.describe_os_error(exc)}{_write_advice(exc, folder)}"
-        error = PlanError(f"{path}: cannot write here: {reason}.")
-        error.reason = reason
-        raise error from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if mode != 0o600 and hasattr(os, "fchmod"):
-                os.fchmod(handle.fileno(), mode)
-            handle.write(payload)
-            handle.flush()
-            _fsync(handle.fileno())
-        if exclusive:
-            _link_new(tmp, path)
-        else:
-            _replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(exc, OSError):
-            reason = f"{errors.describe_os_error(exc)}{_write_advice(exc, folder)}"
-            error = PlanError(f"{path}: could not save: {reason}. The file on disk is unchanged.")
-            error.reason = reason
-            raise error from None
-        raise
-    _fsync_folder(folder)
-
-
-def _lstat(path: Path):
-    try:
-        return os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        raise PlanError(f"{path}: cannot write here: {errors.describe_os_error(exc)}.") from None
-
-
-def _link_new(tmp: str, path: Path) -> None:
-    """Give the finished temp file its final name only if that name is free (a hard link fails if it
-    exists); where hard links are not supported, fall back to a rename."""
-    try:
-        os.link(tmp, path)
-    except OSError as exc:
-        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK) \
-                or os.path.lexists(path):
-            raise
-        _replace(tmp, path)
-        return
-    os.unlink(tmp)
-
-
-def _fsync_folder(folder: Path) -> None:
-    durable.fsync_folder(folder)
-
-
-def _changes_more_than_place(before: bytes, text: str) -> bool:
-    """Whether a save changes anything but when it was saved and where the person stopped. A session
-    that only looks and quits takes no snapshot, so such sessions never push real earlier versions
-    out of the newest KEEP. (The dumper writes both fields as single top-level lines.)"""
-    try:
-        old = before.decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-
-    def kept(lines: str) -> list:
-        return [line for line in lines.splitlines() if not line.startswith(("updated:", "position:"))]
-
-    return kept(old) != kept(text)
-
-
-class PlanConflict(PlanError):
-    """Another writer changed the plan (or took its lock) during this session; nothing was saved over it."""
-
-
-def _conflict(plan: Plan) -> Optional[str]:
-    """Why saving over the plan now could destroy someone else's work, or None.
-
-    Two checks, because either alone has a gap: the lock this session holds must still be the file at
-    the lock path (a sync or cleanup tool that deletes hidden files lets a second session in), and the
-    plan on disk must still be byte-for-byte what this session last loaded or saved (a second session
-    may already have saved). The plan's own inode changes at every save, so it cannot be the identity."""
-    from deflect_cli.plan.lock import lost
-
-    why = lost(plan.path)
-    if why:
-        return why
-    if plan.disk_bytes is None:
-        return None  # a new plan: `start` decided under the lock that it may be written here
-    try:
-        current = _read_raw(plan.path)
-    except FileNotFoundError:
-        return None  # deleted meanwhile: writing it again loses nothing
-    except (OSError, FileProblem):
-        return "it can no longer be read as it was"
-    if current != plan.disk_bytes:
-        return "it was changed by another program or deflect session"
-    return None
-
-
-def conflict_path(path: Path) -> Path:
-    """`<stem>.conflict-<when>-<random>.yaml` beside the plan: never an existing name, sorts by time."""
-    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return path.with_name(f"{path.stem}.conflict-{stamp}-{os.urandom(4).hex()}.yaml")
-
-
-def save_plan(plan: Plan) -> None:
-    """Write the plan atomically; the first save after a load first keeps the loaded file as a snapshot.
-
-    If the plan on disk is no longer this session's (see _conflict), this session's plan goes to a
-    new conflict file beside it instead, and PlanConflict says where."""
-    plan.updated = now()
-    text = plan.to_yaml()
-    if len(text) > MAX_PLAN_BYTES:
-        raise PlanError(f"{plan.path}: could not save: the plan would be larger than "
-                        f"{MAX_PLAN_BYTES // (1024 * 1024)} MB; shorten the longest answers. "
-                        "The file on disk is unchanged.")
-    why = _conflict(plan)
-    if why:
-        target = conflict_path(plan.path)
-        atomic_write(target, text, exclusive=True)
-        raise PlanConflict(
-            f"{plan.path} was not saved: {why} since this session opened it. This session's answers are "
-            f"in {target}; nothing was overwritten. Compare the two (`deflect status --plan {target}`) "
-            "and continue the one you want to keep.")
-    refuse_read_only(plan.path)
-    if plan.loaded_bytes is not None and _changes_more_than_place(plan.loaded_bytes, text):
-        from deflect_cli.plan import snapshots
-        try:
-            snapshots.take(plan.path, plan.loaded_bytes, plan.session_command or "save")
-        except PlanError as exc:
-            cause = getattr(exc, "os_error", None)
-            if cause is None:
-                raise
-            reason = f"{errors.describe_os_error(cause)}{_write_advice(cause, _folder(plan.path))}"
-            raise PlanError(f"{plan.path}: could not save: keeping a snapshot of the previous version "
-                            f"failed: {reason}. The plan on disk is unchanged.") from None
-        plan.loaded_bytes = None
-    try:
-        payload = text.encode("utf-8")
-    except UnicodeEncodeError:
-        payload = text  # atomic_write refuses it in one line
-    atomic_write(plan.path, payload, follow=True)
-    plan.disk_bytes = payload
-
-
-def remove_stale_temp_files(path: Path) -> int:
-    """Delete temp files left by saves of this plan (its lock's note, snapshots of it) that were killed
-    mid-way, and the parse cache older versions kept beside it: they hold answers. Only safe while
-    holding the plan's lock (lock.plan_lock does it); returns how many went."""
-    import re
-
-    path = given = Path(path)
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
-    name = re.escape(path.name)
-    pattern = re.compile(
-        rf"^\.{name}(\.bak|\.damaged|\.before-restore)?\.[0-9a-f]{{8}}\.tmp$"  # atomic_write's
-        rf"|^\.\.{name}\.lock-info\.[0-9a-f]{{8}}\.tmp$"  # the lock's note (atomic_write of `.NAME.lock-info`)
-        rf"|^\.\.{name}(\.bak|\.damaged|\.before-restore)?\.parsed\.[0-9]+\.tmp$"  # older versions' parse cache
-        rf"|^\.{name}(\.bak|\.damaged|\.before-restore)?\.parsed$"  # ... and the cache itself: a copy of answers
-    )
-    removed = 0
-    try:
-        candidates = list(_folder(path).iterdir())
-    except OSError:
-        return 0
-    for stale in candidates:
-        if pattern.match(stale.name):
-            try:
-                stale.unlink()
-                removed += 1
-            except OSError:
-                pass
-    from deflect_cli.plan import snapshots
-    return removed + snapshots.remove_stale_temp_files(given)  # the folder sits beside the name given
-
-
-def refuse_export_over_plan(target: Path, plan_path: Path) -> None:
-    """An export must never replace a plan: not the one in use, its backup, its lock files, nor any
-    other plan file."""
-    from deflect_cli.plan.lock import lock_paths
-
-    for protected in (plan_path, backup_path(plan_path), *lock_paths(plan_path)):
-        same = target.resolve() == protected.resolve()
-        if not same and target.exists() and protected.exists():
-            try:
-                same = target.samefile(protected)
-            except OSError:
-                same = False
-        if same:
-            what = ("the plan file itself" if protected == plan_path
-                    else "the plan's backup" if protected == backup_path(plan_path) else "the plan's lock")
-            raise PlanError(f"{target}: that is {what}; choose another --output.")
-    if target.is_file():
-        try:
-            with target.open("rb") as handle:
-                head = handle.read(4096)
-        except OSError:
-            return
-        if b"\ndeflect_plan:" in b"\n" + head:
-            raise PlanError(f"{target}: that is a deflect plan; choose another --output.")

@@ -14,7 +14,7 @@ never replaces an existing file. A snapshot is written and fsynced under a temp 
 kill leaves it whole or absent (a killed take's temp file goes with `remove_stale_temp_files`,
 under the plan's lock). The bytes are stored as they were: a damaged plan is kept too.
 
-This module only stores bytes; plan.py reads them as plans (how many answers, whether it loads).
+This module only stores bytes; store.py reads them as plans (how many answers, whether it loads).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A plan is read in whatever format it was written in, brought up to the current f
 step, before its fields are checked; it is written back in the current format at its next save. Each
 step is pure (a mapping in, a mapping out), never drops a value, and has its own test
 (tests/test_upgrades.py). To change the format: add a step for the new number, bump
-plan.SCHEMA_VERSION, and add the new field to plan._FIELDS.
+model.SCHEMA_VERSION, and add the new field to model._FIELDS and its check to model._FIELD_RULES.
 
 Format 1: answers, skipped, position.
 Format 2: + fingerprints (the shape of each question when answered) and orphaned (set-aside answers).
@@ -15,9 +15,6 @@ Format 3: + drafts (typed but unsubmitted text), stable row ids (`_id`) on every
 """
 
 from __future__ import annotations
-
-import hashlib
-import json
 
 ROW_ID = "_id"
 
@@ -68,6 +65,9 @@ def new_row_id(taken=()) -> str:
 def row_id_for(key: str, number: int, row: dict) -> str:
     """A row id for a row that has none: derived from the question, the row's place and its cells, so
     reading the same file twice (a packet made, then its reply imported) gives the same ids."""
+    import hashlib  # not at import: only rows written without an id need them, and plans deflect saved have none
+    import json
+
     seed = json.dumps([key, number, {k: v for k, v in row.items() if k != ROW_ID}], sort_keys=True,
                       default=str, ensure_ascii=False)
     return "r-" + hashlib.sha256(seed.encode("utf-8")).hexdigest()[:6]

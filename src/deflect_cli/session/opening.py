@@ -47,7 +47,7 @@ def open_for_writing(content, path, command: str, as_name: Optional[str] = None)
     """Under the lock: the plan reconciled with the content, what changed said and saved. Answers
     changed from here on are attributed to `as_name`, else to the name remembered in the plan."""
     from deflect_cli.plan.migrate import open_plan
-    from deflect_cli.plan.model import refuse_read_only, save_plan
+    from deflect_cli.plan.store import refuse_read_only, save_plan
 
     plan, changes = open_plan(content, path)
     plan.author = (as_name or plan.settings.get("author") or "").strip() or None

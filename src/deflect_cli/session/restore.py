@@ -19,7 +19,8 @@ from deflect_cli.session.start import answers_or_damaged
 
 def list_copies(path) -> None:
     """Every copy of the plan at `path` that can be restored, newest first, and how to put one back."""
-    from deflect_cli.plan.model import plan_flag, restorable
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import restorable
 
     copies = restorable(path)
     if not copies:
@@ -32,7 +33,8 @@ def list_copies(path) -> None:
 
 def restore(path, number: Optional[int], snapshot: Optional[str], force: bool) -> None:
     """Put copy `number` (or the one named `snapshot`, else the newest that loads) back at `path`."""
-    from deflect_cli.plan.model import current, plan_flag, restorable, restore_copy
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import current, restorable, restore_copy
 
     if path.is_dir():
         raise DeflectError(f"{path}: is a folder, not a plan file; give a file name with --plan.")
@@ -68,7 +70,8 @@ def _list(copies) -> None:
 
 def _choose_copy(copies, number, name, path, ask: bool):
     """The copy asked for (by number or name), else the newest that loads; in a terminal, ask."""
-    from deflect_cli.plan.model import newest_good, plan_flag
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import newest_good
 
     good = newest_good(copies)
     if good is None and not name and number is None:

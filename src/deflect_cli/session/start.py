@@ -26,7 +26,8 @@ def start_plan(content, path, *, force: bool, yes: bool, answers, no_input: bool
                as_name: Optional[str], core: bool, full: bool) -> int:
     """A new plan at `path`, its welcome and its questions; the exit code."""
     from deflect_cli.plan.intake import apply_answers, read_answers_file
-    from deflect_cli.plan.model import new_plan, plan_flag, save_plan
+    from deflect_cli.plan.model import new_plan, plan_flag
+    from deflect_cli.plan.store import save_plan
 
     data = read_answers_file(answers) if answers else {}
     if path.is_dir():
@@ -58,7 +59,8 @@ def start_plan(content, path, *, force: bool, yes: bool, answers, no_input: bool
 def _replace(content, path, force: bool, yes: bool, no_input: bool, core: bool, full: bool) -> str:
     """Before a new plan takes the place of the one at `path`: --force, then a confirmation (or --yes),
     then the depth; the old plan is pinned as a snapshot. The new plan's depth."""
-    from deflect_cli.plan.model import current, pin, plan_flag, refuse_read_only
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import current, pin, refuse_read_only
 
     if not force:
         raise DeflectError(
@@ -143,7 +145,7 @@ def resume_plan(content, path, *, answers, no_input: bool, plain: bool, as_name:
     """Continue the plan at `path` where it was left; the exit code."""
     from deflect_cli.plan import flow
     from deflect_cli.plan.intake import apply_answers, read_answers_file
-    from deflect_cli.plan.model import load_plan, save_plan
+    from deflect_cli.plan.store import load_plan, save_plan
 
     if not path.exists():
         load_plan(path)  # "no plan here: start one", before a lock file is made beside it

@@ -10,7 +10,8 @@ from typing import Optional
 
 from deflect_cli.content.model import Content, Question
 from deflect_cli.plan import flow
-from deflect_cli.plan.model import Plan, save_plan
+from deflect_cli.plan.model import Plan
+from deflect_cli.plan.store import save_plan
 
 
 class Session:

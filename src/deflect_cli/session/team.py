@@ -21,7 +21,7 @@ def import_packet(content, path, file, yes: bool, as_name: Optional[str]) -> Non
     """Read a returned partner packet and apply what it changes to the plan at `path`."""
     from deflect_cli.plan import packet as packets
     from deflect_cli.plan import packetread
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     returned = packetread.read(file)
     packetread.columns_by_position(returned, content)
@@ -47,7 +47,7 @@ def merge_copy(content, path, other_file, base_file, yes: bool, as_name: Optiona
     from deflect_cli.plan import merge as merging
     from deflect_cli.plan import packet as packets
     from deflect_cli.plan.migrate import reconcile
-    from deflect_cli.plan.model import load_plan
+    from deflect_cli.plan.store import load_plan
 
     other = load_plan(other_file, hint_backup=False)
     reconcile(content, other)
@@ -81,7 +81,8 @@ def apply_outcomes(path, plan, outcomes, who: str, source: str, command: str, ye
     """List the outcomes, let a person choose each conflict in a terminal, confirm (or --yes), pin a
     snapshot, apply and save. Call with the plan's lock held."""
     from deflect_cli.plan import packet as packets
-    from deflect_cli.plan.model import current, pin, plan_flag, save_plan
+    from deflect_cli.plan.model import plan_flag
+    from deflect_cli.plan.store import current, pin, save_plan
 
     for line in packets.report(outcomes, theirs=theirs):
         say(line)
