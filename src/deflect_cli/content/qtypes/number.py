@@ -21,6 +21,11 @@ def with_unit(text: str, value, unit: str) -> str:
     return f"{text} {unit}"
 
 
+def _plain(value) -> str:
+    """A number as typed, without separators: 2500, 12.5."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 def _is_number(value) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float))
 
@@ -59,8 +64,22 @@ class Number(QuestionType):
     def display(self, rule, value):
         return with_unit(fmt_number(value), value, rule.unit)
 
+    def typing_hint(self, rule):
+        if rule.min is not None and rule.max is not None:
+            limits = f"from {_plain(rule.min)} to {_plain(rule.max)}"
+        elif rule.min is not None:
+            limits = f"{_plain(rule.min)} or more"
+        elif rule.max is not None:
+            limits = f"up to {_plain(rule.max)}"
+        else:
+            limits = ""
+        if not limits and not rule.integer:
+            return None
+        kind = "a whole number" if rule.integer else "a number"
+        return f"{kind}, {limits}" if limits else kind
+
     def form_text(self, rule, value):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        return _plain(value)
 
     def form_hint(self, rule):
         return "A number" + (f" ({rule.unit})" if rule.unit else "") + "."
