@@ -8,14 +8,24 @@ import math
 from deflect_cli.content.qtypes.base import QuestionType, fmt_number
 
 
-def with_unit(text: str, value, unit: str) -> str:
+def money(value) -> str:
+    """`$1,234` for whole dollars and `$1,234.50` with cents: every amount shown, a typed answer or a
+    worked-out budget total, is written this one way."""
+    value = round(value, 2)
+    if float(value).is_integer():
+        return f"${int(value):,}"
+    return f"${value:,.2f}"
+
+
+def with_unit(value, unit: str) -> str:
     """`12 hours`, `1 hour`, `85% of staff`, `$2,500`: a unit reads as a person would write it."""
+    if unit == "USD":
+        return money(value)
+    text = fmt_number(value)
     if not unit:
         return text
     if unit.startswith("%"):
         return f"{text}{unit}"
-    if unit == "USD":
-        return f"${text}"
     if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
         unit = unit[:-1]
     return f"{text} {unit}"
@@ -62,7 +72,7 @@ class Number(QuestionType):
         return self.validate(rule, value)
 
     def display(self, rule, value):
-        return with_unit(fmt_number(value), value, rule.unit)
+        return with_unit(value, rule.unit)
 
     def typing_hint(self, rule):
         if rule.min is not None and rule.max is not None:
