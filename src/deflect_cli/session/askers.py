@@ -1,5 +1,6 @@
-"""Asking one question: the prompt line, what it accepts said before anything is typed, the answer
-checked while it is typed, and one asker per question type (a table goes to the table editor).
+"""Asking one question: the prompt line, what it accepts said before anything is typed (in the type's
+words), the answer checked while it is typed, and one asker per input kind (every one-line answer
+shares one; a table goes to the table editor), never one per type.
 
 Text typed but not submitted is never dropped: when the person leaves a prompt with it (a
 navigation key, Ctrl-C, the end of input) it becomes the question's draft, filled in again next
