@@ -219,7 +219,7 @@ def test_quit_at_the_past_date_question_keeps_the_date_as_a_draft(keys, mini, tm
     question = dataclasses.replace(mini.question("launch.start_date"), future=True)
     wizard = screen_wizard(mini, tmp_path)
     keys("2001-01-01" + ENTER, CTRL_Q)                  # in the past: "Keep this date?", then quit
-    assert wizard.askers._ask_date(question, None) is QUIT_SIGNAL
+    assert wizard.askers._ask_text(question, None) is QUIT_SIGNAL
     assert wizard.plan.drafts == {"launch.start_date": "2001-01-01"}
     assert wizard.plan.answers == {}
 

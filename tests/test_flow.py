@@ -105,5 +105,5 @@ def test_numbers_read_naturally():
     assert show(2, "days") == "2 days"
     assert show(85, "% of sworn officers") == "85% of sworn officers"
     assert show(185000, "USD") == "$185,000"
-    assert show(2500.5, "USD") == "$2,500.5"
+    assert show(2500.5, "USD") == "$2,500.50"  # cents in two digits, as budget totals show them
     assert show(84000, "people") == "84,000 people"

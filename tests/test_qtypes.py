@@ -52,6 +52,12 @@ class Percent(QuestionType):
         except ValueError:
             return text, "type a percentage, like 85%"
 
+    def typing_hint(self, rule):
+        return "a share from 0 to 100, like 85%"
+
+    def doubt(self, rule, value):
+        return "Every one of them? Keep 100%?" if value == 100 else ""
+
     def display(self, rule, value):
         return f"{value}%"
 
@@ -126,15 +132,21 @@ def test_the_wizard_asks_it_by_its_input_kind(percent, tmp_path):
 
     content = load_content(_content(tmp_path / "c"))
     plan = new_plan(tmp_path / "plan.yaml", content)
-    ui = PlainPrompter(stdin=io.StringIO("lots\n60%\n"), stdout=io.StringIO())
+    # Its own hint before anything is typed, its own check, and its own second look: 100 is confirmed
+    # (2: no, change it) before 60 is kept.
+    ui = PlainPrompter(stdin=io.StringIO("lots\n100\n2\n60%\n"), stdout=io.StringIO())
     Wizard(content, plan, ui=ui).edit(content.question("main.share"))
     assert plan.answer("main", "share") == 60
-    assert "Type a percentage, like 85%." in ui.stdout.getvalue()
+    shown = ui.stdout.getvalue()
+    assert "(a share from 0 to 100, like 85%)" in shown and "Type a percentage, like 85%." in shown
+    assert "Every one of them? Keep 100%?" in shown
     # A table cell too: add a row (1), its site and share covered, then Done (4).
     ui = PlainPrompter(stdin=io.StringIO("1\nNorth\n140\n40 %\n4\n"), stdout=io.StringIO())
     Wizard(content, plan, ui=ui).edit(content.question("main.sites"))
     assert no_ids(plan.answer("main", "sites")) == [{"site": "North", "covered": 40}]
-    assert "Not saved: Must be from 0 to 100." in ui.stdout.getvalue() and "Covered: 40%" in ui.stdout.getvalue()
+    shown = ui.stdout.getvalue()
+    assert "Not saved: Must be from 0 to 100." in shown and "Covered: 40%" in shown
+    assert "(a share from 0 to 100, like 85%)" in shown
 
 
 def test_an_answer_to_an_older_type_is_set_aside_and_lint_names_the_change(percent, tmp_path):

@@ -7,13 +7,12 @@ typed into a value; `display` shows a value back in words.
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 from typing import Any, Optional
 
 from deflect_cli.content import qtypes
 from deflect_cli.content.qtypes.base import is_empty
-from deflect_cli.content.qtypes.date import parse_date
+from deflect_cli.content.qtypes.date import is_past, parse_date
 from deflect_cli.content.qtypes.multi_choice import choice_limit_error
 
 __all__ = ["cell", "choice_limit_error", "display", "is_answered", "is_empty", "is_past", "parse_date", "parse_text",
@@ -24,16 +23,6 @@ def is_answered(rule, value: Any) -> bool:
     """Whether a stored value answers the question (a multi-choice saved with nothing ticked does)."""
     kind = qtypes.TYPES.get(getattr(rule, "type", None))
     return kind.answered(value) if kind is not None else not is_empty(value)
-
-
-def is_past(rule, value: Any, today: Optional[_dt.date] = None) -> bool:
-    """A date on a question or column marked `future: true` that is already behind us."""
-    if not getattr(rule, "future", False) or not isinstance(value, str):
-        return False
-    try:
-        return _dt.date.fromisoformat(value) < (today or _dt.date.today())
-    except ValueError:
-        return False
 
 
 def validate(rule, value: Any) -> tuple[Any, Optional[str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from deflect_cli.content.answers import cell, is_empty
+from deflect_cli.content.qtypes.number import money  # amounts in sentences, shown as answers are
 
 CATEGORIES = ("personnel", "fringe", "travel", "equipment", "supplies", "construction", "subawards",
               "contracts", "other", "indirect")
@@ -116,11 +117,6 @@ def _covers(source: dict, year: int, start: Optional[_dt.date]) -> bool:
     first, last = _year_span(start, year)
     begins, ends = _date(source.get("start")), _date(source.get("end"))
     return (begins is None or begins <= last) and (ends is None or ends >= first)
-
-
-def money(value: float) -> str:
-    value = round(value, 2)
-    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
 def line_cost(row: dict) -> Optional[float]:

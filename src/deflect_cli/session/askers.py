@@ -1,5 +1,6 @@
-"""Asking one question: the prompt line, what it accepts said before anything is typed, the answer
-checked while it is typed, and one asker per question type (a table goes to the table editor).
+"""Asking one question: the prompt line, what it accepts said before anything is typed (in the type's
+words), the answer checked while it is typed, and one asker per input kind (every one-line answer
+shares one; a table goes to the table editor), never one per type.
 
 Text typed but not submitted is never dropped: when the person leaves a prompt with it (a
 navigation key, Ctrl-C, the end of input) it becomes the question's draft, filled in again next
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Optional
 
 from deflect_cli.content import qtypes
-from deflect_cli.content.answers import choice_limit_error, is_empty, is_past, parse_text
+from deflect_cli.content.answers import choice_limit_error, is_empty, parse_text
 from deflect_cli.content.model import OTHER_LABEL, Question, prefill_rows
 from deflect_cli.grammar import plural
 from deflect_cli.plan import flow
@@ -19,7 +20,6 @@ from deflect_cli.session.prompter import MENU, QUIT, SKIP, Interrupted, Option, 
 from deflect_cli.session.state import Part
 
 NAV_KEYS = RichPrompter.nav_hint
-_DATE_HINT = "(YYYY-MM-DD, like 2027-03-01; 03/01/2027 works too)"
 _OTHER = "<other>"
 
 
@@ -61,26 +61,6 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "?", "!")) else message + "."
 
 
-def _number_hint(rule) -> Optional[str]:
-    """What a number question accepts, said before anything is typed: "(a whole number, 0 or more)"."""
-    if rule.min is not None and rule.max is not None:
-        limits = f"from {_as_text(rule.min)} to {_as_text(rule.max)}"
-    elif rule.min is not None:
-        limits = f"{_as_text(rule.min)} or more"
-    elif rule.max is not None:
-        limits = f"up to {_as_text(rule.max)}"
-    else:
-        limits = ""
-    if not limits and not rule.integer:
-        return None
-    kind = "a whole number" if rule.integer else "a number"
-    return f"({kind}, {limits})" if limits else f"({kind})"
-
-
-def _pattern_hint(rule) -> Optional[str]:
-    return f"({rule.pattern_help})" if getattr(rule, "pattern_help", "") else None
-
-
 def _as_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -89,24 +69,30 @@ def _as_text(value) -> str:
 
 class AskerBase(Part):
     """Shared with the table editor, whose cells are asked like questions: the same prompt line, the
-    same long-text hint and the same read-back of a date."""
+    same hints and the same second look at what was typed."""
 
     def _prompt(self, question: Question) -> str:
         suffix = f" ({question.unit})" if question.unit else ""
         required = "" if not question.required else self.ui.required_mark
         return f"{question.prompt}{suffix}{required}"
 
-    def _date_confirmed(self, rule, value, typed: str):
-        """Read a date back when it was typed another way (12/31/2026), and confirm one in the past
-        where the content expects a date still to come (`future: true`). Returns True, False or QUIT."""
-        if qtypes.get(rule.type).input != "date":
+    def _hint(self, rule):
+        """What the type says its answer takes, as shown beside a one-line prompt: "(a number, 0 or more)"."""
+        hint = qtypes.get(rule.type).typing_hint(rule)
+        return f"({hint})" if hint else None
+
+    def _confirmed(self, rule, value, typed: str):
+        """The type's second look at a valid typed answer: how it was read, when that may not be what was
+        meant (a date typed 12/31/2026), and a yes-or-no question when it is probably a slip (a date in
+        the past where the content expects one still to come). Returns True, False or QUIT."""
+        kind = qtypes.get(rule.type)
+        read = kind.read_back(rule, value, typed)
+        if read and not self.ui.plain:  # plain mode reads every answer back anyway
+            self.ui.note(read)
+        doubt = kind.doubt(rule, value)
+        if not doubt:
             return True
-        if typed.strip() != value and not self.ui.plain:  # plain mode reads every answer back anyway
-            self.ui.note(f"Read as {value} (year-month-day).")
-        if not is_past(rule, value):
-            return True
-        choice = self.ui.select(f"{value} is in the past. Keep this date?",
-                                [Option("Yes, keep it", True), Option("No, change it", False)], default=False)
+        choice = self.ui.select(doubt, [Option("Yes, keep it", True), Option("No, change it", False)], default=False)
         if choice is QUIT:  # save and quit still works here; anything else means "change it"
             return QUIT
         return choice is True
@@ -175,7 +161,7 @@ class Askers(AskerBase):
             if is_empty(value):
                 return SKIP
             try:
-                confirmed = self._date_confirmed(rule, value, answer)
+                confirmed = self._confirmed(rule, value, answer)
             except Interrupted:
                 self.plan.drafts[rule.key] = answer  # not confirmed: a draft, never the answer
                 raise
@@ -194,18 +180,18 @@ class Askers(AskerBase):
         self.session.pending = question
 
     def _ask_text(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction=_pattern_hint(question))
-
-    def _ask_number(self, question, current):
-        hint = _number_hint(question)
-        if hint and question.unit:  # one hint, "(people; a whole number, 0 or more)", not two in a row
+        """One typed line, whatever its type reads it as (text, a number, a date): the type gives the hint
+        and the reading, so every one-line answer is asked here."""
+        words = qtypes.get(question.type).typing_hint(question)
+        if words and question.unit:  # one hint, "(people; a whole number, 0 or more)", not two in a row
             required = self.ui.required_mark if question.required else ""
             return self._typed(question, current, f"{question.prompt}{required}",
-                               instruction=f"({question.unit}; {hint[1:]}")
-        return self._typed(question, current, self._prompt(question), instruction=hint)
+                               instruction=f"({question.unit}; {words})")
+        return self._typed(question, current, self._prompt(question), instruction=self._hint(question))
 
-    def _ask_date(self, question, current):
-        return self._typed(question, current, self._prompt(question), instruction=_DATE_HINT)
+    # A number is typed on one line too; it is an input kind of its own because its shape is read elsewhere
+    # (a computed table column does arithmetic on number columns only).
+    _ask_number = _ask_text
 
     def _ask_long_text(self, question, current):
         return self._typed(question, current, self._prompt(question), multiline=True,

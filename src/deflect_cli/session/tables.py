@@ -10,16 +10,7 @@ from __future__ import annotations
 from deflect_cli.content import qtypes
 from deflect_cli.content.answers import cell, display, is_empty, parse_text, validate
 from deflect_cli.plan import flow
-from deflect_cli.session.askers import (
-    _DATE_HINT,
-    AskerBase,
-    _as_text,
-    _number_hint,
-    _pattern_hint,
-    _sentence,
-    _text_validator,
-    _without_controls,
-)
+from deflect_cli.session.askers import AskerBase, _as_text, _sentence, _text_validator, _without_controls
 from deflect_cli.session.prompter import BACK, MENU, QUIT, SKIP, Interrupted, Option, is_signal
 
 _BLANK = "<blank>"
@@ -244,9 +235,7 @@ class TableEditor(AskerBase):
             text = self.ui.text(
                 label, default=default,
                 multiline=kind == "long_text",
-                instruction=self._long_text_hint() if kind == "long_text"
-                else _DATE_HINT if kind == "date" else _number_hint(column) if kind == "number"
-                else _pattern_hint(column),
+                instruction=self._long_text_hint() if kind == "long_text" else self._hint(column),
                 validate=_text_validator(column, column.required,
                                          "type skip to leave the row" if self.ui.plain
                                          else "press Ctrl-N to leave the row"),
@@ -256,7 +245,7 @@ class TableEditor(AskerBase):
             value = parse_text(column, text)[0]
             if is_empty(value):
                 return value
-            confirmed = self._date_confirmed(column, value, text)
+            confirmed = self._confirmed(column, value, text)
             if is_signal(confirmed) or confirmed:
                 return confirmed if is_signal(confirmed) else value
             default = text

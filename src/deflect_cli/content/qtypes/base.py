@@ -63,6 +63,21 @@ class QuestionType:
         """An answered value in words."""
         return str(value)
 
+    def typing_hint(self, rule) -> Optional[str]:
+        """What the answer takes, in words a prompter shows before anything is typed on the answer's line
+        ("a whole number, 0 or more"); None when a type has nothing to add to its prompt."""
+        return None
+
+    def read_back(self, rule, value, typed: str) -> str:
+        """How a typed answer was read, when that may not be what the person meant (a date typed
+        12/31/2026 is stored as 2026-12-31), to be said at once; "" when it was taken as typed."""
+        return ""
+
+    def doubt(self, rule, value) -> str:
+        """A question to confirm a valid typed answer that is probably a slip (a date in the past where
+        the content expects one still to come), answered yes or no; "" when there is none."""
+        return ""
+
     def form_text(self, rule, value) -> str:
         """A value as written into a form's answer cell, to be read back by `parse_returned`."""
         return str(value)

@@ -45,8 +45,18 @@ def parse_date(text: str) -> tuple[Optional[str], Optional[str]]:
         return None, f"{text} is not a date: {_MONTHS[month - 1]} {year} has {days} days"
 
 
+def is_past(rule, value, today: Optional[_dt.date] = None) -> bool:
+    """A date on a question or column marked `future: true` that is already behind us."""
+    if not getattr(rule, "future", False) or not isinstance(value, str):
+        return False
+    try:
+        return _dt.date.fromisoformat(value) < (today or _dt.date.today())
+    except ValueError:
+        return False
+
+
 class Date(QuestionType):
-    name, title, input = "date", "date", "date"
+    name, title, input = "date", "date", "text"  # typed on one line; parse_text reads it as a date
     fields = frozenset({"future"})
 
     def validate(self, rule, value):
@@ -67,6 +77,15 @@ class Date(QuestionType):
         if error and error.startswith("expected "):  # said to a person typing, not to a file's author
             error = "type " + error[len("expected "):]
         return value, error
+
+    def typing_hint(self, rule):
+        return "YYYY-MM-DD, like 2027-03-01; 03/01/2027 works too"
+
+    def read_back(self, rule, value, typed):
+        return "" if typed.strip() == value else f"Read as {value} (year-month-day)."
+
+    def doubt(self, rule, value):
+        return f"{value} is in the past. Keep this date?" if is_past(rule, value) else ""
 
     def form_hint(self, rule):
         return "A date as YYYY-MM-DD or MM/DD/YYYY."

@@ -8,17 +8,32 @@ import math
 from deflect_cli.content.qtypes.base import QuestionType, fmt_number
 
 
-def with_unit(text: str, value, unit: str) -> str:
+def money(value) -> str:
+    """`$1,234` for whole dollars and `$1,234.50` with cents: every amount shown, a typed answer or a
+    worked-out budget total, is written this one way."""
+    value = round(value, 2)
+    if float(value).is_integer():
+        return f"${int(value):,}"
+    return f"${value:,.2f}"
+
+
+def with_unit(value, unit: str) -> str:
     """`12 hours`, `1 hour`, `85% of staff`, `$2,500`: a unit reads as a person would write it."""
+    if unit == "USD":
+        return money(value)
+    text = fmt_number(value)
     if not unit:
         return text
     if unit.startswith("%"):
         return f"{text}{unit}"
-    if unit == "USD":
-        return f"${text}"
     if value == 1 and unit.endswith("s") and not unit.endswith("ss"):
         unit = unit[:-1]
     return f"{text} {unit}"
+
+
+def _plain(value) -> str:
+    """A number as typed, without separators: 2500, 12.5."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
 def _is_number(value) -> bool:
@@ -57,10 +72,24 @@ class Number(QuestionType):
         return self.validate(rule, value)
 
     def display(self, rule, value):
-        return with_unit(fmt_number(value), value, rule.unit)
+        return with_unit(value, rule.unit)
+
+    def typing_hint(self, rule):
+        if rule.min is not None and rule.max is not None:
+            limits = f"from {_plain(rule.min)} to {_plain(rule.max)}"
+        elif rule.min is not None:
+            limits = f"{_plain(rule.min)} or more"
+        elif rule.max is not None:
+            limits = f"up to {_plain(rule.max)}"
+        else:
+            limits = ""
+        if not limits and not rule.integer:
+            return None
+        kind = "a whole number" if rule.integer else "a number"
+        return f"{kind}, {limits}" if limits else kind
 
     def form_text(self, rule, value):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+        return _plain(value)
 
     def form_hint(self, rule):
         return "A number" + (f" ({rule.unit})" if rule.unit else "") + "."

@@ -25,6 +25,9 @@ class Text(QuestionType):
             return value, rule.pattern_help or f"must match the pattern {rule.pattern}"
         return value, None
 
+    def typing_hint(self, rule):
+        return rule.pattern_help or None
+
     def parse_returned(self, rule, text):
         """A line in a document may have been wrapped or spaced by its editor: the words count."""
         text = text.strip()
