@@ -553,8 +553,10 @@ def _zip_without_word_parts(path):
     ("reference.docx", lambda p: p.write_bytes(b""), "out.docx"),
     ("reference.docx", lambda p: p.write_text("just text"), "out.docx"),
     ("reference.docx", _zip_without_word_parts, "out.docx"),
+    ("reference.docx", os.mkfifo, "out.docx"),
+    ("reference.docx", lambda p: p.mkdir(), "out.docx"),
 ], ids=["md-not-utf8", "css-not-utf8", "recursive-macro", "recursive-include", "empty-docx", "text-docx",
-        "zip-docx"])
+        "zip-docx", "fifo-docx", "folder-docx"])
 def test_a_damaged_agency_template_is_one_line(cli, planned, tmp_path, name, make, target):
     """Issue 15.4: one line naming the file, exit 1, no traceback, nothing written."""
     folder = tmp_path / "agency"

@@ -41,23 +41,37 @@ def _xml_text(text: str) -> str:
 
 
 def _reference_docx(templates: Optional[str]):
+    """The agency's reference.docx, else the bundled one. Anything at that name counts, so a folder or a
+    named pipe there is reported by _open_reference rather than silently passed over."""
+    import os
+
     from deflect_cli.content import resources
     for folder in ([resources.templates_dir(templates)] if templates else []) + [resources.templates_dir()]:
         candidate = folder / "reference.docx"
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
 
 
+_REFERENCE_LIMIT = 64 * 1024 * 1024  # a style sheet with a logo or two; Word's own templates are under 1 MB
+
+
 def _open_reference(path):
-    """An agency's reference.docx; an empty or damaged one is one line naming it, not a traceback."""
+    """An agency's reference.docx; an empty, damaged, oversized or non-regular one (a FIFO would hang a
+    plain open) is one line naming it, not a traceback. Read once, bounded, then handed over as bytes."""
     import docx
 
+    from deflect_cli.safeio import read_file
+
+    cannot = "cannot use this reference.docx"
+    data = read_file(path, _REFERENCE_LIMIT, "reference.docx", DeflectError, text=False,
+                     say={"problem": cannot + ": it {problem}.", "error": cannot + ": {reason}."})
+    if not data:
+        raise DeflectError(f"{path}: {cannot}: the file is empty.")
     try:
-        return docx.Document(str(path))
+        return docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises zip, XML, key and value errors for damaged files
-        reason = "the file is empty" if path.stat().st_size == 0 else f"not a Word document ({type(exc).__name__})"
-        raise DeflectError(f"{path}: cannot use this reference.docx: {reason}.") from None
+        raise DeflectError(f"{path}: {cannot}: not a Word document ({type(exc).__name__}).") from None
 
 
 def _house_style(document) -> None:

@@ -146,14 +146,12 @@ def reconcile(content, plan) -> Changes:
 def _in_line(content, plan, index: dict, renames: dict) -> bool:
     """Whether _bring_in_line would find nothing to do, so the plan can be used as it is.
 
-    True only when the plan was last saved against this content's version and, step by step:
-    1. no answer, skip or position is under an id a question was renamed from;
-    1b. every answer's question is here (so no carry source left the workbook), its fingerprint (if
-        any) is the question's own and its value validates (so none changed shape), and no carry
-        source holds an empty value (which would not validate);
-    2. no set-aside answer's question is here and open (answered or skipped questions keep theirs);
-    3. every answer's question is here;
-    4. every answer validates to itself (a type change changes the fingerprint).
+    True only when the plan was last saved against this content's version and:
+    - no answer, skip or saved position is under an id a question was renamed from;
+    - every answer's question is here (so no carry source left the workbook), with its own
+      fingerprint (if one was recorded), and the answer validates to itself unchanged; an empty
+      answer to a carry source counts as a change (carry would move it);
+    - no set-aside answer's question is here and still open (answered or skipped questions keep theirs).
     A fingerprint alone is not enough: it records the type and choices, not bounds or patterns,
     and a hand-edited plan keeps the fingerprint of the answer it replaced."""
     if plan.content_version != content.version or plan.position in renames \
