@@ -265,3 +265,31 @@ def test_final_names_open_questions_by_label_and_counts_the_rest(cli, tmp_path):
     assert code == 1 and err.count("\n") == 1
     assert "Lead agency (About this plan)" in err and "more; `deflect status` lists them" in err
     assert "profile.agency" not in err and len(err) < 400
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("chapters:\n  - just text\n", 2, "each chapter is a mapping"),
+    ("chapters:\n  - {sections: true, heading: A}\n", 2, "`sections: true` stands alone"),
+    ("chapters:\n  - sections: false\n", 2, "`sections: true` stands alone"),
+    ("chapters:\n  - heading: A\n", 2, "chapter 'A': `parts` must be a list"),
+    ("chapters:\n  - heading: A\n    parts: []\n", 3, "chapter 'A': `parts` must be a list"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    characters: true\n", 4, "characters must be a whole"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    optional: maybe\n", 4, "optional is true or false"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    intro: [x]\n", 4, "intro must be text"),
+])
+def test_each_chapter_field_is_checked(tmp_path, text, line, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    with pytest.raises(DeflectError) as caught:
+        outline.find(str(path))
+    assert str(caught.value).startswith(f"{path}:{line}: ") and words in str(caught.value)
+
+
+def test_a_chapter_is_read_with_its_heading_and_intro_tidied(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("chapters:\n  - heading: '  Our   plan '\n    parts: [summary, 'section:data']\n"
+                    "    words: 500\n    optional: true\n    intro: '  First.  '\n  - sections: true\n")
+    assert outline.find(str(path)).chapters == [
+        outline.Chapter("Our plan", ["summary", "section:data"], words=500, optional=True, intro="First."),
+        outline.Chapter(sections=True),
+    ]
