@@ -285,6 +285,22 @@ def test_what_conditions_refuse(source, fragment):
     assert fragment in str(caught.value)
 
 
+@pytest.mark.parametrize("source, fragment", [
+    ("_private", "uses the name '_private'; names starting with '_'"),
+    ("s.rows | sum(_start=1)", "uses the argument '_start'; names starting with '_'"),
+    ("s.tags | length(*s.tags)", "*args or **kwargs in the filter 'length'"),
+    ("s.tags is in(**s.more)", "*args or **kwargs in the test 'in'"),
+    ("s.rows | selectattr('mou') and s.n", "tests the truth of the result of `selectattr`"),
+    ("s.n or s.rows | rejectattr('mou')", "tests the truth of the result of `rejectattr`"),
+    ("1 if s.tags | select else 2", "tests the truth of the result of `select`"),
+])
+def test_each_part_of_a_condition_is_held_to_the_subset(source, fragment):
+    """Where a name, an argument or a lazy result can stand: each place is checked, not only the first."""
+    with pytest.raises(conditions.ConditionError) as caught:
+        conditions.compile_condition(source)
+    assert fragment in str(caught.value)
+
+
 @pytest.mark.parametrize("condition, fragment", [
     ("models.chosen.__class__ or range(3)", "names starting with '_'"),
     ("(models.chosen | first) == 'qrt'", "filter 'first' is not supported in conditions; supported: length, list"),
