@@ -46,7 +46,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -453,16 +452,18 @@ def startup(rounds: int, warmup: int, env: dict, work: Path) -> tuple:
     return table, [f"{fmt} export skipped: {why}" for fmt, why in skipped.items()]
 
 
-@dataclass
 class Scaled:
-    """Generated content at each scale (1x, 10x, ...), its two plans, and its load and export figures."""
+    """Generated content at each scale (1x, 10x, ...), its two plans, and its load and export figures.
 
-    scales: list
-    roots: dict = field(default_factory=dict)
-    plans: dict = field(default_factory=dict)     # every question answered
-    typical: dict = field(default_factory=dict)   # the profile and the first copy of each section answered
-    cold: dict = field(default_factory=dict)      # first run: parse and validate
-    warm: dict = field(default_factory=dict)      # from the content cache
+    A plain class: tests load this file without registering it as a module, which dataclasses need."""
+
+    def __init__(self, scales: list):
+        self.scales = scales
+        self.roots: dict = {}
+        self.plans: dict = {}     # every question answered
+        self.typical: dict = {}   # the profile and the first copy of each section answered
+        self.cold: dict = {}      # first run: parse and validate
+        self.warm: dict = {}      # from the content cache
 
     @property
     def top(self) -> int:
