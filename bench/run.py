@@ -355,6 +355,35 @@ def fmt_ms(ms: float) -> str:
 
 
 def main() -> int:
+    args = arguments()
+    if args.child:
+        child(*args.child)
+        return 0
+    scales = [] if args.startup_only else sorted({int(s) for s in args.scales.split(",")} | {1})
+
+    from deflect_cli.content import resources
+    print(f"machine: {machine()}", flush=True)
+    work = Path(tempfile.mkdtemp(prefix="deflect-bench-"))
+    try:
+        env = isolated_env(work)
+        content = resources.load()
+        plan_path = work / "deflection-plan.yaml"
+        answer_everything(content, plan_path)
+        table, notes = startup(args.rounds, args.warmup, env, work)
+        scaled = at_scale(scales, resources.content_dir(), env, work)
+        add_latency(table, content, plan_path, scaled)
+        add_growth(table, scaled)
+        if scaled.top >= 100:
+            add_peak_memory(table, scaled, env, work)
+        elif not args.startup_only:
+            notes.append("peak memory at 100x not measured (run without --quick)")
+        report(table, notes, args)
+        return 1 if table.misses else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="interleaved rounds (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="warm-up rounds (default 3)")
@@ -364,142 +393,168 @@ def main() -> int:
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child(*args.child)
-        return 0
     if args.quick:
         args.rounds, args.scales = min(args.rounds, 8), "1,10"
-    scales = sorted({int(s) for s in args.scales.split(",")} | {1})
+    return args
 
-    from deflect_cli.content import resources
-    print(f"machine: {machine()}", flush=True)
-    work = Path(tempfile.mkdtemp(prefix="deflect-bench-"))
-    try:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DEFLECT_") and k != "PYTHONDONTWRITEBYTECODE"}
-        env["DEFLECT_CACHE_DIR"] = str(work / "cache")
-        # Installed packages are byte-compiled; a checkout under PYTHONDONTWRITEBYTECODE would be
-        # compiled from source on every run. Keep the bytecode of this run in the temp folder.
-        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
-        os.environ["DEFLECT_CACHE_DIR"] = env["DEFLECT_CACHE_DIR"]
-        os.environ.pop("DEFLECT_NO_CACHE", None)
-        bundled = resources.content_dir()
-        content = resources.load()
-        plan_path = work / "deflection-plan.yaml"
-        answer_everything(content, plan_path)
 
-        deflect = deflect_argv()
-        commands = {
-            "pass": [sys.executable, "-c", "pass"],
-            "typer": [sys.executable, "-c", "import typer"],
-            "help": deflect + ["--help"],
-            "status": deflect + ["status"],
-            "export_md": deflect + ["export", "--format", "md", "-o", str(work / "out.md")],
-            "lint": deflect + ["lint"],
-        }
-        skipped = {}
-        for fmt in ("html", "docx"):
-            argv = deflect + ["export", "--format", fmt, "-o", str(work / f"probe.{fmt}")]
-            probe = subprocess.run(argv, env=env, cwd=work, capture_output=True, text=True)
-            if probe.returncode == 0:
-                commands[f"export_{fmt}"] = deflect + ["export", "--format", fmt, "-o", str(work / f"out.{fmt}")]
-            else:
-                skipped[fmt] = (probe.stderr.strip().splitlines() or ["failed"])[-1]
-        print(f"start-up: {args.rounds} interleaved rounds of {len(commands)} commands...", flush=True)
-        times = interleaved(commands, args.rounds, args.warmup, env, work)
-        median = {name: statistics.median(ts) for name, ts in times.items()}
-        table = Table(median["typer"])
-        labels = {
-            "pass": "`python -c pass`", "typer": "`python -c \"import typer\"` (baseline)",
-            "help": "`deflect --help`", "status": "`deflect status`",
-            "export_md": "`deflect export --format md`", "export_html": "`deflect export --format html`",
-            "export_docx": "`deflect export --format docx`", "lint": "`deflect lint` (always parses)",
-        }
-        for name in ("pass", "typer", "help", "status", "export_md", "export_html", "export_docx", "lint"):
-            if name in median:
-                limit = TARGETS.get(name)
-                ratio = median[name] / median["typer"]
-                table.add(labels[name], fmt_ms(median[name]), table.ratio(median[name]),
-                          f"<= {limit}x" if limit else "", None if limit is None else ratio <= limit)
-            elif name.startswith("export_"):
-                table.add(labels[name], "skipped", "", "", None)
-        notes = [f"{fmt} export skipped: {why}" for fmt, why in skipped.items()]
-        if args.startup_only:
-            scales = []
+def isolated_env(work: Path) -> dict:
+    """The environment of every measured process, with this run's own content and bytecode caches
+    (this process uses the same content cache)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DEFLECT_") and k != "PYTHONDONTWRITEBYTECODE"}
+    env["DEFLECT_CACHE_DIR"] = str(work / "cache")
+    # Installed packages are byte-compiled; a checkout under PYTHONDONTWRITEBYTECODE would be
+    # compiled from source on every run. Keep the bytecode of this run in the temp folder.
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    os.environ["DEFLECT_CACHE_DIR"] = env["DEFLECT_CACHE_DIR"]
+    os.environ.pop("DEFLECT_NO_CACHE", None)
+    return env
 
-        # ---- content at scale: generate, answer, load and export in fresh processes
-        if scales:
-            print(f"scales {scales}: generating content and plans...", flush=True)
-        roots, plans, typical = {}, {}, {}
-        from deflect_cli.content.model import load_content
 
-        for scale in scales:
-            roots[scale] = scaled_content(bundled, work / f"content-{scale}x", scale)
-            plans[scale] = work / f"plan-{scale}x.yaml"
-            answer_everything(load_content(roots[scale]), plans[scale], seed=scale)
-            typical[scale] = work / f"plan-{scale}x-typical.yaml"
-            first_copy(plans[scale], typical[scale])
-        settle(*roots.values())
-        cold, warm = {}, {}
-        for scale in scales:
-            print(f"  {scale}x: load and export...", flush=True)
-            repeats = 5 if scale <= 10 else 2
-            out = work / f"out-{scale}x.md"
-            cold[scale] = measure_child("cold", roots[scale], plans[scale], out, env, max(1, repeats // 2))
-            measure_child("warm", roots[scale], plans[scale], out, env, 1)  # fills the cache
-            warm[scale] = measure_child("warm", roots[scale], plans[scale], out, env, repeats)
+_LABELS = {
+    "pass": "`python -c pass`", "typer": "`python -c \"import typer\"` (baseline)",
+    "help": "`deflect --help`", "status": "`deflect status`",
+    "export_md": "`deflect export --format md`", "export_html": "`deflect export --format html`",
+    "export_docx": "`deflect export --format docx`", "lint": "`deflect lint` (always parses)",
+}
 
-        # ---- per-answer latency, in this process
-        print("answer latency...", flush=True)
-        latency = {"1x content, every question answered": answer_latency(content, plan_path, 300)} if scales else {}
-        top = max(scales, default=1)
-        if top > 1:
-            big = resources.load(str(roots[top]))
-            latency[f"{top}x content, plan answering the bundled-size part"] = answer_latency(big, typical[top], 60)
-            latency[f"{top}x content, every question answered"] = answer_latency(big, plans[top], 30)
-        for what, runs in latency.items():
-            limit = LATENCY_TARGETS.get(int(what.split("x")[0]))
-            value = statistics.median(runs)
-            table.add(f"answer -> saved -> next question, {what}", fmt_ms(value), table.ratio(value),
-                      f"<= {limit:g} ms" if limit else "", None if limit is None else value <= limit)
 
-        for label, data in (("content load, first run (parse + validate)", cold),
-                            ("content load, cached", warm)) if top > 1 else ():
-            figures = " / ".join(fmt_ms(data[s]["load"]) for s in scales)
-            growth = data[top]["load"] / data[1]["load"]
-            table.add(f"{label}, {'/'.join(f'{s}x' for s in scales)}", figures, f"{growth:.0f}x growth",
-                      f"<= {top}x growth", growth <= top if top > 1 else None)
-        if top > 1:
-            figures = " / ".join(fmt_ms(warm[s]["export"]) for s in scales)
-            growth = warm[top]["export"] / warm[1]["export"]
-            table.add(f"Markdown export after load, {'/'.join(f'{s}x' for s in scales)}", figures,
-                      f"{growth:.0f}x growth", f"<= {top}x growth", growth <= top)
+def startup(rounds: int, warmup: int, env: dict, work: Path) -> tuple:
+    """(the table with a row per command, notes): whole-process start-up, interleaved; an export
+    format that cannot run here (docx without its extra) is a note, not a failure."""
+    deflect = deflect_argv()
+    commands = {
+        "pass": [sys.executable, "-c", "pass"],
+        "typer": [sys.executable, "-c", "import typer"],
+        "help": deflect + ["--help"],
+        "status": deflect + ["status"],
+        "export_md": deflect + ["export", "--format", "md", "-o", str(work / "out.md")],
+        "lint": deflect + ["lint"],
+    }
+    skipped = {}
+    for fmt in ("html", "docx"):
+        argv = deflect + ["export", "--format", fmt, "-o", str(work / f"probe.{fmt}")]
+        probe = subprocess.run(argv, env=env, cwd=work, capture_output=True, text=True)
+        if probe.returncode == 0:
+            commands[f"export_{fmt}"] = deflect + ["export", "--format", fmt, "-o", str(work / f"out.{fmt}")]
+        else:
+            skipped[fmt] = (probe.stderr.strip().splitlines() or ["failed"])[-1]
+    print(f"start-up: {rounds} interleaved rounds of {len(commands)} commands...", flush=True)
+    times = interleaved(commands, rounds, warmup, env, work)
+    median = {name: statistics.median(ts) for name, ts in times.items()}
+    table = Table(median["typer"])
+    for name in _LABELS:
+        if name in median:
+            limit = TARGETS.get(name)
+            ratio = median[name] / median["typer"]
+            table.add(_LABELS[name], fmt_ms(median[name]), table.ratio(median[name]),
+                      f"<= {limit}x" if limit else "", None if limit is None else ratio <= limit)
+        elif name.startswith("export_"):
+            table.add(_LABELS[name], "skipped", "", "", None)
+    return table, [f"{fmt} export skipped: {why}" for fmt, why in skipped.items()]
 
-        if top >= 100:
-            for what, plan in (("plan answering the bundled-size part", typical[top]),
-                               ("every question answered", plans[top])):
-                export = deflect + ["export", "--format", "md", "--content", str(roots[top]),
-                                    "--plan", str(plan), "-o", str(work / "peak.md")]
-                peaks = [peak_rss(export, env, work) for _ in range(2)]
-                wall, peak = min(peaks, key=lambda p: p[1])
-                table.add(f"peak memory, `deflect export --format md`, {top}x content, {what} ({fmt_ms(wall)})",
-                          f"{peak:.0f} MB", "", f"<= {PEAK_MB_TARGET} MB", peak <= PEAK_MB_TARGET)
-        elif not args.startup_only:
-            notes.append("peak memory at 100x not measured (run without --quick)")
 
-        print()
-        print(table.text())
-        for note in notes:
-            print(f"note: {note}")
-        print(f"\n{len([r for r in table.rows if r[4]])} targets checked, {table.misses} missed.")
-        if args.markdown:
-            text = (f"Measured with `python bench/run.py` on {machine()}; "
-                    f"{args.rounds} interleaved rounds, medians.\n\n{table.markdown()}\n")
-            text += "".join(f"\n{note}\n" for note in notes)
-            Path(args.markdown).write_text(text, encoding="utf-8")
-            print(f"Wrote {args.markdown}")
-        return 1 if table.misses else 0
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+class Scaled:
+    """Generated content at each scale (1x, 10x, ...), its two plans, and its load and export figures.
+
+    A plain class: tests load this file without registering it as a module, which dataclasses need."""
+
+    def __init__(self, scales: list):
+        self.scales = scales
+        self.roots: dict = {}
+        self.plans: dict = {}     # every question answered
+        self.typical: dict = {}   # the profile and the first copy of each section answered
+        self.cold: dict = {}      # first run: parse and validate
+        self.warm: dict = {}      # from the content cache
+
+    @property
+    def top(self) -> int:
+        return max(self.scales, default=1)
+
+
+def at_scale(scales: list, bundled: Path, env: dict, work: Path) -> Scaled:
+    """Generate, answer, load and export the content at each scale, each measurement in a fresh process."""
+    from deflect_cli.content.model import load_content
+
+    scaled = Scaled(scales)
+    if scales:
+        print(f"scales {scales}: generating content and plans...", flush=True)
+    for scale in scales:
+        scaled.roots[scale] = scaled_content(bundled, work / f"content-{scale}x", scale)
+        scaled.plans[scale] = work / f"plan-{scale}x.yaml"
+        answer_everything(load_content(scaled.roots[scale]), scaled.plans[scale], seed=scale)
+        scaled.typical[scale] = work / f"plan-{scale}x-typical.yaml"
+        first_copy(scaled.plans[scale], scaled.typical[scale])
+    settle(*scaled.roots.values())
+    for scale in scales:
+        print(f"  {scale}x: load and export...", flush=True)
+        repeats = 5 if scale <= 10 else 2
+        root, plan, out = scaled.roots[scale], scaled.plans[scale], work / f"out-{scale}x.md"
+        scaled.cold[scale] = measure_child("cold", root, plan, out, env, max(1, repeats // 2))
+        measure_child("warm", root, plan, out, env, 1)  # fills the cache
+        scaled.warm[scale] = measure_child("warm", root, plan, out, env, repeats)
+    return scaled
+
+
+def add_latency(table: Table, content, plan_path: Path, scaled: Scaled) -> None:
+    """Per-answer latency, in this process: the bundled content, and the largest scale's with both plans."""
+    print("answer latency...", flush=True)
+    if not scaled.scales:
+        return
+    latency = {"1x content, every question answered": answer_latency(content, plan_path, 300)}
+    top = scaled.top
+    if top > 1:
+        from deflect_cli.content import resources
+
+        big = resources.load(str(scaled.roots[top]))
+        latency[f"{top}x content, plan answering the bundled-size part"] = answer_latency(big, scaled.typical[top], 60)
+        latency[f"{top}x content, every question answered"] = answer_latency(big, scaled.plans[top], 30)
+    for what, runs in latency.items():
+        limit = LATENCY_TARGETS.get(int(what.split("x")[0]))
+        value = statistics.median(runs)
+        table.add(f"answer -> saved -> next question, {what}", fmt_ms(value), table.ratio(value),
+                  f"<= {limit:g} ms" if limit else "", None if limit is None else value <= limit)
+
+
+def add_growth(table: Table, scaled: Scaled) -> None:
+    """How content load (first run and cached) and Markdown export grow from 1x to the largest scale."""
+    top, scales = scaled.top, scaled.scales
+    if top <= 1:
+        return
+    sizes = "/".join(f"{s}x" for s in scales)
+    for label, data, measure in (("content load, first run (parse + validate)", scaled.cold, "load"),
+                                 ("content load, cached", scaled.warm, "load"),
+                                 ("Markdown export after load", scaled.warm, "export")):
+        figures = " / ".join(fmt_ms(data[s][measure]) for s in scales)
+        growth = data[top][measure] / data[1][measure]
+        table.add(f"{label}, {sizes}", figures, f"{growth:.0f}x growth", f"<= {top}x growth", growth <= top)
+
+
+def add_peak_memory(table: Table, scaled: Scaled, env: dict, work: Path) -> None:
+    """Peak memory of a Markdown export at the largest scale, with both plans (the lower of two runs)."""
+    top = scaled.top
+    for what, plan in (("plan answering the bundled-size part", scaled.typical[top]),
+                       ("every question answered", scaled.plans[top])):
+        export = deflect_argv() + ["export", "--format", "md", "--content", str(scaled.roots[top]),
+                                   "--plan", str(plan), "-o", str(work / "peak.md")]
+        peaks = [peak_rss(export, env, work) for _ in range(2)]
+        wall, peak = min(peaks, key=lambda p: p[1])
+        table.add(f"peak memory, `deflect export --format md`, {top}x content, {what} ({fmt_ms(wall)})",
+                  f"{peak:.0f} MB", "", f"<= {PEAK_MB_TARGET} MB", peak <= PEAK_MB_TARGET)
+
+
+def report(table: Table, notes: list, args: argparse.Namespace) -> None:
+    print()
+    print(table.text())
+    for note in notes:
+        print(f"note: {note}")
+    print(f"\n{len([r for r in table.rows if r[4]])} targets checked, {table.misses} missed.")
+    if args.markdown:
+        text = (f"Measured with `python bench/run.py` on {machine()}; "
+                f"{args.rounds} interleaved rounds, medians.\n\n{table.markdown()}\n")
+        text += "".join(f"\n{note}\n" for note in notes)
+        Path(args.markdown).write_text(text, encoding="utf-8")
+        print(f"Wrote {args.markdown}")
 
 
 if __name__ == "__main__":

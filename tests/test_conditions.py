@@ -278,6 +278,14 @@ def test_names_and_keys_are_dictionary_lookups_only():
     ("not (s.rows | rejectattr('mou'))", "add `| list`"),
     ("s.n ==", "does not compile"),
     ("s.n s.m", "does not compile"),
+    # each place a name, an argument or a lazy result can stand is checked, not only the first
+    ("_private", "uses the name '_private'; names starting with '_'"),
+    ("s.rows | sum(_start=1)", "uses the argument '_start'; names starting with '_'"),
+    ("s.tags | length(*s.tags)", "*args or **kwargs in the filter 'length'"),
+    ("s.tags is in(**s.more)", "*args or **kwargs in the test 'in'"),
+    ("s.rows | selectattr('mou') and s.n", "tests the truth of the result of `selectattr`"),
+    ("s.n or s.rows | rejectattr('mou')", "tests the truth of the result of `rejectattr`"),
+    ("1 if s.tags | select else 2", "tests the truth of the result of `select`"),
 ])
 def test_what_conditions_refuse(source, fragment):
     with pytest.raises(conditions.ConditionError) as caught:

@@ -190,3 +190,54 @@ def test_oversized_conditions_are_one_lint_error(cli, mini_copy, condition, mess
     assert code == 1 and "Traceback" not in err
     [problem, _count] = err.strip().splitlines()
     assert problem.startswith(f"{path}:18: question models.qrt_window: condition is too large: {message}")
+
+
+def _problems(root) -> list:
+    with pytest.raises(ContentError) as caught:
+        load_content(root, display_root="c")
+    return caught.value.problems
+
+
+def test_problems_across_files_are_each_reported_in_reading_order(mini_copy):
+    """load_content's steps: the glossary, section ids and numbers, workbook fields, check ids, defaults."""
+    workbook = mini_copy / "workbook.yaml"
+    workbook.write_text(workbook.read_text().replace("title: Mini workbook\n", "")
+                        + '  - id: no_partners\n    when: "models.chosen"\n    message: Twice.\n')
+    (mini_copy / "sections" / "02-extra.yaml").write_text(
+        "id: extra\ntitle: Extra\nsummary: S.\nguide: G.\nquestions:\n"
+        "  - {id: one, prompt: One?, help: H., type: text}\n")
+    (mini_copy / "sections" / "04-more.yaml").write_text(
+        "id: partners\ntitle: More\nsummary: S.\nguide: G.\nquestions:\n"
+        "  - id: extra\n    prompt: Extra?\n    help: H.\n    type: yes_no\n    default: maybe\n")
+    (mini_copy / "glossary.yaml").write_text("terms:\n  - term: Deflection\n")
+    assert _problems(mini_copy) == [
+        "c/glossary.yaml:2: glossary terms: missing required field 'definition'",
+        "c/sections/02-partners.yaml:0: duplicate section number 02 (also c/sections/02-extra.yaml)",
+        "c/sections/04-more.yaml:1: duplicate section id 'partners' (also in c/sections/02-partners.yaml)",
+        "c/workbook.yaml:1: workbook: missing required field 'title'",
+        "c/workbook.yaml:18: duplicate check id 'no_partners'",
+        "c/sections/04-more.yaml:6: question partners.extra: default is not valid: expected yes or no (true or false)",
+    ]
+
+
+def test_a_workbook_without_a_profile_or_sections(tmp_path):
+    root = tmp_path / "c"
+    (root / "sections").mkdir(parents=True)
+    (root / "workbook.yaml").write_text('title: T\nversion: "1"\n')
+    assert _problems(root) == [
+        "c/workbook.yaml:1: workbook: missing required field 'profile' (plan-level questions)",
+        "c/workbook.yaml:0: profile: needs at least one question",
+        "c/sections:0: no section files (expected sections/NN-<slug>.yaml)",
+    ]
+    (root / "workbook.yaml").write_text("title: [T\n")  # unreadable: its missing parts are not listed
+    assert _problems(root) == [
+        "c/workbook.yaml:2: not valid YAML: did not find expected ',' or ']'",
+        "c/sections:0: no section files (expected sections/NN-<slug>.yaml)",
+    ]
+
+
+def test_a_glossary_is_read_when_there_is_one(mini_copy):
+    assert load_content(mini_copy).glossary == ()
+    (mini_copy / "glossary.yaml").write_text("terms:\n  - {term: Deflection, definition: A way to treatment.}\n")
+    [term] = load_content(mini_copy).glossary
+    assert (term["term"], term["definition"]) == ("Deflection", "A way to treatment.")

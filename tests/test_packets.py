@@ -542,3 +542,79 @@ def test_a_fifo_or_missing_file_is_refused_without_hanging(cli, riverton, tmp_pa
     os.mkfifo(fifo)
     _refused(cli, riverton, fifo, "not a regular file")
     _refused(cli, riverton, tmp_path / "nothing.docx", "no such file")
+
+
+MARKDOWN_PACKET = """\
+# Questions for X
+
+Answer P-01:
+
+````
+  Riverton
+```
+still inside
+````
+
+Answer P-03: Tick one.
+
+- [x] Municipal police department
+* [ ] County sheriff's office
+
+### P-04 Does a second agency lead?
+
+Answer P-05:
+Two lines
+of text
+<!-- a comment -->
+Answer P-06:
+stops at the next answer
+Answer P-07:
+```
+seven
+```
+
+### P-09 Which counties?
+
+Table P-09:
+
+| # | Row id | County | State |
+|---|---|---|---|
+| 7 | r-1 | Lane \\| Coos | OR<br>WA |
+| x |  | Coos | OR |
+
+Answer P-08:
+"""
+
+
+def test_markdown_packet_answers_and_tables_are_read_by_hand_written_rules():
+    """What a partner may do to a Markdown packet: longer fences, list items, text up to the next marker."""
+    from deflect_cli.plan.packet import NEW_ROW
+    from deflect_cli.plan.packetread import read_markdown
+
+    returned = read_markdown(MARKDOWN_PACKET, "p.md")
+    assert returned.header is None
+    assert returned.answers == {
+        "P-01": "  Riverton\n```\nstill inside",
+        "P-03": "[x] Municipal police department\n[ ] County sheriff's office",
+        "P-05": "Two lines\nof text",
+        "P-06": "stops at the next answer",
+        "P-07": "seven",
+        "P-08": "",
+    }
+    assert returned.tables == {"P-09": [("r-1", 7, {"_cells": ["Lane | Coos", "OR\nWA"]}),
+                                        (NEW_ROW, 2, {"_cells": ["Coos", "OR"]})]}
+
+
+@pytest.mark.parametrize("change, problem", [
+    (("Answer P-06:", "Answer P-05:"), "the question P-05 appears twice"),
+    (("| x |  | Coos | OR |", "| x |  | Coos |"), "row 2 of table P-09 has 3 cells, not 4"),
+    (("| # | Row id |", "| # | Row |"), "the table P-09 lost its header row"),
+    (("# Questions for X", "<!-- deflect-packet {not json} -->"), "the packet header is damaged"),
+])
+def test_a_damaged_markdown_packet_is_refused_in_one_line(change, problem):
+    from deflect_cli.plan.packet import PacketError
+    from deflect_cli.plan.packetread import read_markdown
+
+    with pytest.raises(PacketError) as caught:
+        read_markdown(MARKDOWN_PACKET.replace(*change), "p.md")
+    assert str(caught.value) == f"p.md: {problem}"

@@ -100,6 +100,14 @@ def test_timeline_uses_quarters_for_a_24_month_plan(wb2, monkeypatch):
     ("chapters:\n  - parts: [summary]\n", 2, "needs a `heading`"),
     ("chapters:\n  - heading: A\n    parts: [summary]\n    colour: red\n", 4, "unknown chapter field"),
     ("chapters: [\n", 2, "not valid YAML"),
+    ("chapters:\n  - just text\n", 2, "each chapter is a mapping"),
+    ("chapters:\n  - {sections: true, heading: A}\n", 2, "`sections: true` stands alone"),
+    ("chapters:\n  - sections: false\n", 2, "`sections: true` stands alone"),
+    ("chapters:\n  - heading: A\n", 2, "chapter 'A': `parts` must be a list"),
+    ("chapters:\n  - heading: A\n    parts: []\n", 3, "chapter 'A': `parts` must be a list"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    characters: true\n", 4, "characters must be a whole"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    optional: maybe\n", 4, "optional is true or false"),
+    ("chapters:\n  - heading: A\n    parts: [summary]\n    intro: [x]\n", 4, "intro must be text"),
 ])
 def test_bad_outline_is_one_line_with_file_and_line(tmp_path, text, line, words):
     path = tmp_path / "bad.yaml"
@@ -265,3 +273,13 @@ def test_final_names_open_questions_by_label_and_counts_the_rest(cli, tmp_path):
     assert code == 1 and err.count("\n") == 1
     assert "Lead agency (About this plan)" in err and "more; `deflect status` lists them" in err
     assert "profile.agency" not in err and len(err) < 400
+
+
+def test_a_chapter_is_read_with_its_heading_and_intro_tidied(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("chapters:\n  - heading: '  Our   plan '\n    parts: [summary, 'section:data']\n"
+                    "    words: 500\n    optional: true\n    intro: '  First.  '\n  - sections: true\n")
+    assert outline.find(str(path)).chapters == [
+        outline.Chapter("Our plan", ["summary", "section:data"], words=500, optional=True, intro="First."),
+        outline.Chapter(sections=True),
+    ]

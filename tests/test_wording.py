@@ -32,6 +32,23 @@ def test_conditions_are_said_in_words(content, source, words):
     assert describe(content, source) == words
 
 
+
+@pytest.mark.parametrize("source, words", [
+    ("not treatment.wait_days", "'Typical wait for treatment' has no answer"),
+    ("treatment.wait_days is none", "'Typical wait for treatment' has no answer"),
+    ("treatment.wait_days is not none", "'Typical wait for treatment' is answered"),
+    ("not ('hub' in program_types.models or 'qrt' in program_types.models)",
+     "'Program models chosen' includes none of 'HUB or situation table' or 'Quick Response Team'"),
+    ("not (treatment.wait_days == 1 or data.shares_identifiable)",
+     "it is not the case that either 'Typical wait for treatment' is 1 or "
+     "'Sharing identifiable client information' is answered"),
+    ("'hub' not in program_types.models", "'Program models chosen' does not include 'HUB or situation table'"),
+    ("launch.pilot_review < launch.start_date", "'Pilot review date' is less than 'Target launch date'"),
+    ("treatment.wait_days > 1 < 3", "your answer to 'Typical wait for treatment' calls for it"),
+])
+def test_each_shape_of_condition_has_its_words(content, source, words):
+    assert describe(content, source) == words
+
 def test_every_bundled_condition_reads_without_its_syntax(content):
     for question in content.questions():
         if question.when:

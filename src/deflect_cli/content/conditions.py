@@ -484,98 +484,151 @@ def _check_signature(func, kind: str, name: str, n_args: int, keywords) -> None:
 
 
 def _translate(node, *, as_bool: bool = False):
-    """One Jinja expression node -> a tuple tree; ConditionError for anything outside the subset."""
+    """One Jinja expression node -> a tuple tree; ConditionError for anything outside the subset.
+
+    `as_bool` where Jinja takes the node's truth (and, or, not, if), which a lazy filter's result fails."""
+    kind = type(node).__name__
+    if as_bool:
+        _refuse_lazy(node, "tests the truth of")
+    translate = _TRANSLATE.get(kind)
+    if translate is None:
+        raise _unsupported(_DESCRIBE.get(kind, f"a {kind} expression"))
+    return translate(node)
+
+
+def _truth(node):
+    return _translate(node, as_bool=True)
+
+
+def _translate_all(items) -> tuple:
+    return tuple(_translate(item) for item in items)
+
+
+def _refuse_lazy(node, how: str) -> None:
+    if type(node).__name__ == "Filter" and node.name in _LAZY:
+        raise ConditionError(
+            f"condition {how} the result of `{node.name}`, which is a one-shot sequence in Jinja; "
+            f"add `| list` after `{node.name}(...)`"
+        )
+
+
+def _t_const(node):
+    if not isinstance(node.value, (str, int, float, bool, type(None))):
+        raise _unsupported(f"the constant {node.value!r}")
+    return ("const", node.value)
+
+
+def _t_name(node):
+    _check_name(node.name, "name")
+    return ("name", node.name)
+
+
+def _var(node, key: str):
+    """`section.question` and `section['question']` as the one lookup they are, when `node` is a name."""
+    if type(node).__name__ != "Name":
+        return None
+    _check_name(node.name, "name")
+    return ("var", node.name, key)
+
+
+def _t_getattr(node):
+    _check_name(node.attr, "attribute")
+    return _var(node.node, node.attr) or ("attr", _translate(node.node), node.attr)
+
+
+def _t_getitem(node):
     from jinja2 import nodes
 
-    kind = type(node).__name__
+    if isinstance(node.arg, nodes.Slice):
+        raise _unsupported(_DESCRIBE["Slice"])
+    if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        _check_name(node.arg.value, "key")
+        var = _var(node.node, node.arg.value)
+        if var is not None:
+            return var
+    return ("item", _translate(node.node), _translate(node.arg))
 
-    def lazy_check(child, how: str):
-        if isinstance(child, nodes.Filter) and child.name in _LAZY:
-            raise ConditionError(
-                f"condition {how} the result of `{child.name}`, which is a one-shot sequence in Jinja; "
-                f"add `| list` after `{child.name}(...)`"
-            )
 
-    if as_bool:
-        lazy_check(node, "tests the truth of")
+def _t_tuple(node):
+    if node.ctx != "load":
+        raise _unsupported("an assignment")
+    return ("tuple", _translate_all(node.items))
 
-    if isinstance(node, nodes.Const):
-        if not isinstance(node.value, (str, int, float, bool, type(None))):
-            raise _unsupported(f"the constant {node.value!r}")
-        return ("const", node.value)
-    if isinstance(node, nodes.Name):
-        _check_name(node.name, "name")
-        return ("name", node.name)
-    if isinstance(node, nodes.Getattr):
-        _check_name(node.attr, "attribute")
-        if isinstance(node.node, nodes.Name):
-            _check_name(node.node.name, "name")
-            return ("var", node.node.name, node.attr)
-        return ("attr", _translate(node.node), node.attr)
-    if isinstance(node, nodes.Getitem):
-        if isinstance(node.arg, nodes.Slice):
-            raise _unsupported(_DESCRIBE["Slice"])
-        if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-            _check_name(node.arg.value, "key")
-            if isinstance(node.node, nodes.Name):
-                _check_name(node.node.name, "name")
-                return ("var", node.node.name, node.arg.value)
-        return ("item", _translate(node.node), _translate(node.arg))
-    if isinstance(node, (nodes.List, nodes.Tuple)):
-        if isinstance(node, nodes.Tuple) and node.ctx != "load":
-            raise _unsupported("an assignment")
-        return ("list" if isinstance(node, nodes.List) else "tuple", tuple(_translate(n) for n in node.items))
-    if isinstance(node, nodes.Compare):
-        ops = []
-        for operand in node.ops:
-            if operand.op not in _JINJA_COMPARE:
-                raise _unsupported(f"the comparison {operand.op!r}")
-            ops.append((_JINJA_COMPARE[operand.op], _translate(operand.expr)))
-        return ("cmp", _translate(node.expr), tuple(ops))
-    if isinstance(node, (nodes.And, nodes.Or)):
-        return ("and" if isinstance(node, nodes.And) else "or",
-                _translate(node.left, as_bool=True), _translate(node.right, as_bool=True))
-    if isinstance(node, nodes.Not):
-        return ("not", _translate(node.node, as_bool=True))
-    if isinstance(node, (nodes.Neg, nodes.Pos)):
-        return ("neg" if isinstance(node, nodes.Neg) else "pos", _translate(node.node))
-    if isinstance(node, nodes.CondExpr):
-        return ("if", _translate(node.test, as_bool=True), _translate(node.expr1),
-                None if node.expr2 is None else _translate(node.expr2))
-    if kind in _JINJA_BINARY:
-        return ("bin", _JINJA_BINARY[kind], _translate(node.left), _translate(node.right))
-    if isinstance(node, nodes.Concat):
-        return ("concat", tuple(_translate(n) for n in node.nodes))
-    if isinstance(node, (nodes.Filter, nodes.Test)):
-        is_filter = isinstance(node, nodes.Filter)
-        what = "filter" if is_filter else "test"
-        table = FILTERS if is_filter else TESTS
-        if node.node is None or node.dyn_args is not None or node.dyn_kwargs is not None:
-            raise _unsupported(f"*args or **kwargs in the {what} {node.name!r}")
-        if node.name not in table:
-            raise ConditionError(f"{what} {node.name!r} is not supported in conditions; "
-                                 f"supported: {', '.join(sorted(table))}")
-        if is_filter and node.name == "length":
-            lazy_check(node.node, f"applies `{node.name}` to")
-        for keyword in node.kwargs:
-            _check_name(keyword.key, "argument")
-        attributes = [k.value for k in node.kwargs if k.key == "attribute"]
-        if node.name in ("selectattr", "rejectattr") and node.args:
-            attributes.append(node.args[0])
-        for attribute in attributes:
-            if isinstance(attribute, nodes.Const) and isinstance(attribute.value, str):
-                for part in attribute.value.split("."):
-                    _check_name(part, "attribute")
-        _check_signature(table[node.name], what, node.name, len(node.args), [k.key for k in node.kwargs])
-        _check_named_helpers(node)
-        return (
-            "filter" if is_filter else "test",
-            node.name,
-            _translate(node.node),
-            tuple(_translate(a) for a in node.args),
-            tuple((k.key, _translate(k.value)) for k in node.kwargs),
-        )
-    raise _unsupported(_DESCRIBE.get(kind, f"a {kind} expression"))
+
+def _t_compare(node):
+    ops = []
+    for operand in node.ops:
+        if operand.op not in _JINJA_COMPARE:
+            raise _unsupported(f"the comparison {operand.op!r}")
+        ops.append((_JINJA_COMPARE[operand.op], _translate(operand.expr)))
+    return ("cmp", _translate(node.expr), tuple(ops))
+
+
+def _t_binary(node):
+    return ("bin", _JINJA_BINARY[type(node).__name__], _translate(node.left), _translate(node.right))
+
+
+def _t_call(node):
+    """A filter (`x | length`) or a test (`x is none`): a supported one, given arguments it takes."""
+    is_filter = type(node).__name__ == "Filter"
+    what = "filter" if is_filter else "test"
+    table = FILTERS if is_filter else TESTS
+    if node.node is None or node.dyn_args is not None or node.dyn_kwargs is not None:
+        raise _unsupported(f"*args or **kwargs in the {what} {node.name!r}")
+    if node.name not in table:
+        raise ConditionError(f"{what} {node.name!r} is not supported in conditions; "
+                             f"supported: {', '.join(sorted(table))}")
+    if is_filter and node.name == "length":
+        _refuse_lazy(node.node, f"applies `{node.name}` to")
+    for keyword in node.kwargs:
+        _check_name(keyword.key, "argument")
+    _check_attribute_names(node)
+    _check_signature(table[node.name], what, node.name, len(node.args), [k.key for k in node.kwargs])
+    _check_named_helpers(node)
+    return (
+        what,
+        node.name,
+        _translate(node.node),
+        _translate_all(node.args),
+        tuple((k.key, _translate(k.value)) for k in node.kwargs),
+    )
+
+
+def _check_attribute_names(node) -> None:
+    """`attribute='a.b'` and `selectattr('a.b', ...)` read a row's fields: each part is held to the
+    rules of a name."""
+    from jinja2 import nodes
+
+    attributes = [k.value for k in node.kwargs if k.key == "attribute"]
+    if node.name in ("selectattr", "rejectattr") and node.args:
+        attributes.append(node.args[0])
+    for attribute in attributes:
+        if isinstance(attribute, nodes.Const) and isinstance(attribute.value, str):
+            for part in attribute.value.split("."):
+                _check_name(part, "attribute")
+
+
+# Jinja node type -> its translation: the node types a condition may use, the mirror of _EVAL below.
+_TRANSLATE = {
+    "Const": _t_const,
+    "Name": _t_name,
+    "Getattr": _t_getattr,
+    "Getitem": _t_getitem,
+    "List": lambda node: ("list", _translate_all(node.items)),
+    "Tuple": _t_tuple,
+    "Compare": _t_compare,
+    "And": lambda node: ("and", _truth(node.left), _truth(node.right)),
+    "Or": lambda node: ("or", _truth(node.left), _truth(node.right)),
+    "Not": lambda node: ("not", _truth(node.node)),
+    "Neg": lambda node: ("neg", _translate(node.node)),
+    "Pos": lambda node: ("pos", _translate(node.node)),
+    "CondExpr": lambda node: ("if", _truth(node.test), _translate(node.expr1),
+                              None if node.expr2 is None else _translate(node.expr2)),
+    "Concat": lambda node: ("concat", _translate_all(node.nodes)),
+    "Filter": _t_call,
+    "Test": _t_call,
+    **dict.fromkeys(_JINJA_BINARY, _t_binary),
+}
 
 
 def _check_named_helpers(node) -> None:

@@ -465,58 +465,79 @@ def check_citations(data, text: str, report: Callable[[int, str], None]) -> None
     """Every figure in a section's reading matter cites one of the section's (findable) sources."""
     if not isinstance(data, dict):
         return
-    lines = text.splitlines()
     sources = [s for s in (data.get("sources") or []) if isinstance(s, dict)]
-    by_id = {" ".join(str(s.get("id")).split()): s for s in sources if s.get("id")}
-    cited: set = set()
+    check = _Citations(text.splitlines(), {" ".join(str(s.get("id")).split()): s for s in sources if s.get("id")},
+                       report)
+    for value, start, what in _cited_texts(data):
+        check.text(value, start, what)
+    for key in sorted(check.cited & set(check.by_id)):
+        missing = source_problems(check.by_id[key])
+        if missing:
+            report(getattr(check.by_id[key], "line", 0) or _key_line(data, "sources"),
+                   f"source {key!r} is cited but has no {', '.join(missing)}: a reader could not find it")
 
-    def line_of(piece: str, start: int, offset: int, literal: bool) -> int:
-        if literal:
-            return start + 1 + offset
-        words = piece.split()[:3]
-        needle = re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
-        for number in range(max(start, 1), len(lines) + 1):
-            if needle is None or needle.search(lines[number - 1]):
-                return number
-        return start
 
-    def check_text(value, start: int, what: str) -> None:
-        if not isinstance(value, str):
-            return
-        raw = lines[start - 1].rstrip() if 0 < start <= len(lines) else ""
-        literal = bool(re.search(r":\s*\|[-+]?\s*(?:#.*)?$", raw))
-        for match in _SPLIT_CITATION.finditer(value):
-            before = value[:match.start()].count("\n")
-            report(start + 1 + before if literal else start,
-                   f"citation [{' '.join(match.group(1).split())}] in {what} is split across lines; keep it on one")
-        for offset, piece in _paragraphs(_blank_marked(value)):
-            keys = citations(piece)
-            for key in keys:
-                cited.add(key)
-                if key not in by_id:
-                    report(line_of(piece, start, offset, literal),
-                           f"citation [{key}] in {what} names no source of this section "
-                           f"(sources need `id: {key}`)")
-            stated = figures(_CITATION.sub(" ", piece)) if _DIGIT.search(piece) else []
-            if stated and not any(k in by_id for k in keys):
-                report(line_of(piece, start, offset, literal),
-                       f"{what} states {', '.join(repr(f) for f in stated[:3])} with no citation; "
-                       "add [Author YEAR] naming one of the section's sources")
-
+def _cited_texts(data: dict):
+    """(text, line of its field, what to call it) for each piece of a section's reading matter."""
     for key in CITED_FIELDS:
         value = data.get(key)
         start = _key_line(data, key)
         if isinstance(value, str):
-            check_text(value, start, key)
+            yield value, start, key
         elif isinstance(value, list):
             for item in value:
-                if isinstance(item, str):
-                    check_text(item, getattr(item, "line", 0) or start, key)
+                if isinstance(item, str):  # strings carry no line: line_of looks from the field's
+                    yield item, start, key
                 elif isinstance(item, dict) and key == "practices":
                     for field_name in PRACTICE_TEXT:
-                        check_text(item.get(field_name), _key_line(item, field_name), f"practice {field_name}")
-    for key in sorted(cited & set(by_id)):
-        missing = source_problems(by_id[key])
-        if missing:
-            report(getattr(by_id[key], "line", 0) or _key_line(data, "sources"),
-                   f"source {key!r} is cited but has no {', '.join(missing)}: a reader could not find it")
+                        yield item.get(field_name), _key_line(item, field_name), f"practice {field_name}"
+
+
+class _Citations:
+    """The citation check of one section file: its lines, its sources by id, and the keys cited so far."""
+
+    def __init__(self, lines: list, by_id: dict, report: Callable[[int, str], None]):
+        self.lines, self.by_id, self.report = lines, by_id, report
+        self.cited: set = set()
+
+    def text(self, value, start: int, what: str) -> None:
+        """Check one field's text (`start` is its field's line); a citation split over two lines is
+        reported as such, since it would otherwise not count as a citation at all."""
+        if not isinstance(value, str):
+            return
+        raw = self.lines[start - 1].rstrip() if 0 < start <= len(self.lines) else ""
+        literal = bool(re.search(r":\s*\|[-+]?\s*(?:#.*)?$", raw))
+        for match in _SPLIT_CITATION.finditer(value):
+            before = value[:match.start()].count("\n")
+            self.report(start + 1 + before if literal else start,
+                        f"citation [{' '.join(match.group(1).split())}] in {what} is split across lines; "
+                        "keep it on one")
+        for offset, piece in _paragraphs(_blank_marked(value)):
+            for message in self.problems(piece, what):
+                self.report(self.line_of(piece, start, offset, literal), message)
+
+    def problems(self, piece: str, what: str) -> list:
+        """What one paragraph cites wrongly or states without a citation; its keys count as cited."""
+        found = []
+        keys = citations(piece)
+        for key in keys:
+            self.cited.add(key)
+            if key not in self.by_id:
+                found.append(f"citation [{key}] in {what} names no source of this section (sources need `id: {key}`)")
+        stated = figures(_CITATION.sub(" ", piece)) if _DIGIT.search(piece) else []
+        if stated and not any(k in self.by_id for k in keys):
+            found.append(f"{what} states {', '.join(repr(f) for f in stated[:3])} with no citation; "
+                         "add [Author YEAR] naming one of the section's sources")
+        return found
+
+    def line_of(self, piece: str, start: int, offset: int, literal: bool) -> int:
+        """The file line a paragraph starts on: counted in a literal block (`|`); otherwise found by its
+        first words from the field's line on, since a plain or folded text's lines are not the file's."""
+        if literal:
+            return start + 1 + offset
+        words = piece.split()[:3]
+        needle = re.compile(r"\s+".join(re.escape(w) for w in words)) if words else None
+        for number in range(max(start, 1), len(self.lines) + 1):
+            if needle is None or needle.search(self.lines[number - 1]):
+                return number
+        return start

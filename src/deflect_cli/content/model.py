@@ -1223,24 +1223,49 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     if not root.is_dir():
         raise ContentError([f"{shown}:0: content directory not found"])
     workbook_path = root / "workbook.yaml"
-    workbook = _read(workbook_path, display(workbook_path), out) or {}
     wb_file = display(workbook_path)
+    workbook = _read(workbook_path, wb_file, out) or {}
     reader = _Reader(workbook, wb_file, out, "workbook", (
         "title", "subtitle", "version", "estimated_minutes", "welcome", "profile", "checks", "sources",
         "language", "carry",
     ) + ("lead_groups",)) if workbook else None
-
-    profile_node = workbook.get("profile") if workbook else None
-    if workbook and not isinstance(profile_node, dict):
-        out.add(wb_file, _line(workbook, "profile") or 1,
-                "workbook: missing required field 'profile' (plan-level questions)")
-        profile_node = {"questions": []}
     if workbook_path.exists() and not workbook:  # unreadable: its problem is reported, not its missing parts
         profile = Section(id=PROFILE_ID, title="Plan profile", file=wb_file)
     else:
-        profile = _parse_section(profile_node or {"questions": []}, wb_file, 0, out, profile=True)
+        profile = _read_profile(workbook, wb_file, out)
     lead_groups = _parse_lead_groups(workbook, profile, wb_file, out) if workbook else ()
+    sections = _read_sections(root, display, out)
+    glossary = _read_glossary(root, display, out)
+    profile, sections = _apply_leads(profile, sections, lead_groups, out)
+    index = _index_questions(profile, sections, wb_file, out)
+    _check_renames(index, out)
+    content = Content(
+        profile=profile,
+        sections=tuple(sections),
+        glossary=tuple(glossary),
+        root=str(root),
+        _index=index,
+        lead_groups=lead_groups,
+        **_workbook_fields(reader, wb_file, out),
+    )
+    _check_content(content, workbook, wb_file, out)
+    if out.problems:
+        raise ContentError(out.problems)
+    return content
 
+
+def _read_profile(workbook: dict, wb_file: str, out: _Collector) -> Section:
+    """The plan-level questions; a workbook without them is a problem, and its plans ask none."""
+    node = workbook.get("profile") if workbook else None
+    if workbook and not isinstance(node, dict):
+        out.add(wb_file, _line(workbook, "profile") or 1,
+                "workbook: missing required field 'profile' (plan-level questions)")
+        node = None
+    return _parse_section(node or {"questions": []}, wb_file, 0, out, profile=True)
+
+
+def _read_sections(root: Path, display, out: _Collector) -> list:
+    """The guide sections, in the order of their file names' numbers (sections/NN-<slug>.yaml)."""
     sections = []
     section_dir = root / "sections"
     files = sorted(section_dir.glob("*.yaml")) if section_dir.is_dir() else []
@@ -1255,16 +1280,23 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
         data = _read(path, file, out)
         if data is not None:
             sections.append(_parse_section(data, file, int(match.group(1)), out))
+    return sections
 
-    glossary = []
-    glossary_path = root / "glossary.yaml"
-    if glossary_path.exists():
-        data = _read(glossary_path, display(glossary_path), out)
-        if data is not None:
-            greader = _Reader(data, display(glossary_path), out, "glossary", ("terms",))
-            glossary = list(greader.records("terms", ("term", "definition"), ("term", "definition")))
 
-    profile, sections = _apply_leads(profile, sections, lead_groups, out)
+def _read_glossary(root: Path, display, out: _Collector) -> list:
+    """The terms of glossary.yaml; content without one has none."""
+    path = root / "glossary.yaml"
+    if not path.exists():
+        return []
+    data = _read(path, display(path), out)
+    if data is None:
+        return []
+    reader = _Reader(data, display(path), out, "glossary", ("terms",))
+    return list(reader.records("terms", ("term", "definition"), ("term", "definition")))
+
+
+def _index_questions(profile: Section, sections: list, wb_file: str, out: _Collector) -> dict:
+    """`section.question` -> Question, reporting a section id or number, or a question id, used twice."""
     seen_sections: dict[str, str] = {PROFILE_ID: wb_file}
     seen_numbers: dict[int, str] = {}
     index: dict[str, Question] = {}
@@ -1282,24 +1314,27 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
                 out.add(question.file, question.line, f"duplicate question id {question.key!r}")
             else:
                 index[question.key] = question
-    _check_renames(index, out)
+    return index
+
+
+def _workbook_fields(reader: Optional[_Reader], wb_file: str, out: _Collector) -> dict:
+    """Content's fields read from workbook.yaml; without a readable workbook, empty ones."""
+    if reader is None:
+        return {"title": "", "version": ""}
+    return {
+        "title": reader.str("title", required=True),
+        "version": reader.str("version", required=True),
+        "welcome": reader.str("welcome"),
+        "estimated_minutes": int(reader.number("estimated_minutes", whole=True, low=0, high=MAX_MINUTES) or 0),
+        "checks": _parse_checks(reader, PROFILE_ID, wb_file, out),
+        "sources": reader.records("sources", _SOURCE_FIELDS, ("title",)),
+        "carry": _parse_carry(reader, wb_file, out),
+    }
+
+
+def _check_content(content: Content, workbook: dict, wb_file: str, out: _Collector) -> None:
+    """What can be checked only across the whole content: ids, defaults, references, wording."""
     seen_checks = set()
-    content = Content(
-        title=reader.str("title", required=True) if reader else "",
-        version=reader.str("version", required=True) if reader else "",
-        welcome=reader.str("welcome") if reader else "",
-        estimated_minutes=int(reader.number("estimated_minutes", whole=True, low=0, high=MAX_MINUTES) or 0)
-        if reader else 0,
-        profile=profile,
-        sections=tuple(sections),
-        checks=_parse_checks(reader, PROFILE_ID, wb_file, out) if reader else (),
-        sources=reader.records("sources", _SOURCE_FIELDS, ("title",)) if reader else (),
-        glossary=tuple(glossary),
-        carry=_parse_carry(reader, wb_file, out) if reader else (),
-        root=str(root),
-        _index=index,
-        lead_groups=lead_groups,
-    )
     for item in content.all_checks():
         if item.id in seen_checks:
             out.add(item.file, item.line, f"duplicate check id {item.id!r}")
@@ -1311,6 +1346,3 @@ def load_content(root: Path | str, display_root: Optional[str] = None) -> Conten
     _check_prefill(content, out)
     _check_carry(content, out)
     _check_language(workbook, wb_file, out)
-    if out.problems:
-        raise ContentError(out.problems)
-    return content

@@ -39,66 +39,83 @@ def describe(content, source: str) -> str:
 
 
 def _say(content, tree, inner: bool = False) -> str:
+    """The phrase for one evaluation tree; `inner` when it stands inside a longer "and" or "or"."""
     op = tree[0]
     if op in ("and", "or"):
-        children = _flatten(tree, op)
-        if op == "and":  # "X is answered and X is not V" reads as "X is not V"
-            children = [c for c in children if not (_guard_of(c) and any(
-                c is not other and _guard_of(c) in _var_keys(other) for other in children))] or children
-        same = _membership_of_one_question(children)
-        if same is not None:
-            key, verb = same
-            question = content.question(key)
-            values = [_value(question, c[1][1]) for c in children]
-            return f"{_question_label(content, key)} {verb} {_join(values, op)}"
-        text = _join([_say(content, child, inner=True) for child in children], op)
-        return f"either {text}" if op == "or" and inner else text
+        return _say_junction(content, tree, op, inner)
     if op == "var":
         return f"{_question_label(content, _key(tree))} is answered"
     if op == "not":
-        child = tree[1]
-        if child[0] == "var":
-            return f"{_question_label(content, _key(child))} has no answer"
-        if child[0] == "test" and child[1] == "none" and child[2][0] == "var":
-            return f"{_question_label(content, _key(child[2]))} is answered"
-        if child[0] == "or":
-            same = _membership_of_one_question(_flatten(child, "or"))
-            if same is not None and same[1] == "includes":
-                question = content.question(same[0])
-                values = [_value(question, c[1][1]) for c in _flatten(child, "or")]
-                return f"{_question_label(content, same[0])} includes none of {_join(values, 'or')}"
-        return f"it is not the case that {_say(content, child, inner=True)}"
-    if op == "test" and tree[1] == "none" and tree[2][0] == "var":
-        return f"{_question_label(content, _key(tree[2]))} has no answer"
+        return _say_not(content, tree[1])
+    if (tested := _none_test(tree)) is not None:
+        return f"{_question_label(content, _key(tested))} has no answer"
     if op == "cmp":
-        left, comparisons = tree[1], tree[2]
-        if len(comparisons) != 1:
-            raise _Unsaid
-        operator, right = comparisons[0]
-        if operator in ("in", "not in") and left[0] == "const" and right[0] == "var":
-            question = content.question(_key(right))
-            verb = "includes" if operator == "in" else "does not include"
-            return f"{_question_label(content, _key(right))} {verb} {_value(question, left[1])}"
-        if left[0] == "var" and operator in _COMPARE:
-            question = content.question(_key(left))
-            if right[0] == "const":
-                return f"{_question_label(content, _key(left))} {_COMPARE[operator]} {_value(question, right[1])}"
-            if right[0] == "list" and all(item[0] == "const" for item in right[1]):
-                values = [_value(question, item[1]) for item in right[1]]
-                return f"{_question_label(content, _key(left))} {_COMPARE[operator]} {_join(values, 'or')}"
-            if right[0] == "var":
-                return (f"{_question_label(content, _key(left))} {_COMPARE[operator]} "
-                        f"{_question_label(content, _key(right))}")
+        return _say_comparison(content, tree[1], tree[2])
     raise _Unsaid
+
+
+def _say_junction(content, tree, op: str, inner: bool) -> str:
+    children = _flatten(tree, op)
+    if op == "and":  # "X is answered and X is not V" reads as "X is not V"
+        children = [c for c in children if not (_guard_of(c) and any(
+            c is not other and _guard_of(c) in _var_keys(other) for other in children))] or children
+    same = _membership_of_one_question(children)
+    if same is not None:
+        return _say_membership(content, *same, op)
+    text = _join([_say(content, child, inner=True) for child in children], op)
+    return f"either {text}" if op == "or" and inner else text
+
+
+def _say_not(content, child) -> str:
+    if child[0] == "var":
+        return f"{_question_label(content, _key(child))} has no answer"
+    if (tested := _none_test(child)) is not None:
+        return f"{_question_label(content, _key(tested))} is answered"
+    same = _membership_of_one_question(_flatten(child, "or")) if child[0] == "or" else None
+    if same is not None and same[1] == "includes":
+        return _say_membership(content, same[0], "includes none of", same[2], "or")
+    return f"it is not the case that {_say(content, child, inner=True)}"
+
+
+def _say_comparison(content, left, comparisons) -> str:
+    if len(comparisons) != 1:
+        raise _Unsaid
+    operator, right = comparisons[0]
+    if operator in ("in", "not in") and left[0] == "const" and right[0] == "var":
+        verb = "includes" if operator == "in" else "does not include"
+        return _say_membership(content, _key(right), verb, [left[1]], "or")
+    if left[0] != "var" or operator not in _COMPARE:
+        raise _Unsaid
+    question = content.question(_key(left))
+    said = f"{_question_label(content, _key(left))} {_COMPARE[operator]}"
+    if right[0] == "const":
+        return f"{said} {_value(question, right[1])}"
+    if right[0] == "list" and all(item[0] == "const" for item in right[1]):
+        return f"{said} {_join([_value(question, item[1]) for item in right[1]], 'or')}"
+    if right[0] == "var":
+        return f"{said} {_question_label(content, _key(right))}"
+    raise _Unsaid
+
+
+def _say_membership(content, key: str, verb: str, values: list, word: str) -> str:
+    """"Q includes 'a' or 'b'", with the choices' labels for their values."""
+    question = content.question(key)
+    return f"{_question_label(content, key)} {verb} {_join([_value(question, v) for v in values], word)}"
+
+
+def _none_test(tree):
+    """The question `x is none` tests, as its var tree, else None."""
+    if tree[0] == "test" and tree[1] == "none" and tree[2][0] == "var":
+        return tree[2]
+    return None
 
 
 def _guard_of(tree):
     """The question a bare "is answered" test looks at (`x`, `x is not none`), else None."""
     if tree[0] == "var":
         return _key(tree)
-    if tree[0] == "not" and tree[1][0] == "test" and tree[1][1] == "none" and tree[1][2][0] == "var":
-        return _key(tree[1][2])
-    return None
+    tested = _none_test(tree[1]) if tree[0] == "not" else None
+    return None if tested is None else _key(tested)
 
 
 def _var_keys(tree) -> set:
@@ -111,7 +128,7 @@ def _var_keys(tree) -> set:
 
 
 def _membership_of_one_question(children):
-    """`'a' in Q or 'b' in Q` -> (Q, "includes"), so it reads "Q includes 'a' or 'b'"."""
+    """`'a' in Q or 'b' in Q` -> (Q, "includes", ['a', 'b']), so it reads "Q includes 'a' or 'b'"."""
     keys, verbs = set(), set()
     for child in children:
         if not (child[0] == "cmp" and child[1][0] == "const" and len(child[2]) == 1
@@ -121,7 +138,7 @@ def _membership_of_one_question(children):
         verbs.add(child[2][0][0])
     if len(keys) != 1 or len(verbs) != 1 or len(children) < 2:
         return None
-    return keys.pop(), "includes" if verbs.pop() == "in" else "does not include"
+    return keys.pop(), "includes" if verbs.pop() == "in" else "does not include", [c[1][1] for c in children]
 
 
 def _flatten(tree, op: str) -> list:

@@ -143,45 +143,48 @@ def parse(data, file: str, name: str) -> Outline:
     if not isinstance(chapters_data, list) or not chapters_data:
         _fail(file, data, "chapters" if "chapters" in data else None, "`chapters` must be a list of at least one "
                                                                       "chapter.")
-    chapters = []
-    for node in chapters_data:
-        if not isinstance(node, dict):
-            _fail(file, chapters_data, None, "each chapter is a mapping (heading, parts, ...).")
-        for key in node:
-            if key not in _KEYS:
-                _fail(file, node, key, f"unknown chapter field {key!r}; use {', '.join(_KEYS)}.")
-        chapter = Chapter()
-        if node.get("sections") is not None:
-            if node["sections"] is not True or set(node) - {"sections"}:
-                _fail(file, node, "sections", "`sections: true` stands alone: it makes one chapter per workbook "
-                                              "section.")
-            chapters.append(Chapter(sections=True))
-            continue
-        heading = node.get("heading")
-        if not isinstance(heading, str) or not heading.strip():
-            _fail(file, node, "heading", "a chapter needs a `heading` (text).")
-        chapter.heading = " ".join(heading.split())
-        parts = node.get("parts", [])
-        if not isinstance(parts, list) or not parts:
-            _fail(file, node, "parts" if "parts" in node else None, f"chapter {chapter.heading!r}: `parts` must be a "
-                                                                    "list.")
-        for part in parts:
-            if not isinstance(part, str) or not (part in PARTS or _SECTION_ID.match(part) or _QUESTION_ID.match(part)):
-                _fail(file, parts, None, f"chapter {chapter.heading!r}: unknown part {part!r}; use one of "
-                                         f"{', '.join(PARTS)}, section:ID or question:SECTION.ID.")
-        chapter.parts = list(parts)
-        for key in ("words", "characters"):
-            value = node.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-                _fail(file, node, key, f"{key} must be a whole number above 0.")
-            setattr(chapter, key, value or 0)
-        optional = node.get("optional", False)
-        if not isinstance(optional, bool):
-            _fail(file, node, "optional", "optional is true or false.")
-        chapter.optional = optional
-        intro = node.get("intro", "")
-        if not isinstance(intro, str):
-            _fail(file, node, "intro", "intro must be text.")
-        chapter.intro = intro.strip()
-        chapters.append(chapter)
+    chapters = [_chapter(node, chapters_data, file) for node in chapters_data]
     return Outline(name, str(data.get("title") or name), chapters, str(data.get("note") or "").strip())
+
+
+def _chapter(node, chapters_data: list, file: str) -> Chapter:
+    if not isinstance(node, dict):
+        _fail(file, chapters_data, None, "each chapter is a mapping (heading, parts, ...).")
+    for key in node:
+        if key not in _KEYS:
+            _fail(file, node, key, f"unknown chapter field {key!r}; use {', '.join(_KEYS)}.")
+    if node.get("sections") is not None:
+        if node["sections"] is not True or set(node) - {"sections"}:
+            _fail(file, node, "sections", "`sections: true` stands alone: it makes one chapter per workbook "
+                                          "section.")
+        return Chapter(sections=True)
+    heading = node.get("heading")
+    if not isinstance(heading, str) or not heading.strip():
+        _fail(file, node, "heading", "a chapter needs a `heading` (text).")
+    chapter = Chapter(" ".join(heading.split()))
+    chapter.parts = _parts(node, chapter.heading, file)
+    for key in ("words", "characters"):
+        value = node.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            _fail(file, node, key, f"{key} must be a whole number above 0.")
+        setattr(chapter, key, value or 0)
+    optional = node.get("optional", False)
+    if not isinstance(optional, bool):
+        _fail(file, node, "optional", "optional is true or false.")
+    chapter.optional = optional
+    intro = node.get("intro", "")
+    if not isinstance(intro, str):
+        _fail(file, node, "intro", "intro must be text.")
+    chapter.intro = intro.strip()
+    return chapter
+
+
+def _parts(node: dict, heading: str, file: str) -> list:
+    parts = node.get("parts", [])
+    if not isinstance(parts, list) or not parts:
+        _fail(file, node, "parts" if "parts" in node else None, f"chapter {heading!r}: `parts` must be a list.")
+    for part in parts:
+        if not isinstance(part, str) or not (part in PARTS or _SECTION_ID.match(part) or _QUESTION_ID.match(part)):
+            _fail(file, parts, None, f"chapter {heading!r}: unknown part {part!r}; use one of "
+                                     f"{', '.join(PARTS)}, section:ID or question:SECTION.ID.")
+    return list(parts)

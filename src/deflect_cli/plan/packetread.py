@@ -159,15 +159,20 @@ def read_docx(raw: bytes, source: str) -> Returned:
         if name.startswith("customXml/"):
             root = _xml(data, source, name)
             if root.tag == "{urn:deflect:packet:1}packet":
-                try:
-                    header = from_header(json.loads(root.text or ""))
-                except ValueError:
-                    raise PacketError(f"{source}: the packet header is damaged") from None
+                header = _header(root.text or "", source)
     returned = Returned(header, source=source)
     for table in body.iter(W + "tbl"):
         rows = [[_cell_text(c) for c in _children(tr, "tc")] for tr in _children(table, "tr")]
         _take_table(rows, returned, source)
     return returned
+
+
+def _header(text: str, source: str):
+    """A Word or Markdown packet's header (JSON): a damaged one is refused the same way in both."""
+    try:
+        return from_header(json.loads(text))
+    except ValueError:
+        raise PacketError(f"{source}: the packet header is damaged") from None
 
 
 def _take_table(rows: list, returned: Returned, source: str) -> None:
@@ -253,64 +258,66 @@ def read_markdown(text: str, source: str) -> Returned:
     if "\x00" in text:
         raise PacketError(f"{source}: not a text packet")
     match = _HEADER_MD.search(text)
-    header = None
-    if match:
-        try:
-            header = from_header(json.loads(match.group(1)))
-        except ValueError:
-            raise PacketError(f"{source}: the packet header is damaged") from None
-    returned = Returned(header, source=source)
+    returned = Returned(_header(match.group(1), source) if match else None, source=source)
     lines = text.replace("\r\n", "\n").split("\n")
     i = 0
     while i < len(lines):
-        line = lines[i]
-        answer, table = _ANSWER.match(line), _TABLE.match(line)
+        answer, table = _ANSWER.match(lines[i]), _TABLE.match(lines[i])
         if answer:
             code = answer.group(1)
             if code in returned.answers:
                 raise PacketError(f"{source}: the question {code} appears twice")
-            i += 1
-            while i < len(lines) and not lines[i].strip():
-                i += 1
-            fence = _FENCE.match(lines[i]) if i < len(lines) else None
-            body = []
-            if fence:
-                i += 1
-                while i < len(lines) and lines[i].strip() != fence.group(1):
-                    body.append(lines[i])
-                    i += 1
-                i += 1
-            else:
-                while i < len(lines) and not lines[i].startswith("#") and not _ANSWER.match(lines[i]) \
-                        and not lines[i].startswith("<!--"):
-                    item = lines[i].strip()
-                    if item.startswith(("- ", "* ")):
-                        item = item[2:]
-                    body.append(item)
-                    i += 1
-            returned.answers[code] = "\n".join(body).strip("\n")
-            continue
-        if table:
+            returned.answers[code], i = _md_answer(lines, _skip_blank(lines, i + 1))
+        elif table:
             code = table.group(1)
+            returned.tables[code], i = _md_table(lines, _skip_blank(lines, i + 1), code, source)
+        else:
             i += 1
-            while i < len(lines) and not lines[i].strip():
-                i += 1
-            rows = []
-            while i < len(lines) and lines[i].strip().startswith("|"):
-                rows.append(_split_md_row(lines[i]))
-                i += 1
-            if len(rows) < 2 or rows[0][1:2] != ["Row id"]:
-                raise PacketError(f"{source}: the table {code} lost its header row")
-            found = []
-            for number, row in enumerate(rows[2:], 1):
-                if len(row) != len(rows[0]):
-                    raise PacketError(f"{source}: row {number} of table {code} has {len(row)} cells, "
-                                      f"not {len(rows[0])}")
-                found.append((row[1].strip() or NEW_ROW, _number(row[0], number), {"_cells": row[2:]}))
-            returned.tables[code] = found
-            continue
-        i += 1
     return returned
+
+
+def _skip_blank(lines: list, i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _md_answer(lines: list, i: int) -> tuple:
+    """(an answer's text, the line after it) from line `i` on: a fenced block, or the lines (list
+    items unmarked) up to the next heading, answer or comment."""
+    fence = _FENCE.match(lines[i]) if i < len(lines) else None
+    body = []
+    if fence:
+        i += 1
+        while i < len(lines) and lines[i].strip() != fence.group(1):
+            body.append(lines[i])
+            i += 1
+        i += 1
+    else:
+        while i < len(lines) and not lines[i].startswith("#") and not _ANSWER.match(lines[i]) \
+                and not lines[i].startswith("<!--"):
+            item = lines[i].strip()
+            if item.startswith(("- ", "* ")):
+                item = item[2:]
+            body.append(item)
+            i += 1
+    return "\n".join(body).strip("\n"), i
+
+
+def _md_table(lines: list, i: int, code: str, source: str) -> tuple:
+    """(a table's rows as (row id, number, cells), the line after it) from line `i` on."""
+    rows = []
+    while i < len(lines) and lines[i].strip().startswith("|"):
+        rows.append(_split_md_row(lines[i]))
+        i += 1
+    if len(rows) < 2 or rows[0][1:2] != ["Row id"]:
+        raise PacketError(f"{source}: the table {code} lost its header row")
+    found = []
+    for number, row in enumerate(rows[2:], 1):
+        if len(row) != len(rows[0]):
+            raise PacketError(f"{source}: row {number} of table {code} has {len(row)} cells, not {len(rows[0])}")
+        found.append((row[1].strip() or NEW_ROW, _number(row[0], number), {"_cells": row[2:]}))
+    return found, i
 
 
 # --------------------------------------------------------------------------- answers file
