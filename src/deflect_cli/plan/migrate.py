@@ -195,10 +195,17 @@ def _unchanged(clean, value) -> bool:
 
 
 def _bring_in_line(content, plan, index: dict, renames: dict, changes: Changes) -> None:
-    """reconcile's walk: every step that moves an answer, in order, each adding what it did to `changes`."""
-    version = content.version
+    """reconcile's walk: every step that moves an answer, in this order (each reads what the one
+    before it left), each adding what it did to `changes`."""
+    _follow_renames(plan, renames, changes)
+    _carry(content, plan, index, changes)
+    _restore_set_aside(plan, index, renames, changes)
+    _set_aside_removed(plan, index, content.version, changes)
+    _set_aside_changed(plan, index, content.version, changes)
 
-    # 1. Answers follow renamed questions (with their skip and the saved position).
+
+def _follow_renames(plan, renames: dict, changes: Changes) -> None:
+    """1. Answers follow renamed questions (with their skip and the saved position)."""
     for old, question in renames.items():
         if _present(plan, old) and not _answered(plan, question.key):
             value = plan.remove_answer(old)
@@ -215,10 +222,11 @@ def _bring_in_line(content, plan, index: dict, renames: dict, changes: Changes) 
         if plan.position == old:
             plan.position = question.key
 
-    # 1b. Answers to questions that left become rows of the tables the content carries them into.
-    _carry(content, plan, index, changes)
 
-    # 2. Set-aside answers whose question is back (under its id or a new one) and still fits.
+def _restore_set_aside(plan, index: dict, renames: dict, changes: Changes) -> None:
+    """3. Set-aside answers whose question is back (under its id or a new one), still open, and
+    which still fit it. (2, between renames and this, is _carry: answers to questions that left
+    become rows of the tables the content carries them into.)"""
     for entry in list(plan.orphaned):
         key = entry["question"]
         question = index.get(key) or renames.get(key)
@@ -233,7 +241,9 @@ def _bring_in_line(content, plan, index: dict, renames: dict, changes: Changes) 
         plan.set_answer(question.key, clean)
         changes.items.append(Change("restored", question.key, answer=clean))
 
-    # 3. Answers to questions that left the workbook are set aside.
+
+def _set_aside_removed(plan, index: dict, version: str, changes: Changes) -> None:
+    """4. Answers to questions that left the workbook are set aside."""
     for section_id in list(plan.answers):
         for question_id in list(plan.answers.get(section_id) or {}):
             key = f"{section_id}.{question_id}"
@@ -247,7 +257,10 @@ def _bring_in_line(content, plan, index: dict, renames: dict, changes: Changes) 
                        stamp.split("/")[0] if stamp else None, version)
             changes.items.append(Change("removed", key, answer=value))
 
-    # 4. Answers that no longer fit their (changed) question are set aside; the question is open again.
+
+def _set_aside_changed(plan, index: dict, version: str, changes: Changes) -> None:
+    """5. Answers that no longer fit their (changed) question are set aside; the question is open
+    again. An answer that still fits is stored as validation gives it back."""
     for key, question in index.items():
         if not _answered(plan, key):
             continue
