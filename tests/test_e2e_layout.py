@@ -216,6 +216,12 @@ def test_the_answer_on_the_prompt_line_wraps_at_words_too():
     question = [("class:question", "? What is the program called (a working name is fine)? ")]
     assert _wrap_fragments(question, 59, then="Riverton Deflection")[-1] == ("", "\n")
     assert _wrap_fragments(question, 79, then="Riverton Deflection")[-1] != ("", "\n")
+    # so does one that would be cut mid-word at the edge but fits on a line of its own ("Lane County
+    # Health Dep" / "artment" at 60 columns); one longer than a line stays after the question
+    agency = [("class:question", "? Which agency is leading the plan? * ")]
+    assert _wrap_fragments(agency, 59, then="Lane County Health Department")[-1] == ("", "\n")
+    assert _wrap_fragments(agency, 79, then="Lane County Health Department")[-1] != ("", "\n")
+    assert _wrap_fragments(agency, 59, then="Lane County " * 6)[-1] != ("", "\n")
 
 
 def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir, content):

@@ -281,8 +281,11 @@ def _wrap_fragments(fragments, width: int, then: str = ""):
     """Styled prompt text with each space that would run past `width` turned into a line break.
 
     `then` is the text typed after the prompt: when its first word does not fit on the prompt's last
-    line, the prompt ends with a line break so the answer starts whole on the next line. A word longer
-    than the whole line stays as it is (the terminal breaks it; nothing is lost)."""
+    line, or the whole of it does not but would fit on a line of its own, the prompt ends with a line
+    break so the answer starts on the next line instead of being cut mid-word at the edge ("Lane
+    County Health Dep" / "artment"). Typed text longer than a line still wraps where the terminal
+    cuts it (prompt_toolkit has no word wrap for input), and so does a word longer than the whole
+    line; nothing is lost."""
     import re
 
     from prompt_toolkit.utils import get_cwidth
@@ -318,7 +321,8 @@ def _wrap_fragments(fragments, width: int, then: str = ""):
         out.append(pending)
         column += get_cwidth(pending[1])
     first = then.split(maxsplit=1)[0] if then.strip() else ""
-    if first and column > 0 and column + get_cwidth(first) > width:
+    whole = get_cwidth(then.rstrip())
+    if first and column > 0 and (column + get_cwidth(first) > width or column + whole > width >= whole):
         out.append(("", "\n"))
     return out
 
