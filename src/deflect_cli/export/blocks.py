@@ -111,6 +111,18 @@ class Table:
     def facts(self) -> bool:
         return not self.header
 
+    def extents(self, measure=len) -> list:
+        """Per column, its longest word and its longest line as `measure` sizes them (characters, or a
+        page format's own estimate), header included: what a page format needs to give each column
+        room for its words before it shares out the rest."""
+        found = []
+        for index in range(max((len(row) for row in [self.header, *self.rows]), default=0)):
+            texts = [row[index] for row in [self.header, *self.rows] if index < len(row)]
+            lines = [line for t in texts for line in (t if isinstance(t, str) else t.text).split("\n")]
+            found.append((max((measure(w) for line in lines for w in line.split()), default=0),
+                          max((measure(line) for line in lines), default=0)))
+        return found
+
     def numeric_columns(self) -> set:
         """Columns whose filled cells all hold numbers: right-aligned, header included."""
         found = set()

@@ -449,6 +449,12 @@ class _Writer:
         header_rows = 1 if b.header else 0
         numeric = b.numeric_columns()
         width = max(len(r) for r in rows)
+        section = self.document.sections[-1]
+        usable = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU to points
+        if b.widths and len(b.widths) == width:  # the layout's own proportions (a timeline's label column)
+            size, widths = _CELL_SIZES[0], [usable * w / sum(b.widths) for w in b.widths]
+        else:
+            size, widths = fit_columns(b.extents(ems), usable, b.blank)
         table = self.document.add_table(rows=len(rows), cols=width)
         table.style = self.style("Table Grid", table=True)
         _table_look(table)
@@ -461,7 +467,7 @@ class _Writer:
                 runs = [run for line in cell.text.split("\n") for run in (d.Break(), d.Text(line))][1:]
                 self.inline(paragraph, runs if cell.text else [], bold=strong)  # line breaks kept
                 for run in paragraph.runs:
-                    run.font.size = Pt(9.5)
+                    run.font.size = Pt(size)
                 if strong:
                     _shade(cells[c], "E8EEF6" if r < header_rows else "F4F6F8")
                 if (cell.type in d.NUMERIC) if r >= header_rows else c in numeric:
@@ -476,8 +482,7 @@ class _Writer:
                 table.rows[r].height = Cm(0.85)
                 table.rows[r].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
             _cant_split(table.rows[r])
-        if b.widths and len(b.widths) == width:
-            _column_widths(table, b.widths, self.document.sections[-1])
+        _column_widths(table, widths)
         self.end_item(table)
         self.after_table = True
 
@@ -599,17 +604,60 @@ def _table_look(table) -> None:
     _insert(properties, margins, _TBLPR_ORDER)
 
 
-def _column_widths(table, weights: list, section) -> None:
-    """Fixed column widths in proportion to `weights` across the text width (Word and LibreOffice
-    otherwise share it equally, squeezing a timeline's activity names into a few letters a line)."""
-    usable = section.page_width - section.left_margin - section.right_margin
-    total = sum(weights)
+# Cell text sizes in points, largest first: a table too wide for its words at one size tries the next.
+_CELL_SIZES = (9.5, 8.5, 7.5)
+_CELL_PAD = 10.0  # points of a cell's left and right margins together (tblCellMar: 100 twips each)
+_NARROW, _WIDE = frozenset("fijlrt.,:;'!|()[]- "), frozenset("mwMW%@")
+
+
+def ems(text: str) -> float:
+    """How wide `text` sets, in ems of Calibri Bold (Word's body font; LibreOffice's Carlito has the same
+    widths) plus a little: measured per kind of character from the font's own metrics."""
+    return sum(0.36 if c in _NARROW else 0.92 if c in _WIDE else 0.55 if c.isdigit()
+               else 0.66 if c.isupper() else 0.53 for c in text)
+
+
+def fit_columns(extents: list, usable: float, blank: bool = False) -> tuple:
+    """The cell text size and each column's width in points for a table of (longest word, longest line)
+    `extents` in ems across `usable` points. Word and LibreOffice share a table's width equally unless told,
+    which cut a nine-column budget's words in two ("Personn/el", "coordina/tor"). As a browser does:
+    each column first gets room for its longest word; if every line fits whole, each gets its longest
+    line; if not, each keeps whole lines up to a quarter of the width (a label, "Not started"), or
+    an eighth, where that fits; the room left goes in proportion to what each column still wants (a blank form's writing
+    space, equally). When the words do not fit at one size the next smaller one is tried; at the
+    smallest, columns share the width in proportion to their words."""
+    count = len(extents) or 1
+    for size in _CELL_SIZES:
+        space = usable - _CELL_PAD * count
+        words = [max(word, 1) * size for word, _ in extents]
+        lines = [max(word, line, 1) * size for word, line in extents]
+        if blank and sum(words) <= space:
+            base, wants = words, [1.0] * count
+        elif sum(lines) <= space:
+            base, wants = lines, lines
+        elif sum(words) <= space:
+            short = ([max(word, min(line, space / part)) for word, line in zip(words, lines)] for part in (4, 8))
+            base = next((floor for floor in short if sum(floor) <= space), words)
+            wants = [line - low for low, line in zip(base, lines)]
+        else:
+            continue
+        if not sum(wants):
+            wants = [1.0] * count
+        extra = space - sum(base)
+        return size, [b + extra * w / sum(wants) + _CELL_PAD for b, w in zip(base, wants)]
+    words = [max(word, 1) for word, _ in extents]
+    return _CELL_SIZES[-1], [usable * w / sum(words) for w in words]
+
+
+def _column_widths(table, widths: list) -> None:
+    """Fixed column widths (points) on the grid and on every cell: Word reads the cells', LibreOffice the grid's."""
+    from docx.shared import Pt
+
     table.autofit = False
-    for column, weight in zip(table.columns, weights):
-        width = int(usable * weight / total)
-        column.width = width
+    for column, width in zip(table.columns, widths):
+        column.width = Pt(width)
         for cell in column.cells:
-            cell.width = width
+            cell.width = Pt(width)
 
 
 def _shade(cell, fill: str) -> None:
