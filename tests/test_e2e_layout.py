@@ -251,3 +251,36 @@ def test_nothing_ticked_reads_none_of_these(deflect_bin, plan_dir):
     drawn = " ".join(words(child.before))
     assert "None of these" in drawn and " done" not in drawn.split("Enter when done")[-1]
     child.expect(pexpect.EOF)
+
+
+def test_the_command_lines_own_messages_wrap_at_words_in_a_terminal(deflect_bin, tmp_path):
+    """Outside the wizard, messages went to the terminal whole and it cut them at its edge:
+    "`deflect resume --ful" / "l`." at 60 columns on the question before a new plan."""
+    child = spawn(deflect_bin, ["start"], tmp_path, 24, 60)
+    child.expect("Choose 1 or 2")
+    assert "--full`." in words(child.before) and "`deflect" in words(child.before)
+    assert all(len(line) < 60 for line in lines(child.before))
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+
+
+def test_a_confirmation_wraps_at_words_in_a_terminal(deflect_bin, plan_dir):
+    """typer's y/N question went out whole: "A snapshot is kept" / "; `deflect restore` brings it back"."""
+    child = spawn(deflect_bin, ["start", "--force"], plan_dir, 24, 60)
+    child.expect_exact("[y/N]")
+    assert "kept;" in words(child.before)
+    assert all(len(line) < 60 for line in lines(child.before))
+    child.sendline("")
+    child.expect(pexpect.EOF)
+
+
+def test_wrap_breaks_at_spaces_keeps_long_words_whole_and_lines_up_list_items():
+    from deflect_cli.session.console import wrap
+
+    assert wrap("A core plan can be deepened later with `deflect resume --full`.", 30) == [
+        "A core plan can be deepened", "later with `deflect resume", "--full`."]
+    assert wrap("  1. A first plan in about 45 minutes (core questions)", 30) == [
+        "  1. A first plan in about 45", "     minutes (core questions)"]
+    assert wrap("- see /a/very/long/path/to/a/plan/deflection-plan.yaml now", 20) == [
+        "- see", "  /a/very/long/path/to/a/plan/deflection-plan.yaml", "  now"]
+    assert wrap("", 20) == [""]

@@ -335,14 +335,12 @@ def status(plan_path: Optional[str] = PlanOption, content_dir: Optional[str] = C
     """Show how far along the plan is, section by section."""
     from deflect_cli.plan.migrate import open_plan
     from deflect_cli.plan.model import default_path
+    from deflect_cli.session.console import width
     from deflect_cli.session.report import status_text
 
     content = _content(content_dir)
     plan, _ = open_plan(content, default_path(plan_path))  # reconciled in memory; the file is only read
-    import shutil
-
-    columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
-    _say(status_text(content, plan, columns))
+    _say(status_text(content, plan, width()))
 
 
 @app.command(short_help="Check your answers and change any of them.", epilog=_epilog([

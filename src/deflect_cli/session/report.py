@@ -14,6 +14,7 @@ from deflect_cli.controlchars import visible
 from deflect_cli.grammar import plural
 from deflect_cli.plan import flow
 from deflect_cli.plan.model import depth_text, plan_flag
+from deflect_cli.session.console import wrap
 
 _COUNTS = "  Answered  Skipped  Remaining  Done"
 
@@ -106,14 +107,8 @@ def status_text(content, plan, columns=None) -> str:
     lines += orphaned_lines(plan)
     lines += ["", next_step(content, plan, evaluation)]
     if columns:
-        lines = lines[:table] + [part for line in lines[table:] for part in _wrap(line, columns - 1)]
+        lines = lines[:table] + [part for line in lines[table:] for part in wrap(line, columns - 1)]
     return visible("\n".join(lines))  # answers, the plan's path and its stamps reach the terminal
-
-
-def _wrap(line: str, columns: int) -> list:
-    """One line as terminal lines broken at spaces; a list item's later lines indented under it."""
-    return textwrap.wrap(line, columns, subsequent_indent="  " if line.startswith("- ") else "",
-                         break_on_hyphens=False) or [""]
 
 
 # ---- issue 6 (content changes): answers set aside by deflect_cli.plan.migrate, listed so none is forgotten
