@@ -651,13 +651,18 @@ def fit_columns(extents: list, usable: float, blank: bool = False) -> tuple:
 
 def _column_widths(table, widths: list) -> None:
     """Fixed column widths (points) on the grid and on every cell: Word reads the cells', LibreOffice the grid's."""
-    from docx.shared import Pt
+    from docx.oxml.ns import qn
 
     table.autofit = False
-    for column, width in zip(table.columns, widths):
-        column.width = Pt(width)
-        for cell in column.cells:
-            cell.width = Pt(width)
+    twips = [str(round(width * 20)) for width in widths]
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, twips):
+        column.set(qn("w:w"), width)
+    # Straight to the XML: python-docx's column.cells walks the whole table once per column.
+    for row in table._tbl.tr_lst:
+        for cell, width in zip(row.tc_lst, twips):
+            size = cell.get_or_add_tcPr().get_or_add_tcW()
+            size.set(qn("w:w"), width)
+            size.set(qn("w:type"), "dxa")
 
 
 def _shade(cell, fill: str) -> None:
