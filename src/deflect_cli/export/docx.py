@@ -618,14 +618,15 @@ def ems(text: str) -> float:
 
 
 def fit_columns(extents: list, usable: float, blank: bool = False) -> tuple:
-    """The cell text size and each column's width in points for a table of (longest word, longest line)
-    `extents` in ems across `usable` points. Word and LibreOffice share a table's width equally unless told,
-    which cut a nine-column budget's words in two ("Personn/el", "coordina/tor"). As a browser does:
-    each column first gets room for its longest word; if every line fits whole, each gets its longest
-    line; if not, each keeps whole lines up to a quarter of the width (a label, "Not started"), or
-    an eighth, where that fits; the room left goes in proportion to what each column still wants (a blank form's writing
-    space, equally). When the words do not fit at one size the next smaller one is tried; at the
-    smallest, columns share the width in proportion to their words."""
+    """The cell text size and each column's width in points for a table of (longest word, longest
+    line) `extents` in ems across `usable` points. Word and LibreOffice share a table's width equally
+    unless told, which cut a nine-column budget's words in two ("Personn/el", "coordina/tor").
+
+    As a browser does: each column first gets room for its longest word; if every line fits whole,
+    each gets its longest line; if not, each keeps whole lines up to a quarter of the width (a label,
+    "Not started"), or an eighth, where that fits. The room left goes in proportion to what each
+    column still wants (a blank form's writing space: equally). When the words do not fit at one
+    size the next smaller one is tried; at the smallest, columns share the width by their words."""
     count = len(extents) or 1
     for size in _CELL_SIZES:
         space = usable - _CELL_PAD * count
