@@ -124,3 +124,37 @@ def test_plain_mode_on_a_terminal_keeps_a_line_cut_short_by_ctrl_c(deflect_bin, 
     assert child.exitstatus == 130
     assert "\x1b" not in transcript                   # line editing adds no escape sequence
     assert load_plan(tmp_path / "deflection-plan.yaml").answers == {"profile": {"agency": "Riverton P"}}
+
+
+def test_a_closed_terminal_keeps_the_typed_answer_and_the_lock_goes(deflect_bin, tmp_path):
+    """Closing the terminal window sends SIGHUP: Python's default ended deflect on the spot, losing
+    what was typed and leaving the lock file behind. Now it is saved as Ctrl-C would save it."""
+    child = _spawn(deflect_bin, ["start", "--content", MINI], tmp_path)
+    child.expect("Lead agency")
+    child.send("Riverton P")
+    time.sleep(0.5)
+    os.close(child.child_fd)  # the terminal goes: the kernel hangs up, and writing to it fails from now on
+    _, status = os.waitpid(child.pid, 0)
+    child.closed, child.terminated = True, True  # already reaped, so pexpect leaves it alone
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129  # not a traceback on the dead terminal
+    assert load_plan(tmp_path / "deflection-plan.yaml").answers == {"profile": {"agency": "Riverton P"}}
+    assert sorted(p.name for p in tmp_path.iterdir() if "lock" in p.name) == []
+
+
+def test_kill_keeps_an_unfinished_answer_as_a_draft_and_says_so(deflect_bin, tmp_path):
+    import signal
+    import subprocess
+
+    (tmp_path / "a.yaml").write_text("models:\n  chosen: [qrt]\n")
+    subprocess.run([deflect_bin, "start", "--no-input", "--content", MINI, "--answers", "a.yaml"], cwd=tmp_path,
+                   capture_output=True, env=clean_env())  # exit 1: other answers are still missing
+    child = _spawn(deflect_bin, ["edit", "models.qrt_window", "--content", MINI], tmp_path)
+    child.expect("How many hours after an overdose")
+    child.send("14x")
+    time.sleep(0.5)
+    child.kill(signal.SIGTERM)
+    child.expect("kept as a draft")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 143
+    assert load_plan(tmp_path / "deflection-plan.yaml").drafts == {"models.qrt_window": "14x"}

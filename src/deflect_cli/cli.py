@@ -57,10 +57,12 @@ ERROR_EXIT = (1, "a problem, said in one line (no plan, a damaged plan, broken c
                  "by another session...)")
 USAGE_EXIT = (2, "a mistyped command or option")
 QUIT_EXIT = (0, "done, or saved and quit (Ctrl-Q, or save and quit in the menu)")
-INTERRUPT_EXIT = (130, "interrupted with Ctrl-C; every answer given is saved (Ctrl-D saves and exits 0)")
+INTERRUPT_EXITS = [(130, "interrupted with Ctrl-C; every answer given is saved (Ctrl-D saves and exits 0)"),
+                   (129, "the terminal closed at a question; saved the same way"),
+                   (143, "stopped with kill (SIGTERM) at a question; saved the same way")]
 FILL_EXIT = (1, "also: with --no-input or without a terminal, required answers missing or invalid "
                 "(each listed)")
-SAVED_EXITS = [QUIT_EXIT, ERROR_EXIT, USAGE_EXIT, INTERRUPT_EXIT]
+SAVED_EXITS = [QUIT_EXIT, ERROR_EXIT, USAGE_EXIT, *INTERRUPT_EXITS]
 READ_EXITS = [OK_EXIT, ERROR_EXIT, USAGE_EXIT]
 
 app = typer.Typer(
@@ -132,7 +134,7 @@ def _emit(data) -> None:
     "deflect start --force --yes --no-input  # the same in a script, without asking",
 ], [QUIT_EXIT, (1, "a problem, said in one line (a plan is already there, --force without a terminal "
                   "and without --yes, a read-only plan, broken content, an answers file that cannot be "
-                  "read...)"), FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
+                  "read...)"), FILL_EXIT, USAGE_EXIT, *INTERRUPT_EXITS]))
 def start(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,
@@ -166,7 +168,7 @@ def start(
     "deflect resume --plain  # numbered choices, typed commands, no color",
     "deflect resume --answers more.yaml --no-input",
     "deflect resume --full  # a core plan: go on to the full workbook",
-], [QUIT_EXIT, ERROR_EXIT, FILL_EXIT, USAGE_EXIT, INTERRUPT_EXIT]))
+], [QUIT_EXIT, ERROR_EXIT, FILL_EXIT, USAGE_EXIT, *INTERRUPT_EXITS]))
 def resume(
     plan_path: Optional[str] = PlanOption,
     content_dir: Optional[str] = ContentOption,

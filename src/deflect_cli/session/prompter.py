@@ -10,13 +10,15 @@ shared by both modes:
 
 Every input method returns the value, or one of the navigation signals BACK, SKIP, MENU, QUIT.
 Ctrl-C raises `Interrupted` (the wizard saves and leaves with code 130); Ctrl-D or the end of piped
-input raises `EndOfInput` (saves and leaves with 0). Whatever was typed but not submitted when a
-prompt ends without an answer is left in `Prompter.draft`, so the wizard can keep it: nothing a
+input raises `EndOfInput` (saves and leaves with 0); a closed terminal (SIGHUP) or a `kill` (SIGTERM)
+at a prompt raises `HungUp` or `Terminated`, saved the same way. Whatever was typed but not submitted
+when a prompt ends without an answer is left in `Prompter.draft`, so the wizard can keep it: nothing a
 person typed is dropped. Ctrl-Z suspends the program as in any terminal tool.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, Sequence
@@ -52,6 +54,18 @@ class EndOfInput(Interrupted):
     """Ctrl-D, or the end of piped input: a normal way to stop, so save and leave with exit code 0."""
 
     code = 0
+
+
+class HungUp(Interrupted):
+    """The terminal closed under a prompt (SIGHUP): save what was typed and leave, 128 + 1."""
+
+    code = 129
+
+
+class Terminated(Interrupted):
+    """`kill` (SIGTERM) at a prompt: save what was typed and leave, 128 + 15."""
+
+    code = 143
 
 
 @dataclass(frozen=True)
@@ -378,10 +392,7 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     from prompt_toolkit.utils import suspend_to_background_supported
 
     def leave(event, **how) -> None:
-        if keep is not None:
-            keep.draft = event.app.current_buffer.text or None
-            ticks = next((c for c in event.app.layout.find_all_controls() if hasattr(c, "selected_options")), None)
-            keep.ticked = list(ticks.selected_options) if ticks is not None else None
+        _keep_draft(event.app, keep)
         event.app.exit(**how)
 
     bindings = KeyBindings()
@@ -418,6 +429,53 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     return bindings
 
 
+def _keep_draft(app, keep: Optional[Prompter]) -> None:
+    """What is typed in the input, and what is ticked in a list, as the prompt ends unanswered."""
+    if keep is not None:
+        keep.draft = app.current_buffer.text or None
+        ticks = next((c for c in app.layout.find_all_controls() if hasattr(c, "selected_options")), None)
+        keep.ticked = list(ticks.selected_options) if ticks is not None else None
+
+
+def _stop_on_signals(app, keep: Optional[Prompter]) -> None:
+    """While a prompt runs, a closed terminal or a `kill` ends it as Ctrl-C does, keeping the text
+    typed so far; without this, Python's default ended the process on the spot, dropping the text
+    and leaving the lock file behind. Runs inside the prompt's event loop, which removes the
+    handlers again when the prompt ends."""
+    import asyncio
+    import signal
+
+    loop = asyncio.get_running_loop()
+    stops = ((signal.SIGHUP, HungUp), (signal.SIGTERM, Terminated))
+
+    def stop(exception) -> None:
+        _keep_draft(app, keep)
+        if exception is HungUp:
+            _silence()
+        if not app.future.done():
+            app.exit(exception=exception)
+
+    for number, exception in stops:
+        loop.add_signal_handler(number, stop, exception)
+    app.future.add_done_callback(lambda _: [loop.remove_signal_handler(number) for number, _ in stops])
+
+
+def _gone(app, keep: Optional[Prompter]) -> HungUp:
+    """The terminal closed under the prompt and its input ended before the hang-up signal came."""
+    _keep_draft(app, keep)
+    _silence()
+    return HungUp()
+
+
+def _silence() -> None:
+    """No terminal to write to any more: what is still said (the saved message) goes nowhere instead of
+    failing with an I/O error halfway through leaving."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _list_bindings(app, menu: bool):
     """Home and End in a list; Esc cancels a menu."""
     from prompt_toolkit.key_binding import KeyBindings
@@ -450,12 +508,25 @@ def ask(question, editor: bool = False, keep: Optional[Prompter] = None, menu: b
     app.key_bindings = merge_key_bindings([app.key_bindings, _nav_bindings(editor, keep),
                                            _list_bindings(app, menu)])
     app._on_resize = lambda: _redraw_after_resize(app)  # read at run time, when SIGWINCH is attached
+    app.pre_run_callables.append(lambda: _stop_on_signals(app, keep))
     try:
         return question.unsafe_ask()
     except KeyboardInterrupt:
         raise Interrupted() from None
     except EOFError:
-        raise EndOfInput() from None
+        if not app.input.closed:  # Ctrl-D
+            raise EndOfInput() from None
+        hung_up = _gone(app, keep)
+    except OSError as error:  # prompt_toolkit tidying the screen of a terminal that is no longer there
+        if error.errno != errno.EIO:
+            raise
+        hung_up = _gone(app, keep)
+    except HungUp as stop:
+        hung_up = stop
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the hang-up still to come must not end the saving
+    raise hung_up
 
 
 def _redraw_after_resize(app) -> None:
