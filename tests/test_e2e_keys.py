@@ -141,7 +141,10 @@ def test_a_closed_terminal_keeps_the_typed_answer_and_the_lock_goes(deflect_bin,
     assert sorted(p.name for p in tmp_path.iterdir() if "lock" in p.name) == []
 
 
-def test_kill_keeps_an_unfinished_answer_as_a_draft_and_says_so(deflect_bin, tmp_path):
+@pytest.mark.parametrize("signal_name, code", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_kill_keeps_an_unfinished_answer_as_a_draft_and_says_so(deflect_bin, tmp_path, signal_name, code):
+    """`kill` (SIGTERM), and `kill -INT`, which prompt_toolkit passes on as a key of its own that
+    Ctrl-C's binding did not cover."""
     import signal
     import subprocess
 
@@ -152,9 +155,9 @@ def test_kill_keeps_an_unfinished_answer_as_a_draft_and_says_so(deflect_bin, tmp
     child.expect("How many hours after an overdose")
     child.send("14x")
     time.sleep(0.5)
-    child.kill(signal.SIGTERM)
+    child.kill(getattr(signal, signal_name))
     child.expect("kept as a draft")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 143
+    assert child.exitstatus == code
     assert load_plan(tmp_path / "deflection-plan.yaml").drafts == {"models.qrt_window": "14x"}

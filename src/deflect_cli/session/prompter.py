@@ -398,7 +398,8 @@ def _nav_bindings(editor: bool, keep: Optional[Prompter] = None):
     bindings = KeyBindings()
     for key, result in (("c-b", BACK), ("c-n", SKIP), ("c-o", MENU), ("c-q", QUIT)):
         bindings.add(key, eager=True)(lambda event, result=result: leave(event, result=result))
-    bindings.add("c-c", eager=True)(lambda event: leave(event, exception=KeyboardInterrupt, style="class:aborting"))
+    for key in ("c-c", "<sigint>"):  # the key, and SIGINT sent with `kill -INT`, which prompt_toolkit feeds in as a key
+        bindings.add(key, eager=True)(lambda event: leave(event, exception=KeyboardInterrupt, style="class:aborting"))
 
     @Condition
     def at_end() -> bool:  # Ctrl-D still deletes the character under the cursor inside a text
@@ -440,11 +441,13 @@ def _keep_draft(app, keep: Optional[Prompter]) -> None:
 def _stop_on_signals(app, keep: Optional[Prompter]) -> None:
     """While a prompt runs, a closed terminal or a `kill` ends it as Ctrl-C does, keeping the text
     typed so far; without this, Python's default ended the process on the spot, dropping the text
-    and leaving the lock file behind. Runs inside the prompt's event loop, which removes the
-    handlers again when the prompt ends."""
+    and leaving the lock file behind. Called inside the prompt's event loop; the handlers go when the
+    prompt ends. Windows has neither signal nor signal handlers on its event loop: nothing to do."""
     import asyncio
     import signal
 
+    if not hasattr(signal, "SIGHUP"):
+        return
     loop = asyncio.get_running_loop()
     stops = ((signal.SIGHUP, HungUp), (signal.SIGTERM, Terminated))
 
@@ -525,7 +528,8 @@ def ask(question, editor: bool = False, keep: Optional[Prompter] = None, menu: b
         hung_up = stop
     import signal
 
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the hang-up still to come must not end the saving
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the hang-up still to come must not end the saving
     raise hung_up
 
 
