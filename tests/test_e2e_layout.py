@@ -222,6 +222,11 @@ def test_the_answer_on_the_prompt_line_wraps_at_words_too():
     assert _wrap_fragments(agency, 59, then="Lane County Health Department")[-1] == ("", "\n")
     assert _wrap_fragments(agency, 79, then="Lane County Health Department")[-1] != ("", "\n")
     assert _wrap_fragments(agency, 59, then="Lane County " * 6)[-1] != ("", "\n")
+    # and a chosen entry shown after the question ("* Add" / "a row" at 80 columns)
+    table = [("class:prompt class:question", "? What will be done, for which objective, led by whom, from when to "
+              "when? * "), ("class:prompt class:answer", "Add a row")]  # styles as PromptSession hands them over
+    assert "".join(t for _s, t in _wrap_fragments(table, 79)).endswith("when? *\nAdd a row")
+    assert "".join(t for _s, t in _wrap_fragments(table, 99)).endswith("when? * Add a row")
 
 
 def test_ctrl_o_in_edit_opens_the_menu_and_keeps_the_ticks(deflect_bin, plan_dir, content):

@@ -297,7 +297,8 @@ def _wrap_fragments(fragments, width: int, then: str = ""):
     `then` is the text typed after the prompt: when its first word does not fit on the prompt's last
     line, or the whole of it does not but would fit on a line of its own, the prompt ends with a line
     break so the answer starts on the next line instead of being cut mid-word at the edge ("Lane
-    County Health Dep" / "artment"). Typed text longer than a line still wraps where the terminal
+    County Health Dep" / "artment"). An answer shown after the question (a chosen entry) is kept
+    whole the same way ("* Add" / "a row"). Typed text longer than a line still wraps where the terminal
     cuts it (prompt_toolkit has no word wrap for input), and so does a word longer than the whole
     line; nothing is lost."""
     import re
@@ -310,6 +311,10 @@ def _wrap_fragments(fragments, width: int, then: str = ""):
             out.append((style, text, *rest))
             column += get_cwidth(text)
             continue
+        size = get_cwidth(text.strip())
+        if style.endswith("class:answer") and column > 0 and column + get_cwidth(text) > width >= size:
+            out.append((style, "\n"))  # a chosen answer that fits on a line of its own starts one
+            column, pending, text = 0, None, text.strip()
         for piece in re.split(r"( +|\n)", text):
             if not piece:
                 continue
