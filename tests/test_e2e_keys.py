@@ -134,7 +134,14 @@ def test_a_closed_terminal_keeps_the_typed_answer_and_the_lock_goes(deflect_bin,
     child.send("Riverton P")
     time.sleep(0.5)
     os.close(child.child_fd)  # the terminal goes: the kernel hangs up, and writing to it fails from now on
-    _, status = os.waitpid(child.pid, 0)
+    for _ in range(200):  # at most 20 s, never a hang
+        pid, status = os.waitpid(child.pid, os.WNOHANG)
+        if pid:
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(child.pid, 9)
+        raise AssertionError("deflect did not leave after its terminal closed")
     child.closed, child.terminated = True, True  # already reaped, so pexpect leaves it alone
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 129  # not a traceback on the dead terminal
     assert load_plan(tmp_path / "deflection-plan.yaml").answers == {"profile": {"agency": "Riverton P"}}
