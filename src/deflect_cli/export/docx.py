@@ -127,7 +127,7 @@ def _footer(document, meta: dict) -> None:
     section = document.sections[0]
     section.different_first_page_header_footer = True
     paragraph = section.footer.paragraphs[0]
-    width = section.page_width - section.left_margin - section.right_margin
+    width = _text_width(section)
     stops = paragraph.paragraph_format.tab_stops
     stops.add_tab_stop(width // 2, WD_TAB_ALIGNMENT.CLEAR)  # the Footer style's center stop
     stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
@@ -449,8 +449,7 @@ class _Writer:
         header_rows = 1 if b.header else 0
         numeric = b.numeric_columns()
         width = max(len(r) for r in rows)
-        section = self.document.sections[-1]
-        usable = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU to points
+        usable = _text_width(self.document.sections[-1]).pt
         if b.widths and len(b.widths) == width:  # the layout's own proportions (a timeline's label column)
             size, widths = _CELL_SIZES[0], [usable * w / sum(b.widths) for w in b.widths]
         else:
@@ -604,6 +603,13 @@ def _table_look(table) -> None:
     _insert(properties, margins, _TBLPR_ORDER)
 
 
+def _text_width(section):
+    """The width between a section's margins (a python-docx Length)."""
+    from docx.shared import Emu
+
+    return Emu(section.page_width - section.left_margin - section.right_margin)
+
+
 # Cell text sizes in points, largest first: a table too wide for its words at one size tries the next.
 _CELL_SIZES = (9.5, 8.5, 7.5)
 _CELL_PAD = 10.0  # points of a cell's left and right margins together (tblCellMar: 100 twips each)
@@ -637,8 +643,8 @@ def fit_columns(extents: list, usable: float, blank: bool = False) -> tuple:
         elif sum(lines) <= space:
             base, wants = lines, lines
         elif sum(words) <= space:
-            short = ([max(word, min(line, space / part)) for word, line in zip(words, lines)] for part in (4, 8))
-            base = next((floor for floor in short if sum(floor) <= space), words)
+            floors = ([max(word, min(line, space / part)) for word, line in zip(words, lines)] for part in (4, 8))
+            base = next((floor for floor in floors if sum(floor) <= space), words)
             wants = [line - low for low, line in zip(base, lines)]
         else:
             continue

@@ -298,9 +298,9 @@ def _wrap_fragments(fragments, width: int, then: str = ""):
     line, or the whole of it does not but would fit on a line of its own, the prompt ends with a line
     break so the answer starts on the next line instead of being cut mid-word at the edge ("Lane
     County Health Dep" / "artment"). An answer shown after the question (a chosen entry) is kept
-    whole the same way ("* Add" / "a row"). Typed text longer than a line still wraps where the terminal
-    cuts it (prompt_toolkit has no word wrap for input), and so does a word longer than the whole
-    line; nothing is lost."""
+    whole the same way ("* Add" / "a row"). Typed text longer than a line still wraps where the
+    terminal cuts it (prompt_toolkit has no word wrap for input), and so does a word longer than the
+    whole line; nothing is lost."""
     import re
 
     from prompt_toolkit.utils import get_cwidth
@@ -311,8 +311,8 @@ def _wrap_fragments(fragments, width: int, then: str = ""):
             out.append((style, text, *rest))
             column += get_cwidth(text)
             continue
-        size = get_cwidth(text.strip())
-        if style.endswith("class:answer") and column > 0 and column + get_cwidth(text) > width >= size:
+        if (style.endswith("class:answer") and column > 0
+                and column + get_cwidth(text) > width >= get_cwidth(text.strip())):
             out.append((style, "\n"))  # a chosen answer that fits on a line of its own starts one
             column, pending, text = 0, None, text.strip()
         for piece in re.split(r"( +|\n)", text):
@@ -459,7 +459,7 @@ def _stop_on_signals(app, keep: Optional[Prompter]) -> None:
     def stop(exception) -> None:
         _keep_draft(app, keep)
         if exception is HungUp:
-            _silence()
+            _silence()  # before prompt_toolkit tidies a screen that is gone
         if not app.future.done():
             app.exit(exception=exception)
 
@@ -468,10 +468,15 @@ def _stop_on_signals(app, keep: Optional[Prompter]) -> None:
     app.future.add_done_callback(lambda _: [loop.remove_signal_handler(number) for number, _ in stops])
 
 
-def _gone(app, keep: Optional[Prompter]) -> HungUp:
-    """The terminal closed under the prompt and its input ended before the hang-up signal came."""
+def _hung_up(app, keep: Optional[Prompter]) -> HungUp:
+    """The terminal is gone, by its signal or by its input ending first: keep what was typed, say the
+    rest to nowhere, and let no hang-up still to come end the saving."""
+    import signal
+
     _keep_draft(app, keep)
     _silence()
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
     return HungUp()
 
 
@@ -524,18 +529,13 @@ def ask(question, editor: bool = False, keep: Optional[Prompter] = None, menu: b
     except EOFError:
         if not app.input.closed:  # Ctrl-D
             raise EndOfInput() from None
-        hung_up = _gone(app, keep)
-    except OSError as error:  # prompt_toolkit tidying the screen of a terminal that is no longer there
+        raise _hung_up(app, keep) from None  # the terminal closed and its input ended before the signal came
+    except OSError as error:
         if error.errno != errno.EIO:
             raise
-        hung_up = _gone(app, keep)
-    except HungUp as stop:
-        hung_up = stop
-    import signal
-
-    if hasattr(signal, "SIGHUP"):
-        signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the hang-up still to come must not end the saving
-    raise hung_up
+        raise _hung_up(app, keep) from None  # prompt_toolkit tidying the screen of a terminal that is gone
+    except HungUp:
+        raise _hung_up(app, keep) from None
 
 
 def _redraw_after_resize(app) -> None:
